@@ -1,0 +1,86 @@
+"""``flask customers …``: database migrations, the RQ worker and maintenance commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import migrate
+from .extension import get_state
+
+customers_cli = AppGroup("customers", help="customers-plugin: database, worker, maintenance.")
+
+
+@customers_cli.group("db")
+def db_group() -> None:
+    """The plugin's own migrations (own version table)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the plugin's tables."""
+    migrate.upgrade(get_state().db, revision)
+    click.echo(f"customers: database at {migrate.current_revision(get_state().db)}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Go back to REVISION (``base`` removes every table of the plugin)."""
+    migrate.downgrade(get_state().db, revision)
+    click.echo(f"customers: database at {migrate.current_revision(get_state().db)}")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Show the applied and the latest revision."""
+    db = get_state().db
+    click.echo(f"applied: {migrate.current_revision(db)}  latest: {migrate.head_revision(db)}")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Autogenerate a new revision from the models (for plugin developers)."""
+    migrate.revision(get_state().db, message)
+
+
+@customers_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--with-scheduler", is_flag=True, help="Also run RQ's scheduler (retries, cron).")
+def worker(burst: bool, with_scheduler: bool) -> None:
+    """Run an RQ worker for the plugin's queue inside this app."""
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    jobs = get_state().jobs
+    if jobs.inline:
+        raise click.ClickException("no CUSTOMERS_REDIS_URL / REDIS_URL: jobs already run inline")
+    queue = jobs.queue
+    with current_app.app_context():
+        Worker([queue], connection=queue.connection, serializer=JSONSerializer).work(
+            burst=burst, with_scheduler=with_scheduler
+        )
+
+
+@customers_cli.command("rebuild-stats")
+@click.option("--store", "store_id", default=None, help="Only this store.")
+def rebuild_stats(store_id: str | None) -> None:
+    """Queue a stats rebuild (from the stored summaries) for every customer."""
+    from sqlalchemy import select
+
+    from .models import Customer
+
+    state = get_state()
+    with state.db.session() as session:
+        query = select(Customer.id)
+        if store_id:
+            query = query.where(Customer.store_id == store_id)
+        ids = [str(i) for i in session.scalars(query)]
+    for customer_id in ids:
+        state.jobs.submit("rebuild_stats", customer_id, job_id=f"rebuild-stats-{customer_id}")
+    click.echo(
+        f"customers: {len(ids)} stats rebuild(s) {'done' if state.jobs.inline else 'queued'}"
+    )

@@ -1,0 +1,40 @@
+"""Every configuration key of the plugin, its default and what it means (the README's table is
+checked against this dict by a test)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULTS: dict[str, tuple[Any, str]] = {
+    "CUSTOMERS_URL_PREFIX": ("/api/v1", "Where the REST API is mounted."),
+    "CUSTOMERS_DATABASE_URI": (
+        None,
+        "Database of the plugin's tables. Unset: the host's SQLALCHEMY_DATABASE_URI, else a "
+        "SQLite file customers.db in the app's instance folder.",
+    ),
+    "CUSTOMERS_ENGINE_OPTIONS": ({}, "Keyword arguments for SQLAlchemy's create_engine."),
+    "CUSTOMERS_REDIS_URL": (
+        None,
+        "Redis for RQ jobs. Unset: the host's REDIS_URL; unset too: jobs run inline after commit.",
+    ),
+    "CUSTOMERS_QUEUE": ("customers", "Name of the RQ queue."),
+    "CUSTOMERS_DEFAULT_STORE": ("default", "Store id used when no current_store hook answers."),
+    "CUSTOMERS_DEFAULT_REGION": (
+        None,
+        "ISO 3166-1 region for phone numbers written without a country code (e.g. SA, IL, IT).",
+    ),
+    "CUSTOMERS_CURRENCY": ("USD", "Currency of total_spent; orders in others are not summed."),
+    "CUSTOMERS_PAGE_SIZE": (50, "Default page size of lists."),
+    "CUSTOMERS_MAX_PAGE_SIZE": (200, "Hard maximum page size; larger limits answer 422."),
+    "CUSTOMERS_MAX_UPLOAD_BYTES": (10 * 1024 * 1024, "Largest accepted upload (413 above)."),
+    "CUSTOMERS_LOAD_ENTRY_POINTS": (
+        True,
+        "Load third-party plugins from the customers_plugin entry-point group.",
+    ),
+    "CUSTOMERS_PLUGINS": ((), "Extra plugin objects (or import paths) to register."),
+}
+
+
+def apply_defaults(config: dict[str, Any]) -> None:
+    for key, (default, _doc) in DEFAULTS.items():
+        config.setdefault(key, default.copy() if isinstance(default, dict) else default)

@@ -1,0 +1,126 @@
+"""The plugin's engine and sessions, and the after-commit outbox.
+
+The plugin owns its engine (by default on the host's own database URL) so that its transactions
+never commit or roll back the host's unit of work. Work queued on a session's outbox
+(notifications to third parties, jobs) runs only after that session commits, and is dropped
+when it rolls back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+_OUTBOX = "customers_outbox"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Writers take the lock at BEGIN (no deadlock on upgrade); WAL lets readers go on."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """Engine + session factory of one app. Recreates its pool after a fork (RQ workers)."""
+
+    def __init__(self, url: str, engine_options: dict[str, Any] | None = None) -> None:
+        self.url = url
+        self._options = dict(engine_options or {})
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._pid = 0
+        self._sessionmaker = sessionmaker(expire_on_commit=False)
+        event.listen(self._sessionmaker, "after_commit", _run_outbox)
+        event.listen(self._sessionmaker, "after_rollback", _drop_outbox)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None or self._pid != os.getpid():
+            with self._lock:
+                if self._engine is not None and self._pid != os.getpid():
+                    self._engine.dispose(close=False)  # forked: never reuse parent sockets
+                    self._engine = None
+                if self._engine is None:
+                    self._engine = self._create_engine()
+                    self._pid = os.getpid()
+                    self._sessionmaker.configure(bind=self._engine)
+        return self._engine
+
+    def _create_engine(self) -> Engine:
+        options = dict(self._options)
+        if self.url.startswith("sqlite"):
+            options.setdefault("connect_args", {}).setdefault("timeout", 30)
+            engine = create_engine(self.url, **options)
+            _configure_sqlite(engine)
+        else:
+            options.setdefault("pool_pre_ping", True)
+            engine = create_engine(self.url, **options)
+        return engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self) -> Session:
+        self.engine  # noqa: B018 - binds the factory on first use
+        return self._sessionmaker()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A new session in one transaction: committed on success, rolled back on error."""
+        with self.session() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def insert(session: Session, table: Any) -> Any:
+    """A dialect INSERT that knows ``on_conflict_do_nothing`` / ``on_conflict_do_update``."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"customers-plugin supports PostgreSQL and SQLite, not {name}")
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once ``session`` commits; forget it if the session rolls back."""
+    session.info.setdefault(_OUTBOX, []).append(action)
+
+
+def _run_outbox(session: Session) -> None:
+    actions = session.info.pop(_OUTBOX, [])
+    for action in actions:
+        try:
+            action()
+        except Exception:  # an after-commit action must never undo or hide the commit
+            log.exception("after-commit action %s failed", getattr(action, "__name__", action))
+
+
+def _drop_outbox(session: Session) -> None:
+    session.info.pop(_OUTBOX, None)

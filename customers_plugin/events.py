@@ -1,0 +1,272 @@
+"""Frozen event values that hosts pass through the ``on_*`` hooks, and that the plugin announces.
+
+This room holds plain data only: no database access, no Flask. Every host event names its store,
+its source module and its external id, which together make it idempotent: delivering the same
+event twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+__all__ = [
+    "BookingMade",
+    "BookingUpdated",
+    "Contact",
+    "CustomerSignedUp",
+    "FormSubmitted",
+    "LineItem",
+    "OrderPlaced",
+    "OrderUpdated",
+    "ReviewSubmitted",
+]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _require_aware(name: str, value: dt.datetime | None) -> None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError(f"{name} must be timezone-aware (UTC recommended)")
+
+
+def _require_text(name: str, value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string")
+
+
+def _as_decimal(name: str, value: Any) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError(f"{name} must be a Decimal or a string, never a float")
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError as exc:
+        raise ValueError(f"{name} is not a decimal amount: {value!r}") from exc
+    if not amount.is_finite():
+        raise ValueError(f"{name} must be finite")
+    return amount
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Who the event is about, as the host knows them. Email or phone is required."""
+
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    country: str | None = None
+    language: str | None = None
+
+    def __post_init__(self) -> None:
+        has_email = bool(self.email and self.email.strip())
+        has_phone = bool(self.phone and self.phone.strip())
+        if not (has_email or has_phone):
+            raise ValueError("contact needs an email or a phone")
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One line of an order: the host's product id, its name, quantity and unit price."""
+
+    product_id: str
+    name: str
+    quantity: int = 1
+    unit_price: Decimal = Decimal("0")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unit_price", _as_decimal("unit_price", self.unit_price))
+        if self.quantity < 0:
+            raise ValueError("quantity must not be negative")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "product_id": self.product_id,
+            "name": self.name,
+            "quantity": self.quantity,
+            "unit_price": str(self.unit_price),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _HostEvent:
+    store_id: str
+    contact: Contact
+    occurred_at: dt.datetime = field(default_factory=_utcnow)
+    source: str = "store"
+
+    def __post_init__(self) -> None:
+        _require_text("store_id", self.store_id)
+        _require_text("source", self.source)
+        _require_aware("occurred_at", self.occurred_at)
+        if not isinstance(self.contact, Contact):
+            raise TypeError("contact must be a customers_plugin.events.Contact")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderPlaced(_HostEvent):
+    """The host committed a new order."""
+
+    order_id: str
+    total: Decimal
+    currency: str
+    status: str = "placed"
+    payment_status: str | None = None
+    items: tuple[LineItem, ...] = ()
+
+    def __post_init__(self) -> None:
+        _HostEvent.__post_init__(self)
+        _require_text("order_id", self.order_id)
+        _require_text("currency", self.currency)
+        object.__setattr__(self, "total", _as_decimal("total", self.total))
+        object.__setattr__(self, "items", tuple(self.items))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderUpdated(_HostEvent):
+    """An order changed status (paid, shipped, delivered, cancelled, refunded, …).
+
+    ``total`` and ``currency`` are optional: give them when the update changes the amount, or
+    when the plugin may not have seen the order being placed.
+    """
+
+    order_id: str
+    status: str
+    payment_status: str | None = None
+    total: Decimal | None = None
+    currency: str | None = None
+
+    def __post_init__(self) -> None:
+        _HostEvent.__post_init__(self)
+        _require_text("order_id", self.order_id)
+        _require_text("status", self.status)
+        if self.total is not None:
+            object.__setattr__(self, "total", _as_decimal("total", self.total))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookingMade(_HostEvent):
+    """A booking (appointment, class, course, room…) was made for a service."""
+
+    booking_id: str
+    service: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    status: str = "confirmed"
+    payment_status: str | None = None
+    staff: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    form_answers: dict[str, Any] = field(default_factory=dict)
+    source: str = "booking"
+
+    def __post_init__(self) -> None:
+        _HostEvent.__post_init__(self)
+        _require_text("booking_id", self.booking_id)
+        _require_text("service", self.service)
+        _require_aware("starts_at", self.starts_at)
+        _require_aware("ends_at", self.ends_at)
+        if self.ends_at is not None and self.ends_at < self.starts_at:
+            raise ValueError("ends_at must not be before starts_at")
+        if self.price is not None:
+            object.__setattr__(self, "price", _as_decimal("price", self.price))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookingUpdated(_HostEvent):
+    """A booking was rescheduled, cancelled, attended, marked no-show or paid."""
+
+    booking_id: str
+    status: str
+    payment_status: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    service: str | None = None
+    source: str = "booking"
+
+    def __post_init__(self) -> None:
+        _HostEvent.__post_init__(self)
+        _require_text("booking_id", self.booking_id)
+        _require_text("status", self.status)
+        _require_aware("starts_at", self.starts_at)
+        _require_aware("ends_at", self.ends_at)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormSubmitted(_HostEvent):
+    """A visitor sent a form (contact form, lead form, subscription box…)."""
+
+    submission_id: str
+    form_name: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    subscribe_to_marketing: bool = False
+    source: str = "forms"
+
+    def __post_init__(self) -> None:
+        _HostEvent.__post_init__(self)
+        _require_text("submission_id", self.submission_id)
+        _require_text("form_name", self.form_name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewSubmitted(_HostEvent):
+    """A customer rated a product (1 to 5), usually about one of their orders."""
+
+    review_id: str
+    product_id: str
+    rating: int
+    order_id: str | None = None
+    comment: str | None = None
+
+    def __post_init__(self) -> None:
+        _HostEvent.__post_init__(self)
+        _require_text("review_id", self.review_id)
+        _require_text("product_id", self.product_id)
+        if isinstance(self.rating, bool) or not isinstance(self.rating, int):
+            raise TypeError("rating must be an int")
+        if not 1 <= self.rating <= 5:
+            raise ValueError("rating must be between 1 and 5")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerSignedUp(_HostEvent):
+    """A visitor created an account on the host's storefront."""
+
+    user_id: str
+    marketing_consent: bool = False
+
+    def __post_init__(self) -> None:
+        _HostEvent.__post_init__(self)
+        _require_text("user_id", self.user_id)
+
+
+# --- What the plugin announces to third parties ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInfo:
+    """A read-only snapshot of a customer, handed to notification hooks (never an ORM object)."""
+
+    id: str
+    store_id: str
+    email: str | None
+    phone: str | None
+    name: str | None
+    country: str | None
+    language: str | None
+    status: str
+    sources: tuple[str, ...]
+    tags: tuple[str, ...]
+    joined_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One changed field of a customer: its name, the value before and the value after."""
+
+    field: str
+    old: Any
+    new: Any

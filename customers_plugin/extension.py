@@ -1,0 +1,117 @@
+"""The Flask extension: ``CustomersPlugin(app)`` or ``CustomersPlugin().init_app(app)``.
+
+Per-app state lives in ``app.extensions["customers"]``; nothing is created at import time and
+two apps in one process share nothing (each has its own plugin manager, engine and queue).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from typing import Any
+
+import pluggy
+from flask import Flask, current_app, has_app_context
+from werkzeug.utils import import_string
+
+from .config import apply_defaults
+from .db import Database
+from .jobs import Dispatcher
+from .plugins import build_plugin_manager
+
+EXTENSION_KEY = "customers"
+
+
+class CustomersState:
+    """Everything the plugin keeps for one app."""
+
+    def __init__(self, app: Flask) -> None:
+        from .capture_hooks import CaptureHooks
+
+        self.app = app
+        self.config = app.config
+        extra = [
+            import_string(p) if isinstance(p, str) else p for p in app.config["CUSTOMERS_PLUGINS"]
+        ]
+        self.pm: pluggy.PluginManager = build_plugin_manager(
+            builtins=[CaptureHooks(self)],
+            extra=extra,
+            load_entry_points=app.config["CUSTOMERS_LOAD_ENTRY_POINTS"],
+        )
+        self.db = Database(_database_url(app), app.config["CUSTOMERS_ENGINE_OPTIONS"])
+        redis_url = app.config["CUSTOMERS_REDIS_URL"] or app.config.get("REDIS_URL")
+        self.jobs = Dispatcher(self, redis_url, app.config["CUSTOMERS_QUEUE"])
+        self._lock = threading.Lock()
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    def setting(self, key: str) -> Any:
+        return self.config[key]
+
+
+def _database_url(app: Flask) -> str:
+    url = app.config["CUSTOMERS_DATABASE_URI"] or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if url:
+        return url
+    os.makedirs(app.instance_path, exist_ok=True)
+    return "sqlite:///" + os.path.join(app.instance_path, "customers.db")
+
+
+def get_state(app: Flask | None = None) -> CustomersState:
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        return app.extensions[EXTENSION_KEY]
+    except KeyError:
+        raise RuntimeError("CustomersPlugin is not initialised on this app") from None
+
+
+class CustomersPlugin:
+    """The customers module as a Flask extension.
+
+    ``customers.hook`` is the handle through which the host fires events, e.g.
+    ``customers.hook.on_order_placed(event=OrderPlaced(...))``. It resolves the current app, or
+    the only app this extension was initialised with when no app context is active.
+    """
+
+    def __init__(self, app: Flask | None = None) -> None:
+        self._apps: weakref.WeakSet[Flask] = weakref.WeakSet()
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError("CustomersPlugin is already initialised on this app")
+        apply_defaults(app.config)
+        state = CustomersState(app)
+        app.extensions[EXTENSION_KEY] = state
+
+        from .api import register_api
+        from .cli import customers_cli
+
+        register_api(app, state)
+        app.cli.add_command(customers_cli)
+        self._apps.add(app)
+
+    def state(self, app: Flask | None = None) -> CustomersState:
+        if app is None and has_app_context() and current_app.extensions.get(EXTENSION_KEY):
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if app is None:
+            apps = list(self._apps)
+            if len(apps) != 1:
+                raise RuntimeError(
+                    "several apps use this CustomersPlugin: call it inside an app context"
+                )
+            app = apps[0]
+        return get_state(app)
+
+    @property
+    def hook(self) -> Any:
+        """The pluggy hook relay of the current app (``customers.hook.on_order_placed(...)``)."""
+        return self.state().pm.hook
+
+    @property
+    def db(self) -> Database:
+        return self.state().db

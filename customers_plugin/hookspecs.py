@@ -1,0 +1,368 @@
+"""The whole hook contract of customers-plugin, in one file.
+
+Every hook is called with keyword arguments. An implementation may accept fewer arguments than
+the spec lists, so hooks can gain arguments later without breaking plugins. Plugins are found
+through the ``customers_plugin`` entry-point group and mark their functions with
+``customers_plugin.hookimpl``.
+
+Five families:
+
+1. host events -> plugin (``on_*``): the host calls them after committing its own work;
+2. plugin -> third parties (``customer_*``, ``group_*``, ``message_*``): notifications sent after
+   the plugin's transaction commits; a failing implementation is logged and skipped;
+3. plugin -> host services: the host answers questions only it can answer;
+4. extension points (``register_*``, ``send_message``, attachments, ``fraud_signals``);
+5. checkout answers: the host asks, the plugin answers from its group rules.
+
+This module holds specifications only: empty bodies, one docstring each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import pluggy
+
+if TYPE_CHECKING:
+    from flask import Request
+
+    from .events import (
+        BookingMade,
+        BookingUpdated,
+        Contact,
+        CustomerInfo,
+        CustomerSignedUp,
+        FieldChange,
+        FormSubmitted,
+        OrderPlaced,
+        OrderUpdated,
+        ReviewSubmitted,
+    )
+
+PROJECT_NAME = "customers"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Host events -> plugin. Called by the host after its own commit. The plugin's own
+#    implementation runs first and commits before any third-party implementation runs.
+#    Each is idempotent on (store_id, source, external id).
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def on_order_placed(event: OrderPlaced) -> str | None:
+    """The host committed a new order.
+
+    Creates or updates the contact (matched by normalised email, then phone), records the order
+    summary, adds the order to the customer's stats and writes the activity log.
+
+    :param event: the order, its contact and its facts.
+    :return: the plugin's implementation returns the customer's id; results of all
+        implementations come back as a list.
+    """
+
+
+@hookspec
+def on_order_updated(event: OrderUpdated) -> str | None:
+    """An order changed status (paid, shipped, cancelled, refunded, …).
+
+    Cancelling or refunding an order takes it out of ``orders_count`` and ``total_spent``;
+    cancelling adds it to ``cancelled_orders_count``. An update for an order the plugin has not
+    seen is recorded as a new order summary, never dropped.
+
+    :param event: the order id, its new status and optionally its new total.
+    :return: the customer's id (plugin's implementation).
+    """
+
+
+@hookspec
+def on_booking(event: BookingMade) -> str | None:
+    """A booking was made for a service.
+
+    Records the booking with its form answers, counts it in ``bookings_count`` and labels the
+    customer with the booked service (an automatic tag).
+
+    :param event: the booking, its contact, service, time and answers.
+    :return: the customer's id (plugin's implementation).
+    """
+
+
+@hookspec
+def on_booking_updated(event: BookingUpdated) -> str | None:
+    """A booking was rescheduled, cancelled, attended, marked no-show or paid.
+
+    A cancelled booking leaves ``bookings_count``.
+
+    :param event: the booking id and its new status, payment status or time.
+    :return: the customer's id (plugin's implementation).
+    """
+
+
+@hookspec
+def on_form_submit(event: FormSubmitted) -> str | None:
+    """A visitor sent a form. Creates or updates the contact (source ``forms``) and stores the
+    answers; ``subscribe_to_marketing`` records a marketing consent from the form.
+
+    :param event: the submission, its form name and answers.
+    :return: the customer's id (plugin's implementation).
+    """
+
+
+@hookspec
+def on_review_submitted(event: ReviewSubmitted) -> str | None:
+    """A customer rated a product. Records the review and updates ``reviews_count`` and the
+    customer's average rating.
+
+    :param event: the review, its product, rating and order.
+    :return: the customer's id (plugin's implementation).
+    """
+
+
+@hookspec
+def on_customer_signup(event: CustomerSignedUp) -> str | None:
+    """A visitor created an account on the storefront. Links the host's user id to the customer
+    and records the marketing consent given at sign-up.
+
+    :param event: the host's user id and contact.
+    :return: the customer's id (plugin's implementation).
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Plugin -> third parties. Sent once, after the plugin's transaction commits; dropped if it
+#    rolls back. An implementation that raises is logged and skipped; nothing is lost.
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def customer_created(customer: CustomerInfo) -> None:
+    """A customer was created (by a host event, the API, an import or a merge).
+
+    :param customer: a snapshot of the new customer.
+    """
+
+
+@hookspec
+def customer_updated(customer: CustomerInfo, changes: Sequence[FieldChange]) -> None:
+    """Fields of a customer changed. Stats counters are not reported here.
+
+    :param customer: a snapshot after the change.
+    :param changes: one ``FieldChange(field, old, new)`` per changed field.
+    """
+
+
+@hookspec
+def customer_deleted(store_id: str, customer_id: str) -> None:
+    """A customer and their personal data were deleted.
+
+    :param store_id: the store the customer belonged to.
+    :param customer_id: the id the customer had.
+    """
+
+
+@hookspec
+def customer_blocked(customer: CustomerInfo, reason: str, details: str | None) -> None:
+    """A merchant blocked a customer.
+
+    :param customer: a snapshot after blocking.
+    :param reason: one of the fixed block reasons (see ``BLOCK_REASONS``).
+    :param details: the merchant's free-text details, if any.
+    """
+
+
+@hookspec
+def customer_unblocked(customer: CustomerInfo) -> None:
+    """A merchant lifted a block.
+
+    :param customer: a snapshot after unblocking.
+    """
+
+
+@hookspec
+def customers_merged(store_id: str, kept_id: str, merged_ids: Sequence[str]) -> None:
+    """Duplicate customers were merged into one.
+
+    :param store_id: the store.
+    :param kept_id: the customer that remains.
+    :param merged_ids: the customers that were folded into it and no longer exist.
+    """
+
+
+@hookspec
+def group_membership_changed(
+    store_id: str, group_id: str, added_ids: Sequence[str], removed_ids: Sequence[str]
+) -> None:
+    """Customers joined or left a customer group.
+
+    :param store_id: the store.
+    :param group_id: the group.
+    :param added_ids: customers that joined.
+    :param removed_ids: customers that left.
+    """
+
+
+@hookspec
+def message_received(customer: CustomerInfo, message_id: str, channel: str) -> None:
+    """A customer sent the store a message (a reply in a thread, a contact-form message).
+
+    :param customer: a snapshot of the sender.
+    :param message_id: the stored message.
+    :param channel: ``email``, ``sms``, ``form``, …
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Plugin -> host services. The host implements these; each stops at the first non-None
+#    result.
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def current_store(request: Request) -> str | None:
+    """Which store this request acts on. Stops at the first non-None result.
+
+    :param request: the Flask request.
+    :return: the store id; ``None`` lets another implementation answer. With no answer at all
+        the plugin uses ``CUSTOMERS_DEFAULT_STORE`` (``"default"``).
+    """
+
+
+@hookspec(firstresult=True)
+def authorize(request: Request, permission: str, store_id: str) -> bool | None:
+    """May this request do ``permission`` on ``store_id``? Stops at the first non-None result.
+
+    Permissions: ``customers.read``, ``customers.write``, ``customers.delete``,
+    ``customers.export``, ``customers.block``, ``customers.import``, ``groups.manage``,
+    ``settings.manage``.
+
+    :return: ``True`` allows; ``False`` answers 403; ``None`` (no implementation, or nobody knows
+        the caller) answers 401. Admin endpoints are denied by default.
+    """
+
+
+@hookspec(firstresult=True)
+def current_customer(request: Request, store_id: str) -> Contact | None:
+    """Who is signed in on the storefront (for ``/me`` endpoints). Stops at the first non-None.
+
+    :return: the signed-in person's contact (email and/or phone), or ``None`` for a guest.
+    """
+
+
+@hookspec(firstresult=True)
+def list_staff(store_id: str) -> Sequence[dict[str, str]] | None:
+    """The store's staff members that tasks can be assigned to. Stops at the first non-None.
+
+    :return: a list of ``{"id": …, "name": …, "email": …}``.
+    """
+
+
+@hookspec(firstresult=True)
+def place_order(
+    store_id: str, customer: CustomerInfo, items: Sequence[dict[str, Any]], coupon_code: str | None
+) -> str | None:
+    """Create an order in the host for a customer (e.g. from the merchant's card). Stops at the
+    first non-None result.
+
+    :return: the host's order id.
+    """
+
+
+@hookspec(firstresult=True)
+def add_to_cart(store_id: str, customer: CustomerInfo, product_id: str) -> bool | None:
+    """Put a product in the customer's cart (wishlist "move to cart"). Stops at the first
+    non-None result.
+
+    :return: ``True`` when added, ``False`` when the product is unavailable.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Extension points. Third parties add behaviour.
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def register_field_types(register: Callable[..., None]) -> None:
+    """Add custom-field types beyond text, number, date and url.
+
+    Call ``register(name, parse, label=None)`` once per type: ``parse(value)`` returns the
+    canonical string to store or raises ``ValueError`` with a message for the user. A duplicate
+    name is an error; a plugin that fails here is logged and skipped.
+    """
+
+
+@hookspec
+def register_condition_types(register: Callable[..., None]) -> None:
+    """Add group condition kinds (fields a group condition can test).
+
+    Call ``register(name, column, value_type, ops)``: ``column(store_id)`` returns a SQLAlchemy
+    expression over the customers table. A duplicate name is an error.
+    """
+
+
+@hookspec(firstresult=True)
+def send_message(
+    store_id: str, channel: str, to: str, subject: str | None, body: str
+) -> str | None:
+    """Deliver a message on a channel. Stops at the first non-None result.
+
+    The plugin implements ``email`` over SMTP; an SMS provider plugin implements ``sms``.
+
+    :return: the provider's message id when this implementation handled the channel, or
+        ``None`` to let another implementation try.
+    """
+
+
+@hookspec(firstresult=True)
+def store_attachment(
+    store_id: str, filename: str, content_type: str, stream: BinaryIO
+) -> str | None:
+    """Store an uploaded file (note attachment, photo). Stops at the first non-None result.
+
+    :return: an opaque storage key.
+    """
+
+
+@hookspec(firstresult=True)
+def open_attachment(store_id: str, key: str) -> BinaryIO | None:
+    """Open a stored attachment for reading. Stops at the first non-None result."""
+
+
+@hookspec
+def fraud_signals(customer: CustomerInfo) -> Sequence[str] | None:
+    """Signals that a customer may not be serious (shown on the card). All results are collected.
+
+    :return: short labels such as ``"many_cancelled_orders"``.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Checkout answers. The plugin implements them from group rules; the host calls them.
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def allowed_payment_methods(
+    store_id: str, contact: Contact, methods: Sequence[str]
+) -> list[str] | None:
+    """Which of ``methods`` this customer may use. Stops at the first non-None result.
+
+    :return: the methods left once the customer's groups have hidden theirs.
+    """
+
+
+@hookspec(firstresult=True)
+def coupon_applies(store_id: str, contact: Contact, coupon_code: str) -> bool | None:
+    """May this customer use the coupon? Stops at the first non-None result.
+
+    :return: ``False`` when the coupon is limited to groups the customer is not in; ``None``
+        when no group rule mentions the coupon.
+    """
+
+
+@hookspec(firstresult=True)
+def free_shipping_applies(store_id: str, contact: Contact) -> bool | None:
+    """Does one of the customer's groups grant free shipping? Stops at the first non-None."""

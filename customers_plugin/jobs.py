@@ -1,0 +1,128 @@
+"""Background jobs and the dispatcher that runs them.
+
+With a Redis URL configured, jobs go to an RQ queue (JSON serializer, retried on failure);
+without one they run inline, right after the enqueuing transaction commits, and need no Redis
+at all. Either way a job is enqueued only after commit, its arguments are ids (never personal
+data) and running it twice is harmless.
+
+Job functions take ``(state, *args)``; ``execute`` is the one function RQ imports. A worker
+finds the Flask app through its app context (``flask customers worker``) or ``FLASK_APP``
+(plain ``rq worker``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app, has_app_context
+
+from .db import after_commit
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .extension import CustomersState
+
+log = logging.getLogger(__name__)
+
+JobFunction = Callable[..., Any]
+_JOBS: dict[str, JobFunction] = {}
+_worker_app: Any = None
+
+
+def job(name: str) -> Callable[[JobFunction], JobFunction]:
+    """Register a job function under a stable name (the name is what the queue stores)."""
+
+    def decorate(func: JobFunction) -> JobFunction:
+        if name in _JOBS and _JOBS[name] is not func:
+            raise ValueError(f"job {name!r} is registered twice")
+        _JOBS[name] = func
+        return func
+
+    return decorate
+
+
+def _load_jobs() -> None:
+    from .services import stats  # noqa: F401 - registers its jobs
+
+
+class Dispatcher:
+    """Sends jobs to RQ, or runs them inline when no Redis is configured."""
+
+    def __init__(self, state: CustomersState, redis_url: str | None, queue_name: str) -> None:
+        self._state = state
+        self.redis_url = redis_url
+        self.queue_name = queue_name
+        self._queue: Any = None
+
+    @property
+    def inline(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def queue(self) -> Any:
+        """The RQ queue (created on first use)."""
+        if self._queue is None:
+            from redis import Redis
+            from rq import Queue
+            from rq.serializers import JSONSerializer
+
+            connection = Redis.from_url(self.redis_url)
+            self._queue = Queue(self.queue_name, connection=connection, serializer=JSONSerializer)
+        return self._queue
+
+    def enqueue_after_commit(
+        self, session: Session, name: str, *args: Any, job_id: str | None = None
+    ) -> None:
+        """Run job ``name`` once ``session`` commits (dropped if it rolls back)."""
+        after_commit(session, lambda: self.submit(name, *args, job_id=job_id))
+
+    def submit(self, name: str, *args: Any, job_id: str | None = None) -> Any:
+        """Run job ``name`` now (inline) or put it on the queue; returns the RQ job or result."""
+        _load_jobs()
+        if name not in _JOBS:
+            raise KeyError(f"unknown job {name!r}")
+        if self.inline:
+            with self._state.app.app_context():
+                return _JOBS[name](self._state, *args)
+        from rq import Retry
+        from rq.exceptions import DuplicateJobError
+
+        try:
+            return self.queue.enqueue(
+                "customers_plugin.jobs.execute",
+                name,
+                list(args),
+                job_id=job_id,
+                unique=job_id is not None,
+                retry=Retry(max=3),
+                description=f"customers:{name}",
+            )
+        except DuplicateJobError:
+            log.info("job %s (%s) is already queued", name, job_id)
+            return None
+
+
+def execute(name: str, args: list[Any]) -> Any:
+    """The single entry point RQ workers import. Runs a registered job inside the app."""
+    _load_jobs()
+    from .extension import get_state
+
+    if has_app_context():
+        return _JOBS[name](get_state(current_app), *args)
+    app = _app_for_worker()
+    with app.app_context():
+        return _JOBS[name](get_state(app), *args)
+
+
+def _app_for_worker() -> Any:
+    """The host app of a plain ``rq worker`` process, loaded once from ``FLASK_APP``."""
+    global _worker_app
+    if _worker_app is None:
+        from flask.cli import ScriptInfo
+
+        _worker_app = ScriptInfo(app_import_path=os.environ.get("FLASK_APP")).load_app()
+    return _worker_app

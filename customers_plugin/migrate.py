@@ -1,0 +1,94 @@
+"""Running the plugin's Alembic history (``migrations/``, shipped inside the package as
+``customers_plugin.migrations``) with its own version table, so it never collides with the
+host's history on the same database.
+
+Hosts that autogenerate their own migrations should filter the plugin's tables out with
+``customers_plugin.migrate.exclude_plugin_tables`` as ``include_object`` in their env.py.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from .db import Database
+from .models import TABLE_PREFIX
+
+VERSION_TABLE = "customers_alembic_version"
+
+
+def _is_plugin_table(name: str | None) -> bool:
+    return bool(name) and (name.startswith(TABLE_PREFIX) or name == VERSION_TABLE)
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """For the plugin's own env.py: look only at the plugin's tables."""
+    table = (
+        obj.table.name
+        if type_ in ("column", "index", "unique_constraint", "foreign_key_constraint")
+        else name
+    )
+    return _is_plugin_table(table)
+
+
+def exclude_plugin_tables(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """For the host's env.py: never propose changes to (or drops of) the plugin's tables."""
+    return not include_object(obj, name, type_, reflected, compare_to)
+
+
+def alembic_config(db: Database) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("customers_plugin.migrations")))
+    config.attributes["database"] = db
+    return config
+
+
+def _run(db: Database, action: Any, *args: Any, **kwargs: Any) -> None:
+    config = alembic_config(db)
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        action(config, *args, **kwargs)
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    _run(db, command.upgrade, revision)
+
+
+def downgrade(db: Database, revision: str) -> None:
+    _run(db, command.downgrade, revision)
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        return context.get_current_revision()
+
+
+def head_revision(db: Database) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+
+
+def revision(db: Database, message: str) -> None:
+    """Autogenerate a new revision (for plugin developers)."""
+    _run(db, command.revision, message=message, autogenerate=True)
+
+
+__all__ = [
+    "VERSION_TABLE",
+    "current_revision",
+    "downgrade",
+    "exclude_plugin_tables",
+    "head_revision",
+    "include_object",
+    "revision",
+    "upgrade",
+]

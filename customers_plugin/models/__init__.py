@@ -1,0 +1,37 @@
+"""The plugin's tables, one module per aggregate. Import from here."""
+
+from .base import TABLE_PREFIX, Base
+from .customer import (
+    BLOCK_REASONS,
+    CONSENT_STATUSES,
+    GENDERS,
+    STATUSES,
+    ConsentEvent,
+    Customer,
+    CustomerSource,
+    CustomerTag,
+    Tag,
+)
+from .fields import FieldDefinition, FieldValue
+from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
+
+__all__ = [
+    "BLOCK_REASONS",
+    "CONSENT_STATUSES",
+    "GENDERS",
+    "STATUSES",
+    "TABLE_PREFIX",
+    "Activity",
+    "Base",
+    "BookingSummary",
+    "ConsentEvent",
+    "Customer",
+    "CustomerSource",
+    "CustomerTag",
+    "FieldDefinition",
+    "FieldValue",
+    "FormSubmission",
+    "OrderSummary",
+    "Review",
+    "Tag",
+]

@@ -1,0 +1,111 @@
+"""Search keys computed once, on write: emails, phones and free text in any script.
+
+The same plain indexes then serve SQLite and PostgreSQL. Pure functions; no database, no Flask.
+
+- text: Unicode compatibility form, case folded, accents, Arabic diacritics and Hebrew niqqud
+  removed, Arabic alef/hamza/yeh/teh-marbuta variants unified, tatweel dropped, digits of any
+  script made ASCII, runs of spaces collapsed.
+- email: NFKC, surrounding space removed, lower case.
+- phone: digits of any script made ASCII, parsed by ``phonenumbers`` in a default region, E.164.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+__all__ = [
+    "InvalidEmail",
+    "InvalidPhone",
+    "ascii_digits",
+    "normalize_email",
+    "normalize_phone",
+    "search_key",
+    "validate_email_address",
+]
+
+# Letters that carry a hamza or a variant shape in Arabic but are searched as their base letter.
+# (Alef with madda/hamza above/below decompose under NFD and lose their marks on their own.)
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0671": "\u0627",  # alef wasla -> alef
+        "\u0649": "\u064a",  # alef maksura -> yeh
+        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u06cc": "\u064a",  # farsi yeh -> yeh
+        "\u06a9": "\u0643",  # keheh -> kaf
+        "\u0621": "",  # standalone hamza
+        "\u0640": "",  # tatweel (kashida)
+    }
+)
+
+
+class InvalidEmail(ValueError):
+    """An email address that cannot be an address."""
+
+
+class InvalidPhone(ValueError):
+    """A phone number that cannot be dialled."""
+
+
+def ascii_digits(text: str) -> str:
+    """Replace decimal digits of any script (Arabic-Indic, Persian, …) with ASCII digits."""
+    out = []
+    for ch in text:
+        if ch.isdigit() and not ("0" <= ch <= "9"):
+            digit = unicodedata.decimal(ch, None)
+            out.append(str(digit) if digit is not None else ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def search_key(text: str | None) -> str:
+    """The folded form of free text that search compares against."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = ascii_digits(stripped.translate(_ARABIC_FOLD)).casefold()
+    return " ".join(unicodedata.normalize("NFC", folded).split())
+
+
+def normalize_email(email: str | None) -> str | None:
+    """The matching key of an email: NFKC, trimmed, lower case. ``None`` for blank input."""
+    if email is None:
+        return None
+    value = unicodedata.normalize("NFKC", email).strip().lower()
+    return value or None
+
+
+def validate_email_address(email: str) -> str:
+    """Check that an email is well formed (no network look-up); return its normalised form."""
+    value = normalize_email(email)
+    if not value:
+        raise InvalidEmail("email is empty")
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidEmail(str(exc)) from exc
+    return value
+
+
+def normalize_phone(phone: str | None, region: str | None = None) -> str | None:
+    """The E.164 form of a phone number; ``None`` for blank input.
+
+    :param region: ISO 3166-1 alpha-2 region used for numbers written without a country code.
+    :raises InvalidPhone: when the number cannot be parsed or is not a possible number.
+    """
+    if phone is None or not phone.strip():
+        return None
+    raw = ascii_digits(unicodedata.normalize("NFKC", phone)).strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        parsed = phonenumbers.parse(raw, None if raw.startswith("+") else region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(f"not a phone number: {exc}") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidPhone("not a possible phone number for its country")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,480 @@
+"""Contact capture: what the plugin does with each host event.
+
+Each handler runs in one transaction of its own: resolve the customer, record the summary,
+update stats atomically, write the activity log, and queue notifications for after commit.
+Each is idempotent: the summary row, unique on (store, source, external id), tells a replay
+from a new event, and updates compare against the stored state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..db import after_commit, insert
+from ..events import (
+    BookingMade,
+    BookingUpdated,
+    CustomerSignedUp,
+    FormSubmitted,
+    OrderPlaced,
+    OrderUpdated,
+    ReviewSubmitted,
+)
+from ..models import BookingSummary, Customer, FormSubmission, OrderSummary, Review
+from ..plugins import has_listeners, notify
+from ..types import new_id, utcnow
+from . import activity, consent, contacts, stats
+from .snapshots import customer_info
+
+if TYPE_CHECKING:
+    from ..extension import CustomersState
+
+Apply = Callable[[Session, uuid.UUID], bool]
+
+
+class Capture:
+    """The handlers of one app's host events."""
+
+    def __init__(self, state: CustomersState) -> None:
+        self.state = state
+
+    # -- the events -------------------------------------------------------------------------
+
+    def order_placed(self, e: OrderPlaced) -> str:
+        def apply(session: Session, customer_id: uuid.UUID) -> bool:
+            table = OrderSummary.__table__
+            facts = {
+                "status": e.status,
+                "payment_status": e.payment_status,
+                "total": e.total,
+                "currency": e.currency.upper(),
+                "items": [item.as_dict() for item in e.items],
+                "placed_at": e.occurred_at,
+                "updated_at": utcnow(),
+            }
+            inserted = session.execute(
+                insert(session, table)
+                .values(
+                    id=new_id(),
+                    store_id=e.store_id,
+                    customer_id=customer_id,
+                    source=e.source,
+                    external_id=e.order_id,
+                    **facts,
+                )
+                .on_conflict_do_nothing()
+                .returning(table.c.id)
+            ).scalar()
+            if inserted is None:
+                order = self._locked(session, OrderSummary, e.store_id, e.source, e.order_id)
+                if order.placed_at is not None:
+                    return False  # a replay
+                # an update arrived first: keep its (newer) status, fill in the rest
+                before = self._order_facts(order)
+                order.total = order.total if order.total is not None else e.total
+                order.currency = order.currency or facts["currency"]
+                order.payment_status = order.payment_status or e.payment_status
+                order.items = facts["items"]
+                order.placed_at = e.occurred_at
+                delta = self._contribution(self._order_facts(order)) - self._contribution(before)
+                customer_id = order.customer_id
+            else:
+                delta = self._contribution(stats.OrderFacts(e.status, e.total, facts["currency"]))
+            stats.apply_order_delta(session, customer_id, delta, e.occurred_at)
+            activity.record(
+                session,
+                e.store_id,
+                customer_id,
+                "order_placed",
+                {
+                    "order_id": e.order_id,
+                    "total": str(e.total),
+                    "currency": facts["currency"],
+                    "status": e.status,
+                    "source": e.source,
+                },
+                occurred_at=e.occurred_at,
+            )
+            return True
+
+        return self._handle(e.store_id, e.contact, e.source, apply)
+
+    def order_updated(self, e: OrderUpdated) -> str:
+        def apply(session: Session, customer_id: uuid.UUID) -> bool:
+            order = self._get_or_create_locked(
+                session,
+                OrderSummary,
+                e.store_id,
+                e.source,
+                e.order_id,
+                customer_id=customer_id,
+                status=e.status,
+                payment_status=e.payment_status,
+                total=e.total,
+                currency=e.currency.upper() if e.currency else None,
+                items=[],
+                placed_at=None,
+            )
+            if order is None:  # just recorded from this very update
+                delta = self._contribution(
+                    stats.OrderFacts(e.status, e.total, e.currency.upper() if e.currency else None)
+                )
+                stats.apply_order_delta(session, customer_id, delta)
+                activity.record(
+                    session,
+                    e.store_id,
+                    customer_id,
+                    "order_updated",
+                    {"order_id": e.order_id, "status": e.status, "unknown_order": True},
+                    occurred_at=e.occurred_at,
+                )
+                return True
+            before = self._order_facts(order)
+            old_status = order.status
+            changed = {
+                "status": e.status,
+                "payment_status": e.payment_status or order.payment_status,
+                "total": e.total if e.total is not None else order.total,
+                "currency": e.currency.upper() if e.currency else order.currency,
+            }
+            if all(getattr(order, k) == v for k, v in changed.items()):
+                return False  # a replay, or nothing new
+            for key, value in changed.items():
+                setattr(order, key, value)
+            order.updated_at = utcnow()
+            delta = self._contribution(self._order_facts(order)) - self._contribution(before)
+            stats.apply_order_delta(session, order.customer_id, delta)
+            activity.record(
+                session,
+                e.store_id,
+                order.customer_id,
+                "order_updated",
+                {
+                    "order_id": e.order_id,
+                    "from": old_status,
+                    "status": e.status,
+                    "payment_status": order.payment_status,
+                },
+                occurred_at=e.occurred_at,
+            )
+            return True
+
+        return self._handle(e.store_id, e.contact, e.source, apply)
+
+    def booking_made(self, e: BookingMade) -> str:
+        def apply(session: Session, customer_id: uuid.UUID) -> bool:
+            table = BookingSummary.__table__
+            facts = {
+                "service": e.service,
+                "staff": e.staff,
+                "status": e.status,
+                "payment_status": e.payment_status,
+                "price": e.price,
+                "currency": e.currency.upper() if e.currency else None,
+                "starts_at": e.starts_at,
+                "ends_at": e.ends_at,
+                "form_answers": dict(e.form_answers),
+                "booked_at": e.occurred_at,
+                "updated_at": utcnow(),
+            }
+            inserted = session.execute(
+                insert(session, table)
+                .values(
+                    id=new_id(),
+                    store_id=e.store_id,
+                    customer_id=customer_id,
+                    source=e.source,
+                    external_id=e.booking_id,
+                    **facts,
+                )
+                .on_conflict_do_nothing()
+                .returning(table.c.id)
+            ).scalar()
+            if inserted is None:
+                booking = self._locked(session, BookingSummary, e.store_id, e.source, e.booking_id)
+                if booking.booked_at is not None:
+                    return False  # a replay
+                before = stats.booking_counts(booking.status)
+                for key, value in facts.items():
+                    if key != "status" and getattr(booking, key) in (None, {}):
+                        setattr(booking, key, value)
+                counted = stats.booking_counts(booking.status) - before
+                customer_id = booking.customer_id
+            else:
+                counted = stats.booking_counts(e.status)
+            stats.apply_counter(session, customer_id, bookings_count=counted)
+            contacts.add_tag(session, e.store_id, customer_id, e.service, automatic=True)
+            activity.record(
+                session,
+                e.store_id,
+                customer_id,
+                "booking_made",
+                {
+                    "booking_id": e.booking_id,
+                    "service": e.service,
+                    "starts_at": e.starts_at.isoformat(),
+                    "status": e.status,
+                },
+                occurred_at=e.occurred_at,
+            )
+            return True
+
+        return self._handle(e.store_id, e.contact, e.source, apply)
+
+    def booking_updated(self, e: BookingUpdated) -> str:
+        def apply(session: Session, customer_id: uuid.UUID) -> bool:
+            booking = self._get_or_create_locked(
+                session,
+                BookingSummary,
+                e.store_id,
+                e.source,
+                e.booking_id,
+                customer_id=customer_id,
+                service=e.service,
+                status=e.status,
+                payment_status=e.payment_status,
+                starts_at=e.starts_at,
+                ends_at=e.ends_at,
+                form_answers={},
+                booked_at=None,
+            )
+            if booking is None:
+                stats.apply_counter(
+                    session, customer_id, bookings_count=stats.booking_counts(e.status)
+                )
+                if e.service:
+                    contacts.add_tag(session, e.store_id, customer_id, e.service, automatic=True)
+                activity.record(
+                    session,
+                    e.store_id,
+                    customer_id,
+                    "booking_updated",
+                    {"booking_id": e.booking_id, "status": e.status, "unknown_booking": True},
+                    occurred_at=e.occurred_at,
+                )
+                return True
+            changed = {
+                "status": e.status,
+                "payment_status": e.payment_status or booking.payment_status,
+                "starts_at": e.starts_at or booking.starts_at,
+                "ends_at": e.ends_at or booking.ends_at,
+                "service": e.service or booking.service,
+            }
+            if all(getattr(booking, k) == v for k, v in changed.items()):
+                return False
+            old_status = booking.status
+            counted = stats.booking_counts(e.status) - stats.booking_counts(old_status)
+            for key, value in changed.items():
+                setattr(booking, key, value)
+            booking.updated_at = utcnow()
+            stats.apply_counter(session, booking.customer_id, bookings_count=counted)
+            activity.record(
+                session,
+                e.store_id,
+                booking.customer_id,
+                "booking_updated",
+                {
+                    "booking_id": e.booking_id,
+                    "from": old_status,
+                    "status": e.status,
+                    "payment_status": booking.payment_status,
+                },
+                occurred_at=e.occurred_at,
+            )
+            return True
+
+        return self._handle(e.store_id, e.contact, e.source, apply)
+
+    def form_submitted(self, e: FormSubmitted) -> str:
+        def apply(session: Session, customer_id: uuid.UUID) -> bool:
+            table = FormSubmission.__table__
+            inserted = session.execute(
+                insert(session, table)
+                .values(
+                    id=new_id(),
+                    store_id=e.store_id,
+                    customer_id=customer_id,
+                    source=e.source,
+                    external_id=e.submission_id,
+                    form_name=e.form_name,
+                    answers=dict(e.answers),
+                    submitted_at=e.occurred_at,
+                )
+                .on_conflict_do_nothing()
+                .returning(table.c.id)
+            ).scalar()
+            if inserted is None:
+                return False
+            activity.record(
+                session,
+                e.store_id,
+                customer_id,
+                "form_submitted",
+                {"submission_id": e.submission_id, "form_name": e.form_name},
+                occurred_at=e.occurred_at,
+            )
+            if e.subscribe_to_marketing:
+                consent.set_marketing(
+                    session,
+                    e.store_id,
+                    customer_id,
+                    "subscribed",
+                    source="form",
+                    actor=None,
+                    at=e.occurred_at,
+                    only_if_unset=True,
+                )
+            return True
+
+        return self._handle(e.store_id, e.contact, e.source, apply)
+
+    def review_submitted(self, e: ReviewSubmitted) -> str:
+        def apply(session: Session, customer_id: uuid.UUID) -> bool:
+            table = Review.__table__
+            inserted = session.execute(
+                insert(session, table)
+                .values(
+                    id=new_id(),
+                    store_id=e.store_id,
+                    customer_id=customer_id,
+                    source=e.source,
+                    external_id=e.review_id,
+                    product_id=e.product_id,
+                    order_external_id=e.order_id,
+                    rating=e.rating,
+                    comment=e.comment,
+                    submitted_at=e.occurred_at,
+                )
+                .on_conflict_do_nothing()
+                .returning(table.c.id)
+            ).scalar()
+            if inserted is None:
+                return False
+            stats.apply_counter(session, customer_id, reviews_count=1, rating_sum=e.rating)
+            activity.record(
+                session,
+                e.store_id,
+                customer_id,
+                "review_submitted",
+                {
+                    "review_id": e.review_id,
+                    "product_id": e.product_id,
+                    "rating": e.rating,
+                    "order_id": e.order_id,
+                },
+                occurred_at=e.occurred_at,
+            )
+            return True
+
+        return self._handle(e.store_id, e.contact, e.source, apply)
+
+    def customer_signed_up(self, e: CustomerSignedUp) -> str:
+        def apply(session: Session, customer_id: uuid.UUID) -> bool:
+            linked = session.execute(
+                update(Customer)
+                .where(Customer.id == customer_id, Customer.host_user_id.is_(None))
+                .values(host_user_id=e.user_id, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not linked:
+                return False  # already linked: a replay (or a second account, kept as is)
+            activity.record(
+                session,
+                e.store_id,
+                customer_id,
+                "signed_up",
+                {"user_id": e.user_id},
+                occurred_at=e.occurred_at,
+            )
+            if e.marketing_consent:
+                consent.set_marketing(
+                    session,
+                    e.store_id,
+                    customer_id,
+                    "subscribed",
+                    source="signup",
+                    actor=None,
+                    at=e.occurred_at,
+                    only_if_unset=True,
+                )
+            return True
+
+        return self._handle(e.store_id, e.contact, e.source, apply)
+
+    # -- the shared flow --------------------------------------------------------------------
+
+    def _handle(self, store_id: str, contact: Any, source: str, apply: Apply) -> str:
+        state = self.state
+        with state.db.transaction() as session:
+            resolved = contacts.resolve(
+                session,
+                store_id,
+                contact,
+                region=state.setting("CUSTOMERS_DEFAULT_REGION"),
+                source=source,
+            )
+            apply(session, resolved.id)
+            self._announce(session, resolved)
+        return str(resolved.id)
+
+    def _announce(self, session: Session, resolved: contacts.Resolved) -> None:
+        pm = self.state.pm
+        if resolved.created and has_listeners(pm, "customer_created"):
+            info = customer_info(session, resolved.id)
+            after_commit(session, lambda: notify(pm, "customer_created", customer=info))
+        elif resolved.changes and has_listeners(pm, "customer_updated"):
+            info = customer_info(session, resolved.id)
+            changes = tuple(resolved.changes)
+            after_commit(
+                session, lambda: notify(pm, "customer_updated", customer=info, changes=changes)
+            )
+
+    def _contribution(self, facts: stats.OrderFacts) -> stats.Contribution:
+        return stats.order_contribution(facts, self.state.setting("CUSTOMERS_CURRENCY"))
+
+    @staticmethod
+    def _order_facts(order: OrderSummary) -> stats.OrderFacts:
+        return stats.OrderFacts(order.status, order.total, order.currency)
+
+    @staticmethod
+    def _locked(session: Session, model: Any, store_id: str, source: str, external_id: str) -> Any:
+        return session.scalars(
+            select(model)
+            .where(
+                model.store_id == store_id, model.source == source, model.external_id == external_id
+            )
+            .with_for_update()
+        ).one()
+
+    def _get_or_create_locked(
+        self,
+        session: Session,
+        model: Any,
+        store_id: str,
+        source: str,
+        external_id: str,
+        **values: Any,
+    ) -> Any:
+        """The locked summary row, or ``None`` after recording a new one from ``values``."""
+        table = model.__table__
+        inserted = session.execute(
+            insert(session, table)
+            .values(
+                id=new_id(),
+                store_id=store_id,
+                source=source,
+                external_id=external_id,
+                updated_at=utcnow(),
+                **values,
+            )
+            .on_conflict_do_nothing()
+            .returning(table.c.id)
+        ).scalar()
+        if inserted is not None:
+            return None
+        return self._locked(session, model, store_id, source, external_id)
