@@ -1,0 +1,43 @@
+# The two commands of the README:
+#   make demo   set up a virtual environment and run the example host app (SQLite, inline jobs)
+#   make test   set up the same environment and run the whole test suite (SQLite + PostgreSQL + Redis)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := examples.host_app
+
+.PHONY: demo test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml hooks/loyalty_points/pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]" -e hooks/loyalty_points
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/flask customers db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info instance examples/host_app/instance

@@ -1,0 +1,154 @@
+"""Shared fixtures: one migrated database per backend per test session, emptied between tests.
+
+Backends: SQLite (a file in a temporary folder) and real PostgreSQL (a schema of its own per
+test session, so parallel runs never meet). PostgreSQL is reached at
+``CUSTOMERS_TEST_POSTGRES_URL`` (default: the local server, database ``test``); Redis at
+``CUSTOMERS_TEST_REDIS_URL``. Set ``CUSTOMERS_TEST_BACKENDS=sqlite`` to run SQLite only.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from customers_plugin import CustomersPlugin, hookimpl, migrate
+from customers_plugin.db import Database
+from customers_plugin.models import Base
+
+POSTGRES_URL = os.environ.get(
+    "CUSTOMERS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("CUSTOMERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+BACKENDS = os.environ.get("CUSTOMERS_TEST_BACKENDS", "sqlite,postgresql").split(",")
+RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+def _postgres_schema_url() -> tuple[str, str]:
+    schema = f"customers_test_{RUN_ID}"
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return schema, f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Create and migrate each backend once per session."""
+    urls: dict[str, str] = {}
+    cleanups = []
+    if "sqlite" in BACKENDS:
+        path = tmp_path_factory.mktemp("sqlite") / "customers.db"
+        urls["sqlite"] = f"sqlite:///{path}"
+    if "postgresql" in BACKENDS:
+        schema, url = _postgres_schema_url()
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+        def drop(admin=admin, schema=schema) -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
+
+        cleanups.append(drop)
+        urls["postgresql"] = url
+    for url in urls.values():
+        db = Database(url)
+        migrate.upgrade(db)
+        db.dispose()
+    yield urls
+    for cleanup in cleanups:
+        cleanup()
+
+
+def _empty_all_tables(db: Database) -> None:
+    with db.engine.begin() as conn:
+        tables = list(reversed(Base.metadata.sorted_tables))
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+class Recorder:
+    """A third-party plugin that records every notification it receives."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def named(self, hook: str) -> list[dict[str, Any]]:
+        return [kwargs for name, kwargs in self.calls if name == hook]
+
+    @hookimpl
+    def customer_created(self, customer: Any) -> None:
+        self.calls.append(("customer_created", {"customer": customer}))
+
+    @hookimpl
+    def customer_updated(self, customer: Any, changes: Any) -> None:
+        self.calls.append(("customer_updated", {"customer": customer, "changes": changes}))
+
+    @hookimpl
+    def customer_deleted(self, store_id: str, customer_id: str) -> None:
+        self.calls.append(("customer_deleted", {"store_id": store_id, "customer_id": customer_id}))
+
+    @hookimpl
+    def customer_blocked(self, customer: Any, reason: str, details: Any) -> None:
+        self.calls.append(("customer_blocked", {"customer": customer, "reason": reason}))
+
+    @hookimpl
+    def customer_unblocked(self, customer: Any) -> None:
+        self.calls.append(("customer_unblocked", {"customer": customer}))
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def make_app(
+    database_urls: dict[str, str], backend: str, recorder: Recorder
+) -> Iterator[Any]:
+    """Build apps on the test's backend: ``make_app(**config)``. Tables are emptied after."""
+    apps: list[Flask] = []
+
+    def factory(**config: Any) -> Flask:
+        app = Flask(f"test_{len(apps)}")
+        app.config.update(
+            TESTING=True,
+            CUSTOMERS_DATABASE_URI=database_urls[backend],
+            CUSTOMERS_LOAD_ENTRY_POINTS=False,
+            CUSTOMERS_PLUGINS=[recorder],
+        )
+        app.config.update(config)
+        CustomersPlugin(app)
+        apps.append(app)
+        return app
+
+    yield factory
+    if apps:
+        _empty_all_tables(apps[0].extensions["customers"].db)
+    for app in apps:
+        app.extensions["customers"].db.dispose()
+
+
+@pytest.fixture
+def app(make_app: Any) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def customers(app: Flask) -> Any:
+    """The per-app state (``.hook``, ``.db``, ``.jobs``)."""
+    return app.extensions["customers"]
