@@ -1,0 +1,87 @@
+"""Search keys: one folded form per name, email and phone, whatever the script."""
+
+import pytest
+
+from customers_plugin.normalize import (
+    InvalidEmail,
+    InvalidPhone,
+    ascii_digits,
+    normalize_email,
+    normalize_phone,
+    search_key,
+    validate_email_address,
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("أَحْمَد الإدريسي", "احمد الادريسي"),  # harakat and hamza on alef
+        ("آمنة", "امنه"),  # alef madda, teh marbuta
+        ("مُصْطَفَى", "مصطفي"),  # alef maksura
+        ("ٱلرَّحْمَٰن", "الرحمن"),  # alef wasla, dagger alef
+        ("محمـــد", "محمد"),  # tatweel
+        ("שָׁלוֹם כֹּהֵן", "שלום כהן"),  # niqqud
+        ("Niccolò Citrò", "niccolo citro"),
+        ("  ÉLODIE   d'Àngelo ", "elodie d'angelo"),
+        ("Straße", "strasse"),
+        ("Flat ٣٤ / ۵", "flat 34 / 5"),
+    ],
+)
+def test_search_key_folds_each_script_to_one_form(written, plain):
+    assert search_key(written) == search_key(plain)
+
+
+def test_search_key_of_nothing_is_empty():
+    assert search_key(None) == ""
+    assert search_key("   ") == ""
+
+
+def test_ascii_digits_converts_arabic_indic_and_persian():
+    assert ascii_digits("٠١٢٣٤٥٦٧٨٩") == "0123456789"
+    assert ascii_digits("۰۱۲۳۴۵۶۷۸۹") == "0123456789"
+    assert ascii_digits("x²") == "x²"  # superscripts are not decimal digits
+
+
+def test_email_is_trimmed_lowered_and_nfkc():
+    assert normalize_email("  Ahmed.Ali@Example.COM ") == "ahmed.ali@example.com"
+    assert normalize_email("ｊｏｈｎ@example.com") == "john@example.com"  # full-width letters
+    assert normalize_email("   ") is None
+
+
+def test_invalid_email_is_refused_with_a_reason():
+    with pytest.raises(InvalidEmail):
+        validate_email_address("not-an-email")
+    assert validate_email_address("Mario@Esempio.IT") == "mario@esempio.it"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "+966 50 123 4567",
+        "0501234567",
+        "٠٥٠١٢٣٤٥٦٧",
+        "۰۵۰۱۲۳۴۵۶۷",
+        "00966501234567",
+        "+966-50-123-4567",
+    ],
+)
+def test_saudi_phone_matches_however_typed(typed):
+    assert normalize_phone(typed, "SA") == "+966501234567"
+
+
+def test_phone_with_country_code_ignores_default_region():
+    assert normalize_phone("+39 06 1234 5678", "SA") == "+390612345678"
+    assert normalize_phone("054-123-4567", "IL") == "+972541234567"
+
+
+def test_unparseable_phone_raises():
+    with pytest.raises(InvalidPhone):
+        normalize_phone("call me", "SA")
+    with pytest.raises(InvalidPhone):
+        normalize_phone("12", "SA")
+
+
+def test_local_phone_without_region_is_invalid():
+    with pytest.raises(InvalidPhone):
+        normalize_phone("0501234567", None)

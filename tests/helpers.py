@@ -1,0 +1,47 @@
+"""Small helpers shared by tests: building events and reading the database back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from customers_plugin import Contact, OrderPlaced
+from customers_plugin.models import Base, Customer
+
+T0 = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def order(
+    order_id: str, total: str = "100.00", *, store: str = "s1", **contact: Any
+) -> OrderPlaced:
+    contact = contact or {"email": "buyer@example.com"}
+    extra = {k: contact.pop(k) for k in ("status", "currency", "occurred_at") if k in contact}
+    return OrderPlaced(
+        store_id=store,
+        order_id=order_id,
+        total=Decimal(total),
+        currency=extra.get("currency", "USD"),
+        status=extra.get("status", "placed"),
+        occurred_at=extra.get("occurred_at", T0),
+        contact=Contact(**contact),
+    )
+
+
+def dump(db: Any) -> dict[str, list[tuple]]:
+    """Every row of every plugin table, sorted: equal dumps mean nothing changed."""
+    with db.engine.connect() as conn:
+        return {
+            table.name: sorted(tuple(map(repr, row)) for row in conn.execute(select(table)))
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def customers_of(db: Any, store: str | None = None) -> list[Customer]:
+    with db.session() as session:
+        query = select(Customer).order_by(Customer.joined_at)
+        if store is not None:
+            query = query.where(Customer.store_id == store)
+        return list(session.scalars(query))
