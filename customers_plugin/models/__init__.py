@@ -13,6 +13,7 @@ from .customer import (
     Tag,
 )
 from .fields import FieldDefinition, FieldValue
+from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
 
 __all__ = [
@@ -26,11 +27,13 @@ __all__ = [
     "BookingSummary",
     "ConsentEvent",
     "Customer",
+    "CustomerGroup",
     "CustomerSource",
     "CustomerTag",
     "FieldDefinition",
     "FieldValue",
     "FormSubmission",
+    "GroupMember",
     "OrderSummary",
     "Review",
     "Tag",
