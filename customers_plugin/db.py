@@ -22,10 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 _OUTBOX = "customers_outbox"
+_WRITE_OPTION = "customers_write"
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Writers take the lock at BEGIN (no deadlock on upgrade); WAL lets readers go on."""
+    """Write transactions take the lock at BEGIN (no deadlock when a reader upgrades); plain
+    reads begin deferred; WAL lets readers go on while one writer works."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -38,7 +40,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class Database:
@@ -83,13 +86,18 @@ class Database:
         return self.engine.dialect.name
 
     def session(self) -> Session:
+        """A session for reading (on SQLite its transactions begin deferred)."""
         self.engine  # noqa: B018 - binds the factory on first use
-        return self._sessionmaker()
+        session = self._sessionmaker()
+        session.connection(execution_options={_WRITE_OPTION: False})
+        return session
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A new session in one transaction: committed on success, rolled back on error."""
-        with self.session() as session, session.begin():
+        """A new session in one write transaction: committed on success, rolled back on error."""
+        self.engine  # noqa: B018
+        with self._sessionmaker() as session, session.begin():
+            session.connection(execution_options={_WRITE_OPTION: True})
             yield session
 
     def dispose(self) -> None:

@@ -1,0 +1,111 @@
+"""The job dispatcher: inline after commit without Redis; RQ with a real worker and Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+import zlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text, update
+
+from customers_plugin.models import Customer
+from tests.conftest import REDIS_URL
+from tests.helpers import customers_of, order
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _corrupt_stats(state) -> None:
+    with state.db.transaction() as s:
+        s.execute(update(Customer).values(orders_count=99, total_spent=Decimal("1.00")))
+
+
+def test_inline_job_runs_only_after_commit_and_is_dropped_on_rollback(customers):
+    [cid] = customers.hook.on_order_placed(event=order("1", "42.00"))
+    _corrupt_stats(customers)
+    with pytest.raises(RuntimeError), customers.db.transaction() as session:
+        customers.jobs.enqueue_after_commit(session, "rebuild_stats", cid)
+        raise RuntimeError("rolled back")
+    assert customers_of(customers.db)[0].orders_count == 99
+    with customers.db.transaction() as session:
+        session.execute(text("SELECT 1"))
+        customers.jobs.enqueue_after_commit(session, "rebuild_stats", cid)
+        assert customers_of(customers.db)[0].orders_count == 99  # not before commit
+    [c] = customers_of(customers.db)
+    assert (c.orders_count, c.total_spent) == (1, Decimal("42.00"))
+
+
+def test_rebuild_is_idempotent_and_matches_incremental_stats(customers):
+    for i, total in enumerate(["5.005", "7.25", "100"]):
+        customers.hook.on_order_placed(event=order(str(i), total))
+    [before] = customers_of(customers.db)
+    customers.jobs.submit("rebuild_stats", str(before.id))
+    customers.jobs.submit("rebuild_stats", str(before.id))
+    [after] = customers_of(customers.db)
+    assert (after.orders_count, after.total_spent, after.last_order_at) == (
+        before.orders_count,
+        before.total_spent,
+        before.last_order_at,
+    )
+    assert after.total_spent == Decimal("112.255")
+
+
+def test_job_for_a_deleted_customer_returns_quietly(customers):
+    assert customers.jobs.submit("rebuild_stats", str(uuid.uuid4())) is False
+
+
+@pytest.mark.redis
+def test_real_rq_worker_runs_the_job_from_redis(make_app, database_urls, backend):
+    queue_name = f"customers-test-{uuid.uuid4().hex[:8]}"
+    app = make_app(CUSTOMERS_REDIS_URL=REDIS_URL, CUSTOMERS_QUEUE=queue_name)
+    state = app.extensions["customers"]
+    [cid] = state.hook.on_order_placed(event=order("1", "42.00"))
+    _corrupt_stats(state)
+    job = state.jobs.submit("rebuild_stats", cid, job_id=f"rebuild-{cid}")
+    assert list(job.args) == ["rebuild_stats", [cid]]  # ids only, never personal data
+    stored = zlib.decompress(state.jobs.queue.connection.hget(job.key, "data"))
+    assert json.loads(stored) == [
+        "customers_plugin.jobs.execute",
+        None,
+        ["rebuild_stats", [cid]],
+        {},
+    ]
+    assert b"buyer@example.com" not in stored
+    assert state.jobs.submit("rebuild_stats", cid, job_id=f"rebuild-{cid}") is None  # deduplicated
+    env = dict(
+        os.environ,
+        FLASK_APP="tests.worker_app:create_app",
+        CUSTOMERS_TEST_WORKER_DB=database_urls[backend],
+        CUSTOMERS_TEST_REDIS_URL=REDIS_URL,
+        CUSTOMERS_TEST_QUEUE=queue_name,
+        PYTHONPATH=str(ROOT),
+    )
+    result = subprocess.run(
+        [
+            Path(sys.executable).with_name("rq"),
+            "worker",
+            "--burst",
+            "--url",
+            REDIS_URL,
+            "--serializer",
+            "json",
+            queue_name,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    [c] = customers_of(state.db)
+    assert (c.orders_count, c.total_spent) == (1, Decimal("42.00"))
+    job.refresh()
+    assert job.get_status() == "finished"
+    state.jobs.queue.delete(delete_jobs=True)

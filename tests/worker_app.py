@@ -1,0 +1,17 @@
+"""The app a real ``rq worker`` process loads in tests (via FLASK_APP), configured by env."""
+
+import os
+
+from flask import Flask
+
+from customers_plugin import CustomersPlugin
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+    app.config["CUSTOMERS_DATABASE_URI"] = os.environ["CUSTOMERS_TEST_WORKER_DB"]
+    app.config["CUSTOMERS_REDIS_URL"] = os.environ["CUSTOMERS_TEST_REDIS_URL"]
+    app.config["CUSTOMERS_QUEUE"] = os.environ["CUSTOMERS_TEST_QUEUE"]
+    app.config["CUSTOMERS_LOAD_ENTRY_POINTS"] = False
+    CustomersPlugin(app)
+    return app
