@@ -1,0 +1,1 @@
+"""Examples of hosts that use customers-plugin (run ``flask --app examples.host_app run``)."""
