@@ -1,5 +1,88 @@
-"""The REST API (flask-smorest blueprints). Placeholder until the API module lands."""
+"""The REST API: one flask-smorest ``Api`` per app (config prefix ``CUSTOMERS_``, so a host's
+own flask-smorest is untouched), blueprints mounted under ``CUSTOMERS_URL_PREFIX`` and the
+OpenAPI document at ``{prefix}/openapi.json``.
+
+Other modules add their endpoints by appending ``(blueprint, path)`` to ``BLUEPRINTS`` before
+the app is initialised, or later with ``get_api(app).register_blueprint(...)``; wrap their
+blueprints with ``api.errors.install`` and their views with ``security.require``. Shared
+pieces: ``api.errors`` (error shape), ``api.common`` (scope, page size), ``security``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, request
+from flask_smorest import Api, Blueprint
+
+from ..schemas.common import ErrorSchema
+from ..services.attachments import LocalAttachments
+from . import catalog, customers, errors, history
+from .common import API_STATE_KEY, ApiState
+
+if TYPE_CHECKING:
+    from ..extension import CustomersState
+
+# (blueprint, path under the prefix)
+BLUEPRINTS: list[tuple[Blueprint, str]] = [
+    (customers.blp, "/customers"),
+    (history.blp, "/customers"),
+    (catalog.tags_blp, "/tags"),
+    (catalog.fields_blp, "/fields"),
+]
+
+_BODY_OVERHEAD = 64 * 1024
 
 
-def register_api(app, state):
-    return None
+class CustomersApi(Api):
+    """flask-smorest's Api with the plugin's error shape, kept inside the plugin's URLs.
+
+    flask-smorest registers an app-wide ``HTTPException`` handler; this one does not touch the
+    host's errors: blueprints get their own handlers and routing errors (404, 405 with an
+    ``Allow`` header) are answered in the error shape only under the API prefix.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        errors.install_routing_handlers(self._app, self.url_prefix)
+
+    @property
+    def url_prefix(self) -> str:
+        return self._app.config["CUSTOMERS_URL_PREFIX"].rstrip("/")
+
+    def register_blueprint(self, blp: Blueprint, *, parameters: Any = None, **options: Any) -> None:
+        errors.install(blp)
+        if "url_prefix" in options:
+            options["url_prefix"] = self.url_prefix + options["url_prefix"]
+        super().register_blueprint(blp, parameters=parameters, **options)
+
+
+def register_api(app: Flask, state: CustomersState) -> CustomersApi:
+    """Create this app's Api, mount the blueprints and install the built-in attachment store."""
+    config = app.config
+    prefix = config["CUSTOMERS_URL_PREFIX"].rstrip("/")
+    if not config.get("CUSTOMERS_OPENAPI_URL_PREFIX"):
+        config["CUSTOMERS_OPENAPI_URL_PREFIX"] = prefix or "/"
+    config.setdefault("CUSTOMERS_OPENAPI_JSON_PATH", "openapi.json")
+    api = CustomersApi(app, config_prefix="CUSTOMERS_")
+    app.extensions[API_STATE_KEY] = ApiState(api=api, state=state)
+    upload_limit = int(config["CUSTOMERS_MAX_UPLOAD_BYTES"]) + _BODY_OVERHEAD
+    for blp, path in BLUEPRINTS:
+        api.register_blueprint(blp, url_prefix=path)
+        app.before_request_funcs.setdefault(blp.name, []).append(
+            lambda limit=upload_limit: _set_body_limit(limit)
+        )
+    folder = config["CUSTOMERS_ATTACHMENTS_FOLDER"] or f"{app.instance_path}/customers_attachments"
+    if not state.pm.has_plugin("customers.attachments"):
+        state.pm.register(LocalAttachments(folder), name="customers.attachments")
+    return api
+
+
+def _set_body_limit(limit: int) -> None:
+    request.max_content_length = limit
+
+
+def get_api(app: Flask) -> CustomersApi:
+    """The app's Api (to register more blueprints)."""
+    return app.extensions[API_STATE_KEY].api

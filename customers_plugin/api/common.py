@@ -1,0 +1,58 @@
+"""What every view needs: the per-app API state, the service scope of the request and the page
+size. Views stay thin: parse (schemas) -> service -> schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from ..extension import CustomersState, get_state
+from ..security import current_store_id
+from ..services.fields import FieldTypes
+from ..services.scope import Scope
+
+API_STATE_KEY = "customers_api"
+
+
+@dataclass
+class ApiState:
+    """Per-app state of the API (two apps in one process share nothing)."""
+
+    api: Any
+    state: CustomersState
+    _field_types: FieldTypes | None = field(default=None, repr=False)
+
+    @property
+    def field_types(self) -> FieldTypes:
+        """The app's field types, collected from ``register_field_types`` once."""
+        if self._field_types is None:
+            self._field_types = FieldTypes.collect(self.state.pm)
+        return self._field_types
+
+
+def api_state() -> ApiState:
+    return current_app.extensions[API_STATE_KEY]
+
+
+@contextmanager
+def scope() -> Iterator[Scope]:
+    """A service scope on a new transaction for the authorised store of this request."""
+    state = get_state()
+    with state.db.transaction() as session:
+        yield Scope(
+            session=session,
+            store_id=current_store_id(),
+            pm=state.pm,
+            field_types=api_state().field_types,
+            region=state.setting("CUSTOMERS_DEFAULT_REGION"),
+            currency=state.setting("CUSTOMERS_CURRENCY"),
+            max_bulk=state.setting("CUSTOMERS_MAX_BULK"),
+        )
+
+
+def page_size(args: dict[str, Any]) -> int:
+    return args.get("limit") or get_state().setting("CUSTOMERS_PAGE_SIZE")

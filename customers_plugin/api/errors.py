@@ -1,0 +1,154 @@
+"""One error shape for every answer of the API:
+``{"error": {"code": "...", "message": "...", "fields": {...}}}``.
+
+Handlers are plain functions installed on each blueprint (so they beat a host's app-wide
+handlers inside the API) and, for routing errors (unknown URL, wrong method) that belong to no
+blueprint, on the app but only for paths under the API prefix. Never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from flask_smorest import Blueprint
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+from ..security import AccessDenied
+from ..services.attachments import TooLarge, UnsupportedType
+from ..services.errors import Conflict, Invalid, NotFound, ServiceError
+from ..services.keyset import InvalidCursor
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    500: "internal_error",
+}
+_SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
+    (InvalidCursor, 400),
+    (NotFound, 404),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (UnsupportedType, 415),
+    (Invalid, 422),
+)
+
+
+def error_response(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    fields: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body: dict[str, Any] = {"code": code or CODES.get(status, "error"), "message": message}
+    if fields:
+        body["fields"] = dict(fields)
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify({"error": body})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs/marshmallow messages to ``{"a.b.0": ["..."]}`` (locations dropped)."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten(value, name))
+    elif isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
+        out[prefix or "_body"] = list(messages)
+    elif isinstance(messages, list | tuple):
+        for i, value in enumerate(messages):
+            out.update(flatten(value, f"{prefix}.{i}" if prefix else str(i)))
+    else:
+        out[prefix or "_body"] = [str(messages)]
+    return out
+
+
+_LOCATIONS = {"json", "query", "files", "form", "headers", "view_args", "path", "cookies"}
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    fields = None
+    messages = data.get("errors") or data.get("messages")
+    if messages:
+        if isinstance(messages, Mapping) and set(messages) <= _LOCATIONS:
+            merged: dict[str, list[str]] = {}
+            for value in messages.values():
+                merged.update(flatten(value))
+            fields = merged
+        else:
+            fields = flatten(messages)
+    headers = dict(data.get("headers") or {})
+    if status == 405:
+        allowed = getattr(error, "valid_methods", None) or []
+        headers["Allow"] = ", ".join(sorted(allowed))
+    if status >= 500:
+        log.error("customers API: %s %s failed with %s", request.method, request.path, status)
+        message = "internal error"
+    elif status == 422:
+        message = "the request is not valid"
+    else:
+        message = data.get("message") or error.description or error.name
+    return error_response(status, message, fields=fields, headers=headers)
+
+
+def handle_service_error(error: ServiceError) -> Response:
+    status = next((s for cls, s in _SERVICE_STATUS if isinstance(error, cls)), 400)
+    return error_response(
+        status,
+        error.message,
+        code=error.code,
+        fields=error.fields,
+        existing_id=getattr(error, "existing_id", None),
+    )
+
+
+def handle_access_denied(error: AccessDenied) -> Response:
+    if error.status == 401:
+        return error_response(401, "authentication required")
+    return error_response(403, f"missing permission {error.permission}")
+
+
+def install(blp: Blueprint) -> Blueprint:
+    """Give a blueprint the API's error handlers (they win over the host's inside it)."""
+    for code in default_exceptions:
+        blp.register_error_handler(code, handle_http_exception)
+    blp.register_error_handler(HTTPException, handle_http_exception)
+    blp.register_error_handler(ServiceError, handle_service_error)
+    blp.register_error_handler(AccessDenied, handle_access_denied)
+    return blp
+
+
+def install_routing_handlers(app: Flask, prefix: str) -> None:
+    """404/405 for URLs under ``prefix`` that match no view; other paths keep the host's
+    handling (its own handler, if it registered one before, is called)."""
+    for code in (404, 405):
+        exc_class = default_exceptions[code]
+        previous: Callable[[Any], Any] | None = app.error_handler_spec[None][code].get(exc_class)
+
+        def handler(error: HTTPException, _previous: Any = previous) -> Any:
+            if request.path == prefix or request.path.startswith(prefix + "/"):
+                return handle_http_exception(error)
+            return _previous(error) if _previous is not None else error
+
+        app.register_error_handler(code, handler)

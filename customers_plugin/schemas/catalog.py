@@ -1,0 +1,76 @@
+"""Schemas of the store-wide catalogues: tags (with counts) and custom field definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from .common import Body, Query, Text
+
+
+class TagOut(ma.Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    automatic = fields.Boolean(required=True)
+    customers_count = fields.Integer(required=True)
+
+
+class TagList(ma.Schema):
+    items = fields.List(fields.Nested(TagOut), required=True)
+
+
+class TagListArgs(Query):
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=1000))
+
+
+class TagRename(Body):
+    name = Text(max_length=100, required=True, validate=[validate.Length(min=1)])
+
+
+class FieldOut(ma.Schema):
+    id = fields.UUID(required=True)
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    type = fields.String(required=True)
+    position = fields.Integer(required=True)
+
+
+class PredefinedFieldOut(ma.Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    type = fields.String(required=True)
+
+
+class FieldTypeOut(ma.Schema):
+    name = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class FieldList(ma.Schema):
+    items = fields.List(fields.Nested(FieldOut), required=True)
+    predefined = fields.List(fields.Nested(PredefinedFieldOut), required=True)
+    types = fields.List(fields.Nested(FieldTypeOut), required=True)
+
+
+class FieldCreate(Body):
+    label = Text(max_length=200, required=True, validate=[validate.Length(min=1)])
+    type = Text(max_length=32, required=True)
+    key = Text(
+        max_length=64,
+        validate=[validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$")],
+        metadata={"description": "Optional; made from the label. Never changes afterwards."},
+    )
+    position = fields.Integer(validate=validate.Range(min=0, max=10_000))
+
+
+class FieldUpdate(Body):
+    label = Text(max_length=200, validate=[validate.Length(min=1)])
+    position = fields.Integer(validate=validate.Range(min=0, max=10_000))
+    key = fields.Raw(metadata={"description": "Refused: a field's key never changes."})
+
+    @ma.validates_schema
+    def _key_fixed(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if "key" in data:
+            raise ma.ValidationError("a field's key never changes", field_name="key")

@@ -1,0 +1,47 @@
+"""Domain errors raised by services. The API layer maps them to HTTP answers; services never
+know about HTTP or Flask."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every error a service reports to its caller."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class NotFound(ServiceError):
+    """The thing does not exist in this store (another store's id is "not found" too)."""
+
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    """The change collides with existing data (a duplicate email, a taken tag name…)."""
+
+    code = "conflict"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        existing_id: str | None = None,
+    ) -> None:
+        super().__init__(message, fields=fields)
+        self.existing_id = existing_id
+
+
+class Invalid(ServiceError):
+    """A value is well formed but not acceptable (a field value of the wrong type…)."""
+
+    code = "validation_error"
+
+
+def invalid(field: str, message: str) -> Invalid:
+    return Invalid(message, fields={field: [message]})

@@ -1,0 +1,271 @@
+"""The customer list: search, filters, sort and keyset pages.
+
+One page costs a constant number of queries whatever its size: the rows, then one query per
+page loader (tags, sources, and whatever other modules register, e.g. groups), plus the count
+when asked for. Search uses the keys normalised on write (``search_name``, ``email_normalized``,
+``phone`` in E.164); on PostgreSQL trigram indexes serve the substring match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..models import Customer, CustomerSource, CustomerTag, FieldValue, Tag
+from ..normalize import InvalidPhone, ascii_digits, normalize_email, normalize_phone, search_key
+from . import fields
+from .errors import Invalid
+from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from .scope import Scope
+from .tags import tags_of
+
+DEFAULT_SORT = "-joined_at"
+DEFAULT_STATUSES = ("active",)
+_PHONE_CHARS = re.compile(r"^[\d\s()+\-./]+$")
+
+SORT_KEYS: dict[str, SortKey] = {
+    k.name: k
+    for k in (
+        SortKey("name", Customer.search_name, "str", attr="search_name"),
+        SortKey("email", Customer.email_normalized, "str", True, attr="email_normalized"),
+        SortKey("phone", Customer.phone, "str", True),
+        SortKey("country", Customer.country, "str", True),
+        SortKey("joined_at", Customer.joined_at, "datetime"),
+        SortKey("updated_at", Customer.updated_at, "datetime"),
+        SortKey("status", Customer.status, "str"),
+        SortKey("marketing_consent", Customer.marketing_consent, "str"),
+        SortKey("system_notifications", Customer.system_notifications, "bool"),
+        SortKey("orders_count", Customer.orders_count, "int"),
+        SortKey("total_spent", Customer.total_spent, "decimal"),
+        SortKey("last_order_at", Customer.last_order_at, "datetime", True),
+    )
+}
+ID_KEY = SortKey("id", Customer.id, "uuid")
+
+# A page loader adds data to the rows of a page in ONE query: (session, store_id, ids) ->
+# {customer_id: value}; its name becomes the row's key. Other modules register theirs.
+PageLoader = Callable[[Session, str, Sequence[uuid.UUID]], dict[uuid.UUID, Any]]
+PAGE_LOADERS: dict[str, PageLoader] = {}
+
+
+def register_page_loader(name: str, loader: PageLoader) -> None:
+    if name in PAGE_LOADERS and PAGE_LOADERS[name] is not loader:
+        raise ValueError(f"page loader {name!r} is registered twice")
+    PAGE_LOADERS[name] = loader
+
+
+def _sources_of(
+    session: Session, store_id: str, customer_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    out: dict[uuid.UUID, list[str]] = {cid: [] for cid in customer_ids}
+    if customer_ids:
+        rows = session.execute(
+            select(CustomerSource.customer_id, CustomerSource.source)
+            .where(
+                CustomerSource.store_id == store_id,
+                CustomerSource.customer_id.in_(list(customer_ids)),
+            )
+            .order_by(CustomerSource.first_seen_at, CustomerSource.source)
+        )
+        for customer_id, source in rows:
+            out[customer_id].append(source)
+    return out
+
+
+register_page_loader("sources", _sources_of)
+register_page_loader("tags", lambda session, _store, ids: tags_of(session, ids))
+
+
+@dataclass(slots=True)
+class Filters:
+    """What narrows the list (all optional; several values of one filter mean "any of")."""
+
+    q: str | None = None
+    tags: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    marketing_consent: list[str] = field(default_factory=list)
+    system_notifications: bool | None = None
+    joined_from: dt.datetime | None = None
+    joined_to: dt.datetime | None = None
+    orders_min: int | None = None
+    orders_max: int | None = None
+    spent_min: Decimal | None = None
+    spent_max: Decimal | None = None
+    custom_fields: list[tuple[str, str]] = field(default_factory=list)
+    ids: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    total: int | None
+
+
+def where_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a filter, always scoped to the scope's store."""
+    session, store_id = scope.session, scope.store_id
+    clauses: list[ColumnElement[bool]] = [Customer.store_id == store_id]
+    statuses = filters.statuses or list(DEFAULT_STATUSES)
+    clauses.append(
+        Customer.status == statuses[0] if len(statuses) == 1 else Customer.status.in_(statuses)
+    )
+    if filters.q and filters.q.strip():
+        clauses.append(search_clause(filters.q, scope.region))
+    if filters.tags:
+        clauses.append(
+            exists().where(
+                CustomerTag.customer_id == Customer.id,
+                CustomerTag.tag_id == Tag.id,
+                Tag.store_id == store_id,
+                Tag.name_key.in_({search_key(t) for t in filters.tags}),
+            )
+        )
+    if filters.sources:
+        clauses.append(
+            exists().where(
+                CustomerSource.customer_id == Customer.id,
+                CustomerSource.source.in_(filters.sources),
+            )
+        )
+    if filters.countries:
+        clauses.append(Customer.country.in_([c.upper() for c in filters.countries]))
+    if filters.marketing_consent:
+        clauses.append(Customer.marketing_consent.in_(filters.marketing_consent))
+    if filters.system_notifications is not None:
+        clauses.append(Customer.system_notifications == filters.system_notifications)
+    if filters.joined_from is not None:
+        clauses.append(Customer.joined_at >= filters.joined_from)
+    if filters.joined_to is not None:
+        clauses.append(Customer.joined_at < filters.joined_to)
+    if filters.orders_min is not None:
+        clauses.append(Customer.orders_count >= filters.orders_min)
+    if filters.orders_max is not None:
+        clauses.append(Customer.orders_count <= filters.orders_max)
+    if filters.spent_min is not None:
+        clauses.append(Customer.total_spent >= filters.spent_min)
+    if filters.spent_max is not None:
+        clauses.append(Customer.total_spent <= filters.spent_max)
+    for key, value in filters.custom_fields:
+        field_id, canonical = fields.filter_value(session, store_id, scope.field_types, key, value)
+        clauses.append(
+            exists().where(
+                FieldValue.customer_id == Customer.id,
+                FieldValue.field_id == field_id,
+                FieldValue.value == canonical,
+            )
+        )
+    if filters.ids:
+        clauses.append(Customer.id.in_(filters.ids))
+    return clauses
+
+
+def search_clause(q: str, region: str | None) -> ColumnElement[bool]:
+    """``q`` against names (folded), emails (normalised) and phones (however typed)."""
+    alternatives = []
+    key = search_key(q)
+    if key:
+        alternatives.append(Customer.search_name.like(_contains(key), escape="\\"))
+    email = normalize_email(q)
+    if email:
+        alternatives.append(Customer.email_normalized.like(_contains(email), escape="\\"))
+    plain = ascii_digits(q).strip()
+    digits = re.sub(r"\D", "", plain)
+    if _PHONE_CHARS.match(plain) and len(digits) >= 3:
+        try:
+            e164 = normalize_phone(plain, region)
+        except InvalidPhone:
+            e164 = None
+        if e164:
+            alternatives.append(Customer.phone == e164)
+        alternatives.append(Customer.phone.like(_contains(digits.lstrip("0") or digits)))
+    return or_(*alternatives)
+
+
+def _contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_customers(
+    scope: Scope,
+    filters: Filters,
+    *,
+    sort: str = DEFAULT_SORT,
+    limit: int,
+    cursor: str | None = None,
+    include_total: bool = False,
+) -> Page:
+    orders = parse_sort(sort or DEFAULT_SORT, SORT_KEYS, ID_KEY)
+    clauses = where_clauses(scope, filters)
+    query = select(Customer).where(*clauses)
+    if cursor:
+        query = query.where(after(orders, decode(cursor, orders)))
+    rows = list(scope.session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    total = None
+    if include_total:
+        total = scope.session.scalar(select(func.count()).select_from(Customer).where(*clauses))
+    return Page(
+        items=rows_with_extras(scope, rows),
+        next_cursor=encode(orders, row_values(orders, rows[-1])) if more else None,
+        total=total,
+    )
+
+
+def rows_with_extras(scope: Scope, rows: Sequence[Customer]) -> list[dict[str, Any]]:
+    ids = [row.id for row in rows]
+    extras = {
+        name: loader(scope.session, scope.store_id, ids) for name, loader in PAGE_LOADERS.items()
+    }
+    items = []
+    for row in rows:
+        item = {column: getattr(row, column) for column in ROW_COLUMNS}
+        for name, values in extras.items():
+            item[name] = values.get(row.id)
+        items.append(item)
+    return items
+
+
+def matching_ids(scope: Scope, filters: Filters, limit: int) -> list[uuid.UUID]:
+    """Ids of the customers a filter selects (for bulk actions), at most ``limit + 1``."""
+    query = select(Customer.id).where(*where_clauses(scope, filters)).order_by(Customer.id)
+    return list(scope.session.scalars(query.limit(limit + 1)))
+
+
+ROW_COLUMNS = (
+    "id",
+    "name",
+    "email",
+    "phone",
+    "country",
+    "joined_at",
+    "marketing_consent",
+    "system_notifications",
+    "status",
+    "block_reason",
+    "orders_count",
+    "total_spent",
+    "last_order_at",
+)
+
+
+def check_filters(filters: Filters) -> None:
+    if (
+        filters.joined_from is not None
+        and filters.joined_to is not None
+        and filters.joined_from > filters.joined_to
+    ):
+        raise Invalid("joined_from is after joined_to", fields={"joined_from": ["after joined_to"]})
