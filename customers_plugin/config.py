@@ -33,13 +33,6 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "in the app's instance folder. A store_attachment hook implementation replaces it.",
     ),
     "CUSTOMERS_MAX_BULK": (10_000, "Most customers one bulk action may touch (422 above)."),
-    "CUSTOMERS_API_TITLE": ("Customers", "Title of the API's OpenAPI document."),
-    "CUSTOMERS_API_VERSION": ("1", "Version of the API in its OpenAPI document."),
-    "CUSTOMERS_OPENAPI_VERSION": ("3.0.3", "OpenAPI version of the generated document."),
-    "CUSTOMERS_OPENAPI_URL_PREFIX": (
-        None,
-        "Where {prefix}/openapi.json is served. Unset: CUSTOMERS_URL_PREFIX.",
-    ),
     "CUSTOMERS_LOAD_ENTRY_POINTS": (
         True,
         "Load third-party plugins from the customers_plugin entry-point group.",

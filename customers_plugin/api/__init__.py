@@ -62,8 +62,11 @@ def register_api(app: Flask, state: CustomersState) -> CustomersApi:
     """Create this app's Api, mount the blueprints and install the built-in attachment store."""
     config = app.config
     prefix = config["CUSTOMERS_URL_PREFIX"].rstrip("/")
-    if not config.get("CUSTOMERS_OPENAPI_URL_PREFIX"):
-        config["CUSTOMERS_OPENAPI_URL_PREFIX"] = prefix or "/"
+    # flask-smorest's own settings, under the plugin's prefix (a host may override them)
+    config.setdefault("CUSTOMERS_API_TITLE", "Customers")
+    config.setdefault("CUSTOMERS_API_VERSION", "1")
+    config.setdefault("CUSTOMERS_OPENAPI_VERSION", "3.0.3")
+    config.setdefault("CUSTOMERS_OPENAPI_URL_PREFIX", prefix or "/")
     config.setdefault("CUSTOMERS_OPENAPI_JSON_PATH", "openapi.json")
     api = CustomersApi(app, config_prefix="CUSTOMERS_")
     app.extensions[API_STATE_KEY] = ApiState(api=api, state=state)
