@@ -84,3 +84,24 @@ def rebuild_stats(store_id: str | None) -> None:
     click.echo(
         f"customers: {len(ids)} stats rebuild(s) {'done' if state.jobs.inline else 'queued'}"
     )
+
+
+@customers_cli.group("groups")
+def groups_group() -> None:
+    """Customer groups."""
+
+
+@groups_group.command("refresh")
+@click.option("--store", "store_id", default=None, help="Only the groups of this store.")
+@click.option("--group", "group_id", default=None, help="Only this group (its id).")
+def groups_refresh(store_id: str | None, group_id: str | None) -> None:
+    """Recompute group memberships now (inline) or on the queue (with Redis)."""
+    state = get_state()
+    if group_id:
+        result = state.jobs.submit("refresh_group", group_id)
+    else:
+        result = state.jobs.submit("refresh_all_groups", store_id)
+    if state.jobs.inline:
+        click.echo(f"customers: groups refreshed {result}")
+    else:
+        click.echo(f"customers: refresh queued as {getattr(result, 'id', result)}")

@@ -28,6 +28,7 @@ class CustomersState:
 
     def __init__(self, app: Flask) -> None:
         from .capture_hooks import CaptureHooks
+        from .groups_hooks import GroupHooks
 
         self.app = app
         self.config = app.config
@@ -35,7 +36,7 @@ class CustomersState:
             import_string(p) if isinstance(p, str) else p for p in app.config["CUSTOMERS_PLUGINS"]
         ]
         self.pm: pluggy.PluginManager = build_plugin_manager(
-            builtins=[CaptureHooks(self)],
+            builtins=[CaptureHooks(self), GroupHooks(self)],
             extra=extra,
             load_entry_points=app.config["CUSTOMERS_LOAD_ENTRY_POINTS"],
         )

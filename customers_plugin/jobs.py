@@ -47,6 +47,7 @@ def job(name: str) -> Callable[[JobFunction], JobFunction]:
 
 def _load_jobs() -> None:
     from .services import stats  # noqa: F401 - registers its jobs
+    from .services.groups import jobs as group_jobs  # noqa: F401 - registers its jobs
 
 
 class Dispatcher:

@@ -29,6 +29,7 @@ from ..models import BookingSummary, Customer, FormSubmission, OrderSummary, Rev
 from ..plugins import has_listeners, notify
 from ..types import new_id, utcnow
 from . import activity, consent, contacts, stats
+from .groups import reevaluate_customers
 from .snapshots import customer_info
 
 if TYPE_CHECKING:
@@ -419,6 +420,7 @@ class Capture:
                 source=source,
             )
             apply(session, resolved.id)
+            reevaluate_customers(session, state, store_id, [resolved.id])
             self._announce(session, resolved)
         return str(resolved.id)
 

@@ -1,0 +1,396 @@
+"""Group membership: full set-based refresh of a group, re-evaluation of a few customers after an
+event, manual members, previews and the "why is this customer in this group" explanation.
+
+Invariant kept here: a customer is a member of a group iff they were added by hand
+(``manual``) or they match the group's conditions. A full refresh is two statements per group
+(``INSERT … SELECT`` for joiners, ``DELETE … WHERE NOT EXISTS`` for leavers) and never loops over
+customers in Python. ``group_membership_changed`` is sent after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pluggy
+from sqlalchemy import (
+    String,
+    Uuid,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from ...db import after_commit, insert
+from ...models import Customer, CustomerGroup, GroupMember
+from ...plugins import has_listeners, notify
+from ...types import UTCDateTime, utcnow
+from .conditions import Conditions, compile_conditions, explain, load
+from .registry import ConditionRegistry, EvalContext
+
+_members = GroupMember.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChange:
+    store_id: str
+    group_id: uuid.UUID
+    added: tuple[uuid.UUID, ...] = ()
+    removed: tuple[uuid.UUID, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def context(store_id: str, today: dt.date | None = None) -> EvalContext:
+    return EvalContext(store_id=store_id, today=today or utcnow().date())
+
+
+def _is_member(group_id: uuid.UUID) -> Any:
+    return exists(
+        select(_members.c.customer_id).where(
+            _members.c.group_id == group_id, _members.c.customer_id == Customer.id
+        )
+    )
+
+
+def refresh_group(
+    session: Session,
+    registry: ConditionRegistry,
+    group: CustomerGroup,
+    *,
+    today: dt.date | None = None,
+) -> MembershipChange:
+    """Make the automatic members of ``group`` exactly the customers matching its conditions."""
+    ctx = context(group.store_id, today)
+    predicate = compile_conditions(load(group.conditions, registry), registry, ctx)
+    joiners = select(
+        literal(group.id, Uuid()),
+        Customer.id,
+        literal(group.store_id, String()),
+        false(),
+        literal(utcnow(), UTCDateTime()),
+    ).where(predicate, ~_is_member(group.id))
+    added = session.scalars(
+        insert(session, _members)
+        .from_select(["group_id", "customer_id", "store_id", "manual", "added_at"], joiners)
+        .on_conflict_do_nothing()
+        .returning(_members.c.customer_id)
+    ).all()
+    still_matches = exists(
+        select(Customer.id).where(Customer.id == _members.c.customer_id, predicate)
+    )
+    removed = session.scalars(
+        delete(_members)
+        .where(
+            _members.c.group_id == group.id,
+            _members.c.manual == false(),
+            ~still_matches,
+        )
+        .returning(_members.c.customer_id)
+    ).all()
+    session.execute(
+        update(CustomerGroup)
+        .where(CustomerGroup.id == group.id)
+        .values(refreshed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return MembershipChange(group.store_id, group.id, tuple(added), tuple(removed))
+
+
+def reevaluate(
+    session: Session,
+    registry: ConditionRegistry,
+    store_id: str,
+    customer_ids: Iterable[uuid.UUID],
+    *,
+    today: dt.date | None = None,
+) -> list[MembershipChange]:
+    """Bring a few customers' memberships in every group of the store up to date.
+
+    One query tests them against all the store's groups at once; then only the differences are
+    written. Meant to run inside the transaction of the event that changed their facts.
+    """
+    ids = list(dict.fromkeys(customer_ids))
+    if not ids:
+        return []
+    groups = session.execute(
+        select(CustomerGroup.id, CustomerGroup.conditions).where(CustomerGroup.store_id == store_id)
+    ).all()
+    if not groups:
+        return []
+    ctx = context(store_id, today)
+    tests = []
+    for group_id, stored in groups:
+        conditions = load(stored, registry)
+        if conditions is None:
+            continue
+        tests.append(
+            select(
+                literal(group_id, Uuid()).label("group_id"), Customer.id.label("customer_id")
+            ).where(Customer.id.in_(ids), compile_conditions(conditions, registry, ctx))
+        )
+    matched: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    if tests:
+        statement = tests[0] if len(tests) == 1 else union_all(*tests)
+        matched = {(row[0], row[1]) for row in session.execute(statement)}
+    current = session.execute(
+        select(_members.c.group_id, _members.c.customer_id, _members.c.manual).where(
+            _members.c.store_id == store_id, _members.c.customer_id.in_(ids)
+        )
+    ).all()
+    present = {(g, c) for g, c, _manual in current}
+    joining = matched - present
+    leaving: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for group_id, customer_id, manual in current:
+        if not manual and (group_id, customer_id) not in matched:
+            leaving[group_id].append(customer_id)
+
+    added: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    if joining:
+        now = utcnow()
+        rows = session.execute(
+            insert(session, _members)
+            .values(
+                [
+                    {
+                        "group_id": g,
+                        "customer_id": c,
+                        "store_id": store_id,
+                        "manual": False,
+                        "added_at": now,
+                    }
+                    for g, c in sorted(joining)
+                ]
+            )
+            .on_conflict_do_nothing()
+            .returning(_members.c.group_id, _members.c.customer_id)
+        ).all()
+        for group_id, customer_id in rows:
+            added[group_id].append(customer_id)
+    removed: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for group_id, customer_ids_leaving in leaving.items():
+        gone = session.scalars(
+            delete(_members)
+            .where(
+                _members.c.group_id == group_id,
+                _members.c.customer_id.in_(customer_ids_leaving),
+                _members.c.manual == false(),
+            )
+            .returning(_members.c.customer_id)
+        ).all()
+        removed[group_id].extend(gone)
+    return [
+        MembershipChange(store_id, g, tuple(added.get(g, ())), tuple(removed.get(g, ())))
+        for g in sorted(set(added) | set(removed))
+    ]
+
+
+def announce(
+    session: Session, pm: pluggy.PluginManager, changes: Sequence[MembershipChange]
+) -> None:
+    """Send ``group_membership_changed`` for each change once ``session`` commits."""
+    changes = [c for c in changes if c]
+    if not changes or not has_listeners(pm, "group_membership_changed"):
+        return
+    for change in changes:
+        after_commit(session, _announcer(pm, change))
+
+
+def _announcer(pm: pluggy.PluginManager, change: MembershipChange) -> Any:
+    def send() -> None:
+        notify(
+            pm,
+            "group_membership_changed",
+            store_id=change.store_id,
+            group_id=str(change.group_id),
+            added_ids=[str(i) for i in change.added],
+            removed_ids=[str(i) for i in change.removed],
+        )
+
+    return send
+
+
+# -- manual members ------------------------------------------------------------------------------
+
+
+def add_members(
+    session: Session, group: CustomerGroup, customer_ids: Iterable[uuid.UUID]
+) -> MembershipChange:
+    """Add customers by hand (they stay whatever the conditions say). Unknown ids and
+    customers of other stores are ignored."""
+    ids = list(dict.fromkeys(customer_ids))
+    if not ids:
+        return MembershipChange(group.store_id, group.id)
+    known = select(Customer.id).where(Customer.store_id == group.store_id, Customer.id.in_(ids))
+    session.execute(
+        update(_members)
+        .where(_members.c.group_id == group.id, _members.c.customer_id.in_(known))
+        .values(manual=True)
+    )
+    source = select(
+        literal(group.id, Uuid()),
+        Customer.id,
+        literal(group.store_id, String()),
+        true(),
+        literal(utcnow(), UTCDateTime()),
+    ).where(Customer.store_id == group.store_id, Customer.id.in_(ids), ~_is_member(group.id))
+    added = session.scalars(
+        insert(session, _members)
+        .from_select(["group_id", "customer_id", "store_id", "manual", "added_at"], source)
+        .on_conflict_do_nothing()
+        .returning(_members.c.customer_id)
+    ).all()
+    return MembershipChange(group.store_id, group.id, tuple(added))
+
+
+def remove_members(
+    session: Session,
+    registry: ConditionRegistry,
+    group: CustomerGroup,
+    customer_ids: Iterable[uuid.UUID],
+    *,
+    today: dt.date | None = None,
+) -> tuple[MembershipChange, list[uuid.UUID]]:
+    """Take customers out by hand. Those who match the group's conditions stay as automatic
+    members (change the conditions to exclude them); they are returned second."""
+    ids = list(dict.fromkeys(customer_ids))
+    if not ids:
+        return MembershipChange(group.store_id, group.id), []
+    ctx = context(group.store_id, today)
+    predicate = compile_conditions(load(group.conditions, registry), registry, ctx)
+    matching = set(
+        session.scalars(select(Customer.id).where(Customer.id.in_(ids), predicate)).all()
+    )
+    kept = (
+        session.scalars(
+            update(_members)
+            .where(_members.c.group_id == group.id, _members.c.customer_id.in_(list(matching)))
+            .values(manual=False)
+            .returning(_members.c.customer_id)
+        ).all()
+        if matching
+        else []
+    )
+    leaving = [i for i in ids if i not in matching]
+    removed = (
+        session.scalars(
+            delete(_members)
+            .where(_members.c.group_id == group.id, _members.c.customer_id.in_(leaving))
+            .returning(_members.c.customer_id)
+        ).all()
+        if leaving
+        else []
+    )
+    return MembershipChange(group.store_id, group.id, (), tuple(removed)), list(kept)
+
+
+# -- previews and explanations -------------------------------------------------------------------
+
+
+def preview(
+    session: Session,
+    registry: ConditionRegistry,
+    store_id: str,
+    conditions: Conditions | None,
+    group: CustomerGroup | None = None,
+    *,
+    today: dt.date | None = None,
+) -> dict[str, int]:
+    """How many customers match; for an existing group how many would join and leave."""
+    ctx = context(store_id, today)
+    predicate = compile_conditions(conditions, registry, ctx)
+    matching = session.scalar(select(func.count()).select_from(Customer).where(predicate)) or 0
+    result = {"matching": matching, "would_join": matching, "would_leave": 0}
+    if group is not None:
+        result["would_join"] = (
+            session.scalar(
+                select(func.count()).select_from(Customer).where(predicate, ~_is_member(group.id))
+            )
+            or 0
+        )
+        still_matches = exists(
+            select(Customer.id).where(Customer.id == _members.c.customer_id, predicate)
+        )
+        result["would_leave"] = (
+            session.scalar(
+                select(func.count())
+                .select_from(_members)
+                .where(
+                    _members.c.group_id == group.id,
+                    _members.c.manual == false(),
+                    ~still_matches,
+                )
+            )
+            or 0
+        )
+    return result
+
+
+def customer_groups(
+    session: Session,
+    registry: ConditionRegistry,
+    store_id: str,
+    customer_id: uuid.UUID,
+    *,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """The groups a customer is in, each with why: added by hand, and/or the conditions with
+    the customer's values."""
+    ctx = context(store_id, today)
+    rows = session.execute(
+        select(CustomerGroup, _members.c.manual, _members.c.added_at)
+        .join(_members, _members.c.group_id == CustomerGroup.id)
+        .where(
+            _members.c.customer_id == customer_id,
+            _members.c.store_id == store_id,
+            CustomerGroup.store_id == store_id,
+        )
+        .order_by(CustomerGroup.name, CustomerGroup.id)
+    ).all()
+    result = []
+    for group, manual, added_at in rows:
+        conditions = load(group.conditions, registry)
+        result.append(
+            {
+                "group_id": str(group.id),
+                "name": group.name,
+                "icon": group.icon,
+                "manual": bool(manual),
+                "added_at": added_at,
+                "match": conditions.match if conditions else None,
+                "conditions": explain(session, conditions, registry, ctx, customer_id)
+                if conditions
+                else [],
+            }
+        )
+    return result
+
+
+def group_names_of(
+    session: Session, store_id: str, customer_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, str]]]:
+    """``{customer_id: [{"id", "name"}, …]}`` for a page of customers (one query)."""
+    found: dict[uuid.UUID, list[dict[str, str]]] = {i: [] for i in customer_ids}
+    if not customer_ids:
+        return found
+    rows = session.execute(
+        select(_members.c.customer_id, CustomerGroup.id, CustomerGroup.name)
+        .join(CustomerGroup, CustomerGroup.id == _members.c.group_id)
+        .where(_members.c.store_id == store_id, _members.c.customer_id.in_(list(customer_ids)))
+        .order_by(CustomerGroup.name)
+    ).all()
+    for customer_id, group_id, name in rows:
+        found.setdefault(customer_id, []).append({"id": str(group_id), "name": name})
+    return found
