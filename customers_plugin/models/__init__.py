@@ -15,6 +15,7 @@ from .customer import (
 from .fields import FieldDefinition, FieldValue
 from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
+from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
 
 __all__ = [
     "BLOCK_REASONS",
@@ -30,10 +31,15 @@ __all__ = [
     "CustomerGroup",
     "CustomerSource",
     "CustomerTag",
+    "ExportJob",
     "FieldDefinition",
     "FieldValue",
     "FormSubmission",
     "GroupMember",
+    "ImportBatch",
+    "ImportChange",
+    "ImportKey",
+    "ImportRowError",
     "OrderSummary",
     "Review",
     "Tag",

@@ -1,0 +1,111 @@
+"""Bulk transfer records: import batches (options, progress, checkpoint), their per-row report,
+the per-customer undo record and the in-file duplicate keys; export jobs.
+
+The uploaded file itself lives on disk (``CUSTOMERS_TRANSFER_FOLDER``), named by the batch id;
+these tables hold no file content, only what progress, the report and undo need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..types import UTCDateTime, utcnow
+from .base import Base, id_column, store_column
+
+IMPORT_STATUSES = ("queued", "validating", "importing", "done", "rejected", "failed", "undone")
+EXPORT_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ImportBatch(Base):
+    """One import: its options, where the file is, how far it got and what it did."""
+
+    __tablename__ = "customers_import_batches"
+    __table_args__ = (Index(None, "store_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = id_column()
+    store_id: Mapped[str] = store_column()
+    kind: Mapped[str] = mapped_column(String(16), default="csv")  # csv | emails
+    filename: Mapped[str | None] = mapped_column(String(255))
+    options: Mapped[dict] = mapped_column(default=dict)
+    actor: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    message: Mapped[str | None] = mapped_column(Text)
+    total_rows: Mapped[int | None] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    # last physical line of the file whose rows are committed (the resume point of a retry)
+    checkpoint_line: Mapped[int] = mapped_column(Integer, default=1)
+    created_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_count: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ImportRowError(Base):
+    """One problem of one row: physical line (header = 1), column and reason."""
+
+    __tablename__ = "customers_import_errors"
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customers_import_batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    column: Mapped[str] = mapped_column(String(100), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(300))
+
+
+class ImportChange(Base):
+    """What an import did to one customer, so that undo can reverse exactly that."""
+
+    __tablename__ = "customers_import_changes"
+    __table_args__ = (Index(None, "customer_id"),)
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customers_import_batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # no FK: outlives deletes
+    store_id: Mapped[str] = store_column()
+    line: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))  # created | updated
+    previous: Mapped[dict] = mapped_column(default=dict)  # column/field:key -> value before
+    added_tags: Mapped[list] = mapped_column(default=list)  # tag ids the import linked
+    added_source: Mapped[bool] = mapped_column(default=False)
+
+
+class ImportKey(Base):
+    """The first line of the file that carried an email or phone key (duplicate detection
+    that keeps memory flat whatever the file size). Emptied when the batch ends."""
+
+    __tablename__ = "customers_import_keys"
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customers_import_batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(330), primary_key=True)
+    line: Mapped[int] = mapped_column(Integer)
+
+
+class ExportJob(Base):
+    """A customer export written to a file by a job, downloadable when done."""
+
+    __tablename__ = "customers_export_jobs"
+    __table_args__ = (Index(None, "store_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = id_column()
+    store_id: Mapped[str] = store_column()
+    kind: Mapped[str] = mapped_column(String(16), default="customers")  # customers | bookings
+    params: Mapped[dict] = mapped_column(default=dict)
+    actor: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    message: Mapped[str | None] = mapped_column(Text)
+    total_rows: Mapped[int | None] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
