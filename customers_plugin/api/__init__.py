@@ -17,7 +17,7 @@ from flask_smorest import Api, Blueprint
 
 from ..schemas.common import ErrorSchema
 from ..services.attachments import LocalAttachments
-from . import catalog, customers, errors, history
+from . import catalog, customers, errors, groups, history
 from .common import API_STATE_KEY, ApiState
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (history.blp, "/customers"),
     (catalog.tags_blp, "/tags"),
     (catalog.fields_blp, "/fields"),
+    (groups.blp, "/groups"),
+    (groups.customer_groups_blp, "/customers"),
 ]
 
 _BODY_OVERHEAD = 64 * 1024

@@ -130,7 +130,11 @@ def handle_access_denied(error: AccessDenied) -> Response:
 
 
 def install(blp: Blueprint) -> Blueprint:
-    """Give a blueprint the API's error handlers (they win over the host's inside it)."""
+    """Give a blueprint the API's error handlers (they win over the host's inside it).
+    Idempotent; call it before the blueprint is first registered."""
+    if getattr(blp, "_customers_errors", False):
+        return blp
+    blp._customers_errors = True  # type: ignore[attr-defined]
     for code in default_exceptions:
         blp.register_error_handler(code, handle_http_exception)
     blp.register_error_handler(HTTPException, handle_http_exception)

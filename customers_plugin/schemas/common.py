@@ -81,8 +81,14 @@ class Money(fields.Decimal):
         return amount.quantize(Decimal("0.001"))
 
 
-def Country(**kwargs: Any) -> fields.Field:
-    return Text(max_length=2, validate=[validate.Regexp(r"^[A-Za-z]{2}$")], **kwargs)
+class Country(Text):
+    """An ISO 3166-1 alpha-2 code, returned in upper case."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=2, validate=[validate.Regexp(r"^[A-Za-z]{2}$")], **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        return super()._deserialize(value, attr, data, **kwargs).upper()
 
 
 def Count(**kwargs: Any) -> fields.Integer:

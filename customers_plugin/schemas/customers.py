@@ -20,6 +20,7 @@ from .common import (
     Text,
     UTCDateTime,
 )
+from .groups import GroupRef
 
 MAX_LIST_ITEMS = 10
 MAX_FILTER_VALUES = 50
@@ -81,6 +82,7 @@ class CustomerRow(ma.Schema):
     country = fields.String(allow_none=True)
     sources = fields.List(fields.String())
     tags = fields.List(fields.Nested(TagRef))
+    groups = fields.List(fields.Nested(GroupRef))
     joined_at = UTCDateTime()
     marketing_consent = fields.String()
     system_notifications = fields.Boolean()
@@ -141,12 +143,6 @@ class ProfileFields(Body):
 
         if value is not None and not dt.date(1900, 1, 1) <= value <= dt.date.today():
             raise ma.ValidationError("must be between 1900-01-01 and today")
-
-    @ma.post_load
-    def _country_upper(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
-        if data.get("country"):
-            data["country"] = data["country"].upper()
-        return data
 
 
 class CustomerCreate(ProfileFields):
@@ -272,6 +268,7 @@ class BulkBody(Body):
     ids = fields.List(fields.UUID(), validate=validate.Length(min=1, max=10_000))
     filter = fields.Nested(BulkFilter)
     tag = Text(max_length=100)
+    group_id = fields.UUID(metadata={"description": "for add_to_group / remove_from_group"})
 
     @ma.validates_schema
     def _one_target(self, data: dict[str, Any], **_kwargs: Any) -> None:

@@ -1,0 +1,121 @@
+"""API test helpers: a host plugin that authorises from ``Authorization: Bearer <store>:<perms>``
+(perms comma-separated, ``*`` for all), a client wrapper per staff member, and quick ways to
+make customers, orders and bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from customers_plugin import hookimpl
+from customers_plugin.events import BookingMade, Contact, OrderPlaced
+
+PREFIX = "/api/v1"
+
+
+class BearerAuth:
+    """The host's answers to ``current_store`` and ``authorize`` for tests."""
+
+    @staticmethod
+    def _token(request: Any) -> tuple[str, set[str]] | None:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer ") or ":" not in header:
+            return None
+        store, perms = header[7:].split(":", 1)
+        return store, set(perms.split(","))
+
+    @hookimpl
+    def current_store(self, request: Any) -> str | None:
+        token = self._token(request)
+        return token[0] if token else None
+
+    @hookimpl
+    def authorize(self, request: Any, permission: str, store_id: str) -> bool | None:
+        token = self._token(request)
+        if token is None:
+            return None
+        store, perms = token
+        return store == store_id and ("*" in perms or permission in perms)
+
+
+class Staff:
+    """A test client acting as staff of ``store`` holding ``perms``."""
+
+    def __init__(self, app: Flask, store: str = "a", perms: str = "*") -> None:
+        self.app = app
+        self.client = app.test_client()
+        self.store = store
+        self.headers = {"Authorization": f"Bearer {store}:{perms}"}
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.open(PREFIX + path, method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self._call("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self._call("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self._call("PATCH", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Any:
+        return self._call("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self._call("DELETE", path, **kwargs)
+
+    def create(self, **body: Any) -> dict[str, Any]:
+        response = self.post("/customers", json=body)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    def as_(self, store: str | None = None, perms: str = "*") -> Staff:
+        return Staff(self.app, store or self.store, perms)
+
+
+@pytest.fixture
+def api_app(make_app: Any, recorder: Any) -> Flask:
+    return make_app(
+        CUSTOMERS_PLUGINS=[recorder, BearerAuth()],
+        CUSTOMERS_DEFAULT_REGION="SA",
+        CUSTOMERS_CURRENCY="SAR",
+    )
+
+
+@pytest.fixture
+def staff(api_app: Flask) -> Staff:
+    return Staff(api_app)
+
+
+def place_order(app: Flask, store: str, email: str, order_id: str, total: str, **kw: Any) -> str:
+    state = app.extensions["customers"]
+    event = OrderPlaced(
+        store_id=store,
+        contact=Contact(email=email),
+        order_id=order_id,
+        total=Decimal(total),
+        currency="SAR",
+        **kw,
+    )
+    return state.hook.on_order_placed(event=event)[0]
+
+
+def book(
+    app: Flask, store: str, email: str, booking_id: str, starts_in: dt.timedelta, **kw: Any
+) -> str:
+    state = app.extensions["customers"]
+    event = BookingMade(
+        store_id=store,
+        contact=Contact(email=email),
+        booking_id=booking_id,
+        service=kw.pop("service", "Haircut"),
+        starts_at=dt.datetime.now(dt.UTC) + starts_in,
+        **kw,
+    )
+    return state.hook.on_booking(event=event)[0]
