@@ -16,13 +16,18 @@ from .fields import FieldDefinition, FieldValue
 from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
+from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
+from .wallet import WALLET_KINDS, WalletTransaction
+from .wishlist import WishlistItem
 
 __all__ = [
     "BLOCK_REASONS",
     "CONSENT_STATUSES",
     "GENDERS",
+    "REVIEW_REQUEST_STATUSES",
     "STATUSES",
     "TABLE_PREFIX",
+    "WALLET_KINDS",
     "Activity",
     "Base",
     "BookingSummary",
@@ -42,5 +47,8 @@ __all__ = [
     "ImportRowError",
     "OrderSummary",
     "Review",
+    "ReviewRequest",
     "Tag",
+    "WalletTransaction",
+    "WishlistItem",
 ]
