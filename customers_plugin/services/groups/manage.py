@@ -93,14 +93,9 @@ def create_group(
 ) -> CustomerGroup:
     values = clean(data, registry, partial=False)
     now = utcnow()
+    defaults = {"hidden_payment_methods": [], "coupon_codes": [], "free_shipping": False}
     group = CustomerGroup(
-        store_id=store_id,
-        hidden_payment_methods=[],
-        coupon_codes=[],
-        free_shipping=False,
-        created_at=now,
-        updated_at=now,
-        **values,
+        store_id=store_id, created_at=now, updated_at=now, **{**defaults, **values}
     )
     session.add(group)
     session.flush()
