@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, bindparam, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -114,6 +115,36 @@ def insert(session: Session, table: Any) -> Any:
     if name == "sqlite":
         return sqlite.insert(table)
     raise RuntimeError(f"customers-plugin supports PostgreSQL and SQLite, not {name}")
+
+
+_COMPILED_IGNORES: weakref.WeakKeyDictionary[Any, dict[tuple, Any]] = weakref.WeakKeyDictionary()
+
+
+def insert_ignore(
+    session: Session, table: Any, row: dict[str, Any], returning: Any = None
+) -> CursorResult[Any]:
+    """``INSERT … ON CONFLICT DO NOTHING [RETURNING …]`` for one row, on the session's
+    connection.
+
+    SQLAlchemy 2.0 cannot cache ON CONFLICT statements, and compiling them on every event was
+    half of a hook's cost; this compiles each shape once per dialect and reuses it (bind and
+    result processing still apply).
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled_for_dialect = _COMPILED_IGNORES.setdefault(dialect, {})
+    key = (table.name, tuple(row), None if returning is None else returning.key)
+    compiled = compiled_for_dialect.get(key)
+    if compiled is None:
+        statement = (
+            insert(session, table)
+            .values({name: bindparam(name, type_=table.c[name].type) for name in row})
+            .on_conflict_do_nothing()
+        )
+        if returning is not None:
+            statement = statement.returning(returning)
+        compiled = compiled_for_dialect[key] = statement.compile(dialect=dialect)
+    return connection.execute(compiled, row)
 
 
 def after_commit(session: Session, action: Callable[[], None]) -> None:

@@ -6,11 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..models import Activity
 from ..types import new_id, utcnow
+
+_activity = Activity.__table__
 
 
 def record(
@@ -25,7 +26,7 @@ def record(
 ) -> None:
     now = utcnow()
     session.execute(
-        insert(Activity),
+        _activity.insert(),
         [
             {
                 "id": new_id(),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..db import after_commit, insert
+from ..db import after_commit, insert_ignore
 from ..events import (
     BookingMade,
     BookingUpdated,
@@ -58,18 +58,18 @@ class Capture:
                 "placed_at": e.occurred_at,
                 "updated_at": utcnow(),
             }
-            inserted = session.execute(
-                insert(session, table)
-                .values(
+            inserted = insert_ignore(
+                session,
+                table,
+                dict(
                     id=new_id(),
                     store_id=e.store_id,
                     customer_id=customer_id,
                     source=e.source,
                     external_id=e.order_id,
                     **facts,
-                )
-                .on_conflict_do_nothing()
-                .returning(table.c.id)
+                ),
+                returning=table.c.id,
             ).scalar()
             if inserted is None:
                 order = self._locked(session, OrderSummary, e.store_id, e.source, e.order_id)
@@ -183,18 +183,18 @@ class Capture:
                 "booked_at": e.occurred_at,
                 "updated_at": utcnow(),
             }
-            inserted = session.execute(
-                insert(session, table)
-                .values(
+            inserted = insert_ignore(
+                session,
+                table,
+                dict(
                     id=new_id(),
                     store_id=e.store_id,
                     customer_id=customer_id,
                     source=e.source,
                     external_id=e.booking_id,
                     **facts,
-                )
-                .on_conflict_do_nothing()
-                .returning(table.c.id)
+                ),
+                returning=table.c.id,
             ).scalar()
             if inserted is None:
                 booking = self._locked(session, BookingSummary, e.store_id, e.source, e.booking_id)
@@ -294,9 +294,10 @@ class Capture:
     def form_submitted(self, e: FormSubmitted) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
             table = FormSubmission.__table__
-            inserted = session.execute(
-                insert(session, table)
-                .values(
+            inserted = insert_ignore(
+                session,
+                table,
+                dict(
                     id=new_id(),
                     store_id=e.store_id,
                     customer_id=customer_id,
@@ -305,9 +306,8 @@ class Capture:
                     form_name=e.form_name,
                     answers=dict(e.answers),
                     submitted_at=e.occurred_at,
-                )
-                .on_conflict_do_nothing()
-                .returning(table.c.id)
+                ),
+                returning=table.c.id,
             ).scalar()
             if inserted is None:
                 return False
@@ -337,9 +337,10 @@ class Capture:
     def review_submitted(self, e: ReviewSubmitted) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
             table = Review.__table__
-            inserted = session.execute(
-                insert(session, table)
-                .values(
+            inserted = insert_ignore(
+                session,
+                table,
+                dict(
                     id=new_id(),
                     store_id=e.store_id,
                     customer_id=customer_id,
@@ -350,9 +351,8 @@ class Capture:
                     rating=e.rating,
                     comment=e.comment,
                     submitted_at=e.occurred_at,
-                )
-                .on_conflict_do_nothing()
-                .returning(table.c.id)
+                ),
+                returning=table.c.id,
             ).scalar()
             if inserted is None:
                 return False
@@ -464,18 +464,18 @@ class Capture:
     ) -> Any:
         """The locked summary row, or ``None`` after recording a new one from ``values``."""
         table = model.__table__
-        inserted = session.execute(
-            insert(session, table)
-            .values(
+        inserted = insert_ignore(
+            session,
+            table,
+            dict(
                 id=new_id(),
                 store_id=store_id,
                 source=source,
                 external_id=external_id,
                 updated_at=utcnow(),
                 **values,
-            )
-            .on_conflict_do_nothing()
-            .returning(table.c.id)
+            ),
+            returning=table.c.id,
         ).scalar()
         if inserted is not None:
             return None

@@ -13,10 +13,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
-from ..db import insert
+from ..db import insert_ignore
 from ..events import Contact, FieldChange
 from ..models import Customer, CustomerSource, CustomerTag, Tag
 from ..normalize import InvalidPhone, normalize_email, normalize_phone, search_key
@@ -70,15 +70,29 @@ def contact_keys(contact: Contact, region: str | None) -> ContactKeys:
     )
 
 
-def _match(session: Session, store_id: str, keys: ContactKeys) -> Customer | None:
+_customers = Customer.__table__
+# what matching needs to know about a known customer (a Core row: no ORM identity map work)
+_MATCH_COLUMNS = (
+    _customers.c.id,
+    _customers.c.store_id,
+    _customers.c.name,
+    _customers.c.country,
+    _customers.c.language,
+    _customers.c.phone,
+    _customers.c.email,
+    _customers.c.email_normalized,
+)
+
+
+def _match(session: Session, store_id: str, keys: ContactKeys) -> Row[Any] | None:
     for column, value in (
-        (Customer.email_normalized, keys.email_key),
-        (Customer.phone, keys.phone),
+        (_customers.c.email_normalized, keys.email_key),
+        (_customers.c.phone, keys.phone),
     ):
         if value is None:
             continue
-        found = session.scalars(
-            select(Customer).where(Customer.store_id == store_id, column == value).limit(1)
+        found = session.execute(
+            select(*_MATCH_COLUMNS).where(_customers.c.store_id == store_id, column == value)
         ).first()
         if found is not None:
             return found
@@ -110,12 +124,7 @@ def resolve(
             "joined_at": now,
             "updated_at": now,
         }
-        created = session.execute(
-            insert(session, Customer.__table__)
-            .values(**row)
-            .on_conflict_do_nothing()
-            .returning(Customer.__table__.c.id)
-        ).scalar()
+        created = insert_ignore(session, _customers, row, returning=_customers.c.id).scalar()
         if created is not None:
             resolved = Resolved(created, True)
             break
@@ -125,7 +134,7 @@ def resolve(
     return resolved
 
 
-def _fill_blanks(session: Session, customer: Customer, keys: ContactKeys) -> list[FieldChange]:
+def _fill_blanks(session: Session, customer: Row[Any], keys: ContactKeys) -> list[FieldChange]:
     """Give a known customer what the event knows and the record lacks."""
     values: dict[str, Any] = {}
     if keys.name and not customer.name:
@@ -138,13 +147,13 @@ def _fill_blanks(session: Session, customer: Customer, keys: ContactKeys) -> lis
     if (
         keys.phone
         and not customer.phone
-        and not _taken(session, customer, Customer.phone, keys.phone)
+        and not _taken(session, customer, _customers.c.phone, keys.phone)
     ):
         values["phone"] = keys.phone
     if (
         keys.email_key
         and not customer.email_normalized
-        and not _taken(session, customer, Customer.email_normalized, keys.email_key)
+        and not _taken(session, customer, _customers.c.email_normalized, keys.email_key)
     ):
         values["email"] = keys.email
         values["email_normalized"] = keys.email_key
@@ -157,25 +166,23 @@ def _fill_blanks(session: Session, customer: Customer, keys: ContactKeys) -> lis
     ]
     values["updated_at"] = utcnow()
     # only fill what is still blank, whatever a concurrent writer did meanwhile
-    guards = [getattr(Customer, name).is_(None) for name in values if name in _GUARDED]
+    guards = [_customers.c[name].is_(None) for name in values if name in _GUARDED]
     session.execute(
-        update(Customer)
-        .where(Customer.id == customer.id, *guards)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(_customers).where(_customers.c.id == customer.id, *guards).values(**values)
     )
-    session.expire(customer)
     return changes
 
 
 _GUARDED = {"name", "country", "language", "phone", "email"}
 
 
-def _taken(session: Session, customer: Customer, column: Any, value: str) -> bool:
+def _taken(session: Session, customer: Row[Any], column: Any, value: str) -> bool:
     return (
         session.scalar(
-            select(Customer.id).where(
-                Customer.store_id == customer.store_id, column == value, Customer.id != customer.id
+            select(_customers.c.id).where(
+                _customers.c.store_id == customer.store_id,
+                column == value,
+                _customers.c.id != customer.id,
             )
         )
         is not None
@@ -183,10 +190,15 @@ def _taken(session: Session, customer: Customer, column: Any, value: str) -> boo
 
 
 def add_source(session: Session, store_id: str, customer_id: uuid.UUID, source: str) -> None:
-    session.execute(
-        insert(session, CustomerSource.__table__)
-        .values(customer_id=customer_id, source=source, store_id=store_id, first_seen_at=utcnow())
-        .on_conflict_do_nothing()
+    insert_ignore(
+        session,
+        CustomerSource.__table__,
+        {
+            "customer_id": customer_id,
+            "source": source,
+            "store_id": store_id,
+            "first_seen_at": utcnow(),
+        },
     )
 
 
@@ -199,23 +211,23 @@ def add_tag(
     """
     name = " ".join(name.split())[:100]
     key = search_key(name)
-    session.execute(
-        insert(session, Tag.__table__)
-        .values(
-            id=new_id(),
-            store_id=store_id,
-            name=name,
-            name_key=key,
-            automatic=automatic,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing()
-    )
+    tag = {
+        "id": new_id(),
+        "store_id": store_id,
+        "name": name,
+        "name_key": key,
+        "automatic": automatic,
+        "created_at": utcnow(),
+    }
+    insert_ignore(session, Tag.__table__, tag)
     tag_id = session.scalar(select(Tag.id).where(Tag.store_id == store_id, Tag.name_key == key))
-    added = session.execute(
-        insert(session, CustomerTag.__table__)
-        .values(customer_id=customer_id, tag_id=tag_id, store_id=store_id, added_at=utcnow())
-        .on_conflict_do_nothing()
-        .returning(CustomerTag.__table__.c.tag_id)
+    link = {
+        "customer_id": customer_id,
+        "tag_id": tag_id,
+        "store_id": store_id,
+        "added_at": utcnow(),
+    }
+    added = insert_ignore(
+        session, CustomerTag.__table__, link, returning=CustomerTag.__table__.c.tag_id
     ).scalar()
     return added is not None

@@ -57,6 +57,10 @@ class Contribution:
 
 NOTHING = Contribution()
 
+# Core table, not the mapped class: these updates run on every event, and the ORM's bulk-update
+# machinery costs more than the statement itself.
+_customers = Customer.__table__
+
 
 def order_contribution(order: OrderFacts | None, store_currency: str) -> Contribution:
     """What one order adds to its customer's stats, given its current state."""
@@ -80,38 +84,29 @@ def apply_order_delta(
     placed_at: dt.datetime | None = None,
 ) -> None:
     """Add an order's change of contribution to the customer, atomically."""
+    c = _customers.c
     values: dict[str, object] = {}
     if delta.orders:
-        values["orders_count"] = Customer.orders_count + delta.orders
+        values["orders_count"] = c.orders_count + delta.orders
     if delta.spent:
-        values["total_spent"] = Customer.total_spent + delta.spent
+        values["total_spent"] = c.total_spent + delta.spent
     if delta.cancelled:
-        values["cancelled_orders_count"] = Customer.cancelled_orders_count + delta.cancelled
+        values["cancelled_orders_count"] = c.cancelled_orders_count + delta.cancelled
     if placed_at is not None:
         values["last_order_at"] = case(
-            (Customer.last_order_at.is_(None), placed_at),
-            (Customer.last_order_at < placed_at, placed_at),
-            else_=Customer.last_order_at,
+            (c.last_order_at.is_(None), placed_at),
+            (c.last_order_at < placed_at, placed_at),
+            else_=c.last_order_at,
         )
     if values:
-        session.execute(
-            update(Customer)
-            .where(Customer.id == customer_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(update(_customers).where(c.id == customer_id).values(**values))
 
 
 def apply_counter(session: Session, customer_id: uuid.UUID, **deltas: int) -> None:
     """Atomically add small integer deltas (``bookings_count=1``, ``rating_sum=4``…)."""
-    values = {name: getattr(Customer, name) + d for name, d in deltas.items() if d}
+    values = {name: _customers.c[name] + d for name, d in deltas.items() if d}
     if values:
-        session.execute(
-            update(Customer)
-            .where(Customer.id == customer_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(update(_customers).where(_customers.c.id == customer_id).values(**values))
 
 
 def rebuild(session: Session, customer_id: uuid.UUID, store_currency: str) -> bool:

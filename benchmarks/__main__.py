@@ -1,0 +1,64 @@
+"""``python -m benchmarks``: run the suite, print and save the table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from . import hook_cost
+from .common import Result, bench_database
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _table(results: list[Result]) -> str:
+    lines = [
+        "| measure | backend | customers | median | p95 | p99 | floor | ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        def fmt(v):
+            return "" if v is None else (f"{v:,.0f}" if r.unit == "rows/s" else f"{v:.2f}")
+
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}×"
+        lines.append(
+            f"| {r.name} | {r.backend} | {r.n_customers:,} | {fmt(r.median)} {r.unit} | "
+            f"{fmt(r.p95)} | {fmt(r.p99)} | {fmt(r.floor)} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--backend", choices=["postgresql", "sqlite"], action="append")
+    parser.add_argument("--events", type=int, default=2000, help="events per hook measurement")
+    parser.add_argument("--customers", type=int, default=0, help="customers loaded beforehand")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (CI smoke test)")
+    args = parser.parse_args(argv)
+    backends = args.backend or ["postgresql"]
+    events = 30 if args.smoke else args.events
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in backends:
+            with bench_database(backend, tmp) as url:
+                results += hook_cost.run(url, backend, events, args.customers)
+    table = _table(results)
+    print(table)
+    if not args.smoke:
+        RESULTS.mkdir(exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        meta = {"machine": platform.platform(), "python": platform.python_version(),
+                "cpus": __import__("os").cpu_count()}
+        (RESULTS / f"{stamp}.json").write_text(
+            json.dumps({"meta": meta, "results": [r.as_dict() for r in results]}, indent=2)
+        )
+        (RESULTS / f"{stamp}.md").write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""Shared benchmark plumbing: a fresh database schema, timing statistics, result records."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from customers_plugin import CustomersPlugin, migrate
+from customers_plugin.db import Database
+
+POSTGRES_URL = os.environ.get(
+    "CUSTOMERS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@dataclass
+class Result:
+    """One measured figure and its floor (the same work in hand-written SQL)."""
+
+    name: str
+    backend: str
+    n_customers: int
+    unit: str  # "ms" (latency, lower is better) or "rows/s" (throughput, higher is better)
+    median: float
+    p95: float | None = None
+    p99: float | None = None
+    floor: float | None = None
+    samples: int = 0
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.floor:
+            return None
+        if self.unit == "rows/s":
+            return self.floor / self.median
+        return self.median / self.floor
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def time_calls(func: Callable[[int], Any], n: int, warmup: int = 20) -> list[float]:
+    """Milliseconds of ``func(i)`` for i in range(n), after a warm-up."""
+    for i in range(warmup):
+        func(-1 - i)
+    out = []
+    for i in range(n):
+        start = time.perf_counter()
+        func(i)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def latency(name: str, backend: str, n_customers: int, samples: list[float],
+            floor: list[float] | None = None, notes: str = "") -> Result:
+    return Result(
+        name=name, backend=backend, n_customers=n_customers, unit="ms",
+        median=statistics.median(samples), p95=percentile(samples, 95),
+        p99=percentile(samples, 99),
+        floor=statistics.median(floor) if floor else None, samples=len(samples), notes=notes,
+    )
+
+
+@contextmanager
+def bench_database(backend: str, tmpdir: str) -> Iterator[str]:
+    """A freshly migrated database: a throwaway PostgreSQL schema or a SQLite file."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmpdir}/bench-{uuid.uuid4().hex[:6]}.db"
+        db = Database(url)
+        migrate.upgrade(db)
+        db.dispose()
+        yield url
+        return
+    schema = f"customers_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    db = Database(url)
+    migrate.upgrade(db)
+    db.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def make_app(url: str, **config: Any) -> Flask:
+    app = Flask("bench")
+    app.config.update(CUSTOMERS_DATABASE_URI=url, CUSTOMERS_LOAD_ENTRY_POINTS=False, **config)
+    CustomersPlugin(app)
+    return app
+
+
+def raw_connection(url: str) -> Any:
+    """A DB-API connection for the hand-written floors (psycopg or sqlite3)."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    return psycopg.connect(dsn, autocommit=True)
