@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response, send_file
+from flask import Response
 from flask_smorest import Blueprint
 
 from .. import security
@@ -234,9 +234,10 @@ def get_photo(customer_id: uuid.UUID) -> Response:
         )
     if stream is None:
         raise NotFound("the customer has no photo")
-    head = stream.read(16)
-    stream.seek(0)
-    return send_file(stream, mimetype=attachments.image_type(head) or "application/octet-stream")
+    with stream:
+        data = stream.read()
+    content_type = attachments.image_type(data[:16]) or "application/octet-stream"
+    return Response(data, mimetype=content_type, headers={"X-Content-Type-Options": "nosniff"})
 
 
 @blp.route("/<uuid:customer_id>/photo", methods=["DELETE"])
