@@ -38,6 +38,46 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Load third-party plugins from the customers_plugin entry-point group.",
     ),
     "CUSTOMERS_PLUGINS": ((), "Extra plugin objects (or import paths) to register."),
+    # -- wallet, wishlists, review requests (docs/wallet-wishlist-reviews.md) --
+    "CUSTOMERS_WALLET_CURRENCY": (
+        None,
+        "Currency of customer wallets. Unset: CUSTOMERS_CURRENCY.",
+    ),
+    "CUSTOMERS_SIGNING_KEY": (
+        None,
+        "Key that signs review-request links. Unset: the app's SECRET_KEY.",
+    ),
+    "CUSTOMERS_REVIEW_PAGE_URL": (
+        None,
+        "The host's review page, with a {token} placeholder, e.g. "
+        "https://shop.example/reviews?token={token}. Required to send review requests.",
+    ),
+    "CUSTOMERS_REVIEW_LINK_MAX_AGE_DAYS": (30, "Days a review-request link stays valid."),
+    "CUSTOMERS_REVIEW_REQUEST_DAYS": (
+        7,
+        "Days after delivery before the automatic review request; None turns it off. A dict "
+        "{store_id: days} sets it per store (key '*' for the others).",
+    ),
+    "CUSTOMERS_REVIEW_REQUEST_CHANNEL": (
+        "email",
+        "Channel of review requests (email, sms, …; send_message delivers it). A dict "
+        "{store_id: channel} sets it per store (key '*' for the others).",
+    ),
+    "CUSTOMERS_REVIEW_REQUEST_SUBJECT": (
+        "How was your order?",
+        "Subject of review-request emails ({name} is the customer's name).",
+    ),
+    "CUSTOMERS_REVIEW_REQUEST_BODY": (
+        "Hello {name},\n\nThank you for your order. Tell us what you think of it: {link}\n",
+        "Text of review-request messages ({name}, {link}).",
+    ),
+    "CUSTOMERS_SMTP_HOST": (None, "SMTP server of the built-in email channel; unset: no email."),
+    "CUSTOMERS_SMTP_PORT": (587, "SMTP port."),
+    "CUSTOMERS_SMTP_SECURITY": ("starttls", "SMTP connection security: starttls, ssl or none."),
+    "CUSTOMERS_SMTP_USER": (None, "SMTP user name (unset: no login)."),
+    "CUSTOMERS_SMTP_PASSWORD": (None, "SMTP password."),
+    "CUSTOMERS_SMTP_SENDER": (None, "From address of the plugin's emails (required for email)."),
+    "CUSTOMERS_SMTP_TIMEOUT": (10, "Seconds before an SMTP connection attempt gives up."),
 }
 
 

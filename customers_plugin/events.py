@@ -21,7 +21,12 @@ __all__ = [
     "LineItem",
     "OrderPlaced",
     "OrderUpdated",
+    "PriceDrop",
+    "ProductPrice",
     "ReviewSubmitted",
+    "WalletSpend",
+    "Wish",
+    "WishlistChanged",
 ]
 
 
@@ -270,3 +275,99 @@ class FieldChange:
     field: str
     old: Any
     new: Any
+
+
+# --- Wishlists and the wallet ---------------------------------------------------------------
+
+WISHLIST_ACTIONS = ("added", "removed")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WishlistChanged(_HostEvent):
+    """A customer added a product to, or removed it from, a wishlist the host keeps itself.
+
+    ``added`` needs the product's name, price and currency at the time of adding.
+    """
+
+    product_id: str
+    action: str
+    product_name: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+
+    def __post_init__(self) -> None:
+        _HostEvent.__post_init__(self)
+        _require_text("product_id", self.product_id)
+        if self.action not in WISHLIST_ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(WISHLIST_ACTIONS)}")
+        if self.action == "added":
+            _require_text("product_name", self.product_name or "")
+            _require_text("currency", self.currency or "")
+            if self.price is None:
+                raise ValueError("an added product needs its price")
+        if self.price is not None:
+            object.__setattr__(self, "price", _as_decimal("price", self.price))
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPrice:
+    """A product's current price, as the host answers ``product_prices``."""
+
+    price: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "price", _as_decimal("price", self.price))
+        _require_text("currency", self.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Wish:
+    """One customer's wish for a product: the price and currency when they added it."""
+
+    customer_id: str
+    price: Decimal
+    currency: str
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PriceDrop:
+    """A wished product now costs less than some customers paid attention to: who, and since
+    when. Each wish is announced once per lower price."""
+
+    store_id: str
+    product_id: str
+    product_name: str
+    price: Decimal
+    currency: str
+    wishes: tuple[Wish, ...]
+
+
+WALLET_SPEND_STATUSES = (
+    "debited",
+    "replayed",
+    "insufficient_balance",
+    "unknown_customer",
+    "conflict",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WalletSpend:
+    """The plugin's answer to ``spend_wallet``.
+
+    ``status``: ``debited`` (done now), ``replayed`` (this order was already debited: nothing
+    moved again), ``insufficient_balance``, ``unknown_customer`` or ``conflict`` (the order was
+    debited before with another amount). ``ok`` is true for the first two.
+    """
+
+    status: str
+    amount: Decimal
+    currency: str
+    balance: Decimal | None = None
+    transaction_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("debited", "replayed")

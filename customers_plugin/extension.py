@@ -28,7 +28,9 @@ class CustomersState:
 
     def __init__(self, app: Flask) -> None:
         from .capture_hooks import CaptureHooks
+        from .commerce_hooks import CommerceHooks
         from .groups_hooks import GroupHooks
+        from .services.messaging import SmtpEmail
 
         self.app = app
         self.config = app.config
@@ -36,7 +38,12 @@ class CustomersState:
             import_string(p) if isinstance(p, str) else p for p in app.config["CUSTOMERS_PLUGINS"]
         ]
         self.pm: pluggy.PluginManager = build_plugin_manager(
-            builtins=[CaptureHooks(self), GroupHooks(self)],
+            builtins=[
+                CaptureHooks(self),
+                GroupHooks(self),
+                CommerceHooks(self),
+                SmtpEmail(app.config),
+            ],
             extra=extra,
             load_entry_points=app.config["CUSTOMERS_LOAD_ENTRY_POINTS"],
         )

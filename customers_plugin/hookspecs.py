@@ -19,7 +19,8 @@ This module holds specifications only: empty bodies, one docstring each.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pluggy
@@ -37,7 +38,11 @@ if TYPE_CHECKING:
         FormSubmitted,
         OrderPlaced,
         OrderUpdated,
+        PriceDrop,
+        ProductPrice,
         ReviewSubmitted,
+        WalletSpend,
+        WishlistChanged,
     )
 
 PROJECT_NAME = "customers"
@@ -131,6 +136,21 @@ def on_customer_signup(event: CustomerSignedUp) -> str | None:
     """
 
 
+@hookspec
+def on_wishlist_changed(event: WishlistChanged) -> str | None:
+    """A customer added a product to, or removed it from, a wishlist the host keeps itself.
+
+    Adding keeps the product's name, price and currency at the time of adding (adding a product
+    already there changes nothing); removing an absent product changes nothing. Either writes
+    the activity log and re-evaluates the customer's groups (condition ``wishlist_size``).
+    Hosts that use the plugin's own storefront API (``/me/wishlist``) need not call it.
+
+    :param event: the product, ``action`` (``added`` or ``removed``) and, when added, its name,
+        price and currency.
+    :return: the customer's id (plugin's implementation).
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # 2. Plugin -> third parties. Sent once, after the plugin's transaction commits; dropped if it
 #    rolls back. An implementation that raises is logged and skipped; nothing is lost.
@@ -214,6 +234,19 @@ def message_received(customer: CustomerInfo, message_id: str, channel: str) -> N
     """
 
 
+@hookspec
+def wishlist_price_dropped(drop: PriceDrop) -> None:
+    """Wished products got cheaper: the host may offer those customers a discount.
+
+    Sent by the ``wishlist_price_drops`` job for each product whose current price (from
+    ``product_prices``) is below the price some customers saw when they added it. Each wish is
+    announced once per lower price: a later, lower price is announced again.
+
+    :param drop: the product, its new price and currency, and the wishes (customer id, price and
+        date at adding) it now undercuts.
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. Plugin -> host services. The host implements these; each stops at the first non-None
 #    result.
@@ -276,6 +309,18 @@ def add_to_cart(store_id: str, customer: CustomerInfo, product_id: str) -> bool 
     non-None result.
 
     :return: ``True`` when added, ``False`` when the product is unavailable.
+    """
+
+
+@hookspec(firstresult=True)
+def product_prices(store_id: str, product_ids: Sequence[str]) -> Mapping[str, ProductPrice] | None:
+    """The current prices of products (for the wishlist price-drop job). Stops at the first
+    non-None result.
+
+    :param store_id: the store.
+    :param product_ids: up to 500 of the host's product ids per call.
+    :return: ``{product_id: ProductPrice(price, currency)}``; leave out products that no longer
+        exist. ``None`` (no implementation): no price drop is ever announced.
     """
 
 
@@ -366,3 +411,21 @@ def coupon_applies(store_id: str, contact: Contact, coupon_code: str) -> bool | 
 @hookspec(firstresult=True)
 def free_shipping_applies(store_id: str, contact: Contact) -> bool | None:
     """Does one of the customer's groups grant free shipping? Stops at the first non-None."""
+
+
+@hookspec(firstresult=True)
+def spend_wallet(
+    store_id: str, contact: Contact, order_id: str, amount: Decimal, currency: str
+) -> WalletSpend | None:
+    """Pay ``amount`` of an order from the customer's wallet. Stops at the first non-None.
+
+    The plugin debits atomically (never below zero) with the idempotency key
+    ``order:<order_id>``: asking twice for the same order debits once and answers ``replayed``.
+
+    :param store_id: the store.
+    :param contact: the customer at checkout (found by email, then phone; never created).
+    :param order_id: the host's order id.
+    :param amount: a positive Decimal, in the wallet's currency.
+    :param currency: must be the wallet currency (``CUSTOMERS_WALLET_CURRENCY``).
+    :return: ``WalletSpend(status, amount, currency, balance, transaction_id)``; check ``ok``.
+    """

@@ -1,0 +1,271 @@
+"""The customer wallet: a balance on the customer row and a ledger of credits and debits.
+
+Money moves only through ``post``: in one transaction it records the ledger row under its
+idempotency key (``INSERT … ON CONFLICT DO NOTHING``; a replay returns the first result) and
+changes the balance with one conditional atomic UPDATE (``SET wallet_balance = wallet_balance -
+:x WHERE … AND wallet_balance >= :x``), so concurrent debits can never take the balance below
+zero and the ledger always sums to the balance. Amounts are Decimals with a currency, never
+floats. No Flask here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..db import insert_ignore
+from ..events import Contact, WalletSpend
+from ..models import WALLET_KINDS, Customer, WalletTransaction
+from ..types import new_id, to_money, utcnow
+from . import activity
+from .errors import Conflict, NotFound, invalid
+from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+
+if TYPE_CHECKING:
+    from ..extension import CustomersState
+
+MAX_KEY_LENGTH = 128
+MAX_AMOUNT = Decimal(10) ** 12
+CHECKOUT_KEY = "order:{order_id}"
+
+
+class InsufficientBalance(Conflict):
+    """A debit larger than the balance."""
+
+    code = "insufficient_balance"
+
+
+class KeyReused(Conflict):
+    """An idempotency key already used for a different transaction."""
+
+    code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """The ledger row of a transaction, and whether it was recorded before (a replay)."""
+
+    transaction: WalletTransaction
+    replayed: bool
+
+
+def wallet_currency(state: CustomersState) -> str:
+    """The currency every wallet of this app holds."""
+    return str(
+        state.setting("CUSTOMERS_WALLET_CURRENCY") or state.setting("CUSTOMERS_CURRENCY")
+    ).upper()
+
+
+def post(
+    session: Session,
+    store_id: str,
+    customer_id: uuid.UUID,
+    *,
+    kind: str,
+    amount: Any,
+    currency: str,
+    wallet_currency: str,
+    reason: str,
+    idempotency_key: str,
+    actor: str | None = None,
+    reference: str | None = None,
+) -> Posted:
+    """Credit or debit a wallet once per ``idempotency_key`` (unique per store).
+
+    :raises NotFound: no such customer in this store.
+    :raises InsufficientBalance: a debit larger than the balance (nothing is recorded).
+    :raises KeyReused: the key was used for another customer, kind or amount.
+    :raises Invalid: a bad kind, amount, currency, reason or key.
+    """
+    amount = _checked(kind, amount, currency, wallet_currency, reason, idempotency_key)
+    if session.scalar(_customer_query(store_id, customer_id)) is None:
+        raise NotFound("no such customer")
+    table = WalletTransaction.__table__
+    transaction_id = new_id()
+    inserted = insert_ignore(
+        session,
+        table,
+        {
+            "id": transaction_id,
+            "store_id": store_id,
+            "customer_id": customer_id,
+            "kind": kind,
+            "amount": amount,
+            "currency": wallet_currency,
+            "balance_after": Decimal(0),
+            "reason": reason.strip(),
+            "actor": actor,
+            "reference": reference,
+            "idempotency_key": idempotency_key,
+            "created_at": utcnow(),
+        },
+        returning=table.c.id,
+    ).scalar()
+    if inserted is None:
+        return Posted(_replay(session, store_id, customer_id, kind, amount, idempotency_key), True)
+    change = update(Customer).where(Customer.id == customer_id, Customer.store_id == store_id)
+    if kind == "debit":
+        change = change.where(Customer.wallet_balance >= amount)
+    delta = amount if kind == "credit" else -amount
+    balance = session.execute(
+        change.values(wallet_balance=Customer.wallet_balance + delta)
+        .returning(Customer.wallet_balance)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if balance is None:  # the transaction rolls back: the ledger row goes too
+        raise InsufficientBalance("the wallet balance is lower than the debit")
+    session.execute(
+        update(WalletTransaction)
+        .where(WalletTransaction.id == transaction_id)
+        .values(balance_after=balance)
+        .execution_options(synchronize_session=False)
+    )
+    activity.record(
+        session,
+        store_id,
+        customer_id,
+        f"wallet_{kind}",
+        {
+            "transaction_id": str(transaction_id),
+            "amount": str(amount),
+            "currency": wallet_currency,
+            "balance": str(balance),
+            "reference": reference,
+        },
+        actor=actor,
+    )
+    return Posted(session.get(WalletTransaction, transaction_id, populate_existing=True), False)
+
+
+def _checked(
+    kind: str, amount: Any, currency: str, wallet_currency: str, reason: str, key: str
+) -> Decimal:
+    if kind not in WALLET_KINDS:
+        raise invalid("type", f"must be one of {', '.join(WALLET_KINDS)}")
+    try:
+        value = to_money(amount)
+    except (TypeError, ValueError) as exc:
+        raise invalid("amount", str(exc)) from None
+    if not Decimal(0) < value < MAX_AMOUNT:
+        raise invalid("amount", "must be positive and below 10^12")
+    if (currency or "").upper() != wallet_currency:
+        raise invalid("currency", f"wallets hold {wallet_currency}")
+    if not reason or not reason.strip():
+        raise invalid("reason", "give a reason")
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise invalid("idempotency_key", f"give a key of 1 to {MAX_KEY_LENGTH} characters")
+    return value
+
+
+def _customer_query(store_id: str, customer_id: uuid.UUID) -> Any:
+    return select(Customer.id).where(Customer.id == customer_id, Customer.store_id == store_id)
+
+
+def _replay(
+    session: Session,
+    store_id: str,
+    customer_id: uuid.UUID,
+    kind: str,
+    amount: Decimal,
+    key: str,
+) -> WalletTransaction:
+    first = session.scalars(
+        select(WalletTransaction).where(
+            WalletTransaction.store_id == store_id, WalletTransaction.idempotency_key == key
+        )
+    ).one()
+    if (first.customer_id, first.kind, first.amount) != (customer_id, kind, amount):
+        raise KeyReused(
+            "this idempotency key was used for another transaction",
+            fields={"idempotency_key": ["already used for another transaction"]},
+        )
+    return first
+
+
+_LEDGER_KEYS = {"created_at": SortKey("created_at", WalletTransaction.created_at, "datetime")}
+
+
+def ledger_page(
+    session: Session,
+    store_id: str,
+    customer_id: uuid.UUID,
+    *,
+    currency: str,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """The balance and one page of the ledger, newest first."""
+    balance = session.scalar(
+        select(Customer.wallet_balance).where(
+            Customer.id == customer_id, Customer.store_id == store_id
+        )
+    )
+    if balance is None:
+        raise NotFound("no such customer")
+    orders = parse_sort("-created_at", _LEDGER_KEYS, SortKey("id", WalletTransaction.id, "uuid"))
+    query = select(WalletTransaction).where(
+        WalletTransaction.store_id == store_id, WalletTransaction.customer_id == customer_id
+    )
+    if cursor:
+        query = query.where(after(orders, decode(cursor, orders)))
+    rows = list(session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "balance": balance,
+        "currency": currency,
+        "items": rows,
+        "next_cursor": encode(orders, row_values(orders, rows[-1])) if more else None,
+    }
+
+
+def spend_at_checkout(
+    state: CustomersState,
+    store_id: str,
+    contact: Contact,
+    order_id: str,
+    amount: Decimal,
+    currency: str,
+) -> WalletSpend:
+    """The ``spend_wallet`` answer: debit once per order (key ``order:<order_id>``)."""
+    from .groups.checkout import find_customer
+
+    holding = wallet_currency(state)
+    with state.db.transaction() as session:
+        customer_id = find_customer(
+            session, store_id, contact, state.setting("CUSTOMERS_DEFAULT_REGION")
+        )
+    if customer_id is None:
+        return WalletSpend("unknown_customer", to_money(amount), holding)
+    try:
+        with state.db.transaction() as session:
+            posted = post(
+                session,
+                store_id,
+                customer_id,
+                kind="debit",
+                amount=amount,
+                currency=currency,
+                wallet_currency=holding,
+                reason="checkout",
+                idempotency_key=CHECKOUT_KEY.format(order_id=order_id),
+                actor="checkout",
+                reference=order_id,
+            )
+            row = posted.transaction
+            return WalletSpend(
+                "replayed" if posted.replayed else "debited",
+                row.amount,
+                row.currency,
+                session.scalar(select(Customer.wallet_balance).where(Customer.id == customer_id)),
+                str(row.id),
+            )
+    except InsufficientBalance:
+        return WalletSpend("insufficient_balance", to_money(amount), holding)
+    except KeyReused:
+        return WalletSpend("conflict", to_money(amount), holding)

@@ -1,0 +1,384 @@
+"""Wishlists: add, remove, list, move to cart, the most-wished report and price drops.
+
+An item keeps the product's name, price and currency at the time of adding and the date it was
+added; adding a product already in the list changes nothing. Every change writes the activity
+log. ``wishlist_size_column`` is the SQL expression behind the ``wishlist_size`` group
+condition. No Flask here: callers pass the session and the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..db import after_commit, insert_ignore
+from ..events import PriceDrop, ProductPrice, Wish
+from ..jobs import job
+from ..models import Customer, WishlistItem
+from ..plugins import has_listeners, notify
+from ..types import new_id, to_money, utcnow
+from . import activity
+from .errors import Conflict, NotFound, invalid
+from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from .snapshots import customer_info
+
+if TYPE_CHECKING:
+    from ..extension import CustomersState
+
+PRICE_BATCH = 500
+
+
+class ProductUnavailable(Conflict):
+    """The host could not put the product in the cart."""
+
+    code = "product_unavailable"
+
+
+class CartUnavailable(Conflict):
+    """No ``add_to_cart`` implementation: the host has no cart the plugin can use."""
+
+    code = "cart_unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A product as the host describes it when it is added to a wishlist."""
+
+    product_id: str
+    name: str
+    price: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, product_id: str, name: str, price: Any, currency: str) -> Product:
+        product_id = (product_id or "").strip()
+        if not product_id or len(product_id) > 128:
+            raise invalid("product_id", "give a product id of 1 to 128 characters")
+        if not (name or "").strip():
+            raise invalid("name", "give the product's name")
+        try:
+            amount = to_money(price)
+        except (TypeError, ValueError) as exc:
+            raise invalid("price", str(exc)) from None
+        if amount < 0:
+            raise invalid("price", "must not be negative")
+        code = (currency or "").strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise invalid("currency", "give an ISO 4217 code such as SAR")
+        return cls(product_id, name.strip()[:300], amount, code)
+
+
+def add(
+    session: Session,
+    store_id: str,
+    customer_id: uuid.UUID,
+    product: Product,
+    *,
+    source: str = "storefront",
+    at: dt.datetime | None = None,
+) -> tuple[WishlistItem, bool]:
+    """Add a product; ``(item, created)``. An item already there keeps its first price/date."""
+    table = WishlistItem.__table__
+    inserted = insert_ignore(
+        session,
+        table,
+        {
+            "id": new_id(),
+            "store_id": store_id,
+            "customer_id": customer_id,
+            "product_id": product.product_id,
+            "product_name": product.name,
+            "price": product.price,
+            "currency": product.currency,
+            "source": source,
+            "added_at": at or utcnow(),
+        },
+        returning=table.c.id,
+    ).scalar()
+    if inserted is not None:
+        activity.record(
+            session,
+            store_id,
+            customer_id,
+            "wishlist_added",
+            {
+                "product_id": product.product_id,
+                "price": str(product.price),
+                "currency": product.currency,
+            },
+            actor=source,
+            occurred_at=at,
+        )
+    item = session.scalars(
+        select(WishlistItem).where(
+            WishlistItem.customer_id == customer_id,
+            WishlistItem.product_id == product.product_id,
+        )
+    ).one()
+    return item, inserted is not None
+
+
+def remove(
+    session: Session,
+    store_id: str,
+    customer_id: uuid.UUID,
+    product_id: str,
+    *,
+    kind: str = "wishlist_removed",
+    actor: str = "storefront",
+    at: dt.datetime | None = None,
+) -> bool:
+    """Remove a product; ``False`` when it was not in the list (nothing changes)."""
+    removed = session.execute(
+        delete(WishlistItem)
+        .where(
+            WishlistItem.store_id == store_id,
+            WishlistItem.customer_id == customer_id,
+            WishlistItem.product_id == product_id,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if removed:
+        activity.record(
+            session,
+            store_id,
+            customer_id,
+            kind,
+            {"product_id": product_id},
+            actor=actor,
+            occurred_at=at,
+        )
+    return bool(removed)
+
+
+def move_to_cart(
+    session: Session,
+    pm: pluggy.PluginManager,
+    store_id: str,
+    customer_id: uuid.UUID,
+    product_id: str,
+) -> None:
+    """Ask the host to put the product in the cart (``add_to_cart``), then take it off the list.
+
+    :raises NotFound: the product is not in the wishlist.
+    :raises ProductUnavailable: the host answered that the product cannot be added.
+    :raises CartUnavailable: no host implements ``add_to_cart``.
+    """
+    item = session.scalar(
+        select(WishlistItem.id).where(
+            WishlistItem.store_id == store_id,
+            WishlistItem.customer_id == customer_id,
+            WishlistItem.product_id == product_id,
+        )
+    )
+    if item is None:
+        raise NotFound("this product is not in the wishlist")
+    if not has_listeners(pm, "add_to_cart"):
+        raise CartUnavailable("this shop cannot add to the cart from the wishlist")
+    info = customer_info(session, customer_id)
+    added = pm.hook.add_to_cart(store_id=store_id, customer=info, product_id=product_id)
+    if added is None:
+        raise CartUnavailable("this shop cannot add to the cart from the wishlist")
+    if not added:
+        raise ProductUnavailable(
+            "this product is unavailable and stays in the wishlist",
+            fields={"product_id": ["unavailable"]},
+        )
+    remove(session, store_id, customer_id, product_id, kind="wishlist_moved_to_cart")
+
+
+_ITEM_KEYS = {"added_at": SortKey("added_at", WishlistItem.added_at, "datetime")}
+
+
+def items_page(
+    session: Session, store_id: str, customer_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> tuple[list[WishlistItem], str | None]:
+    """One page of a customer's wishlist, latest addition first."""
+    orders = parse_sort("-added_at", _ITEM_KEYS, SortKey("id", WishlistItem.id, "uuid"))
+    query = select(WishlistItem).where(
+        WishlistItem.store_id == store_id, WishlistItem.customer_id == customer_id
+    )
+    if cursor:
+        query = query.where(after(orders, decode(cursor, orders)))
+    rows = list(session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode(orders, row_values(orders, rows[-1])) if more else None
+
+
+def require_customer(session: Session, store_id: str, customer_id: uuid.UUID) -> None:
+    found = session.scalar(
+        select(Customer.id).where(Customer.id == customer_id, Customer.store_id == store_id)
+    )
+    if found is None:
+        raise NotFound("no such customer")
+
+
+def most_wished(
+    session: Session, store_id: str, *, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The store's most wished products: how many wishlists hold each and the latest addition,
+    most wished first (product id breaks ties)."""
+    counts = (
+        select(
+            WishlistItem.product_id.label("product_id"),
+            func.count().label("wishes"),
+            func.max(WishlistItem.added_at).label("latest_added_at"),
+        )
+        .where(WishlistItem.store_id == store_id)
+        .group_by(WishlistItem.product_id)
+        .subquery()
+    )
+    orders = parse_sort(
+        "-wishes",
+        {"wishes": SortKey("wishes", counts.c.wishes, "int")},
+        SortKey("product_id", counts.c.product_id, "str"),
+    )
+    query = select(counts)
+    if cursor:
+        query = query.where(after(orders, decode(cursor, orders)))
+    rows = list(session.execute(query.order_by(*order_by(orders)).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    names = _latest_names(session, store_id, [r.product_id for r in rows])
+    items = [
+        {
+            "product_id": r.product_id,
+            "name": names.get(r.product_id),
+            "wishes": r.wishes,
+            "latest_added_at": r.latest_added_at,
+        }
+        for r in rows
+    ]
+    return items, encode(orders, row_values(orders, rows[-1])) if more else None
+
+
+def _latest_names(session: Session, store_id: str, product_ids: list[str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    if not product_ids:
+        return names
+    for product_id, name in session.execute(
+        select(WishlistItem.product_id, WishlistItem.product_name)
+        .where(WishlistItem.store_id == store_id, WishlistItem.product_id.in_(product_ids))
+        .order_by(WishlistItem.added_at.desc(), WishlistItem.id.desc())
+    ):
+        names.setdefault(product_id, name)
+    return names
+
+
+def wishlist_size_column(store_id: str) -> ColumnElement[Any]:
+    """How many products the customer wishes for (the ``wishlist_size`` group condition)."""
+    return (
+        select(func.count(WishlistItem.id))
+        .where(WishlistItem.customer_id == Customer.id)
+        .scalar_subquery()
+    )
+
+
+# -- price drops ----------------------------------------------------------------------------
+
+
+def wished_product_ids(session: Session, store_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(WishlistItem.product_id)
+            .where(WishlistItem.store_id == store_id)
+            .distinct()
+            .order_by(WishlistItem.product_id)
+        )
+    )
+
+
+def wishing_stores(session: Session) -> list[str]:
+    return list(session.scalars(select(WishlistItem.store_id).distinct()))
+
+
+def record_price_drops(
+    session: Session,
+    pm: pluggy.PluginManager,
+    store_id: str,
+    prices: Mapping[str, ProductPrice | tuple[Any, str]],
+) -> int:
+    """Claim the wishes each current price undercuts (once per lower price) and announce them
+    after commit through ``wishlist_price_dropped``; returns how many wishes were claimed."""
+    claimed = 0
+    for product_id, raw in prices.items():
+        current = raw if isinstance(raw, ProductPrice) else ProductPrice(*raw)
+        currency = current.currency.upper()
+        rows = session.execute(
+            update(WishlistItem)
+            .where(
+                WishlistItem.store_id == store_id,
+                WishlistItem.product_id == product_id,
+                WishlistItem.currency == currency,
+                WishlistItem.price > current.price,
+                or_(
+                    WishlistItem.notified_price.is_(None),
+                    WishlistItem.notified_price > current.price,
+                ),
+            )
+            .values(notified_price=current.price)
+            .returning(
+                WishlistItem.customer_id,
+                WishlistItem.price,
+                WishlistItem.added_at,
+                WishlistItem.product_name,
+            )
+            .execution_options(synchronize_session=False)
+        ).all()
+        if not rows:
+            continue
+        claimed += len(rows)
+        drop = PriceDrop(
+            store_id=store_id,
+            product_id=product_id,
+            product_name=rows[0].product_name,
+            price=current.price,
+            currency=currency,
+            wishes=tuple(
+                Wish(str(r.customer_id), r.price, currency, r.added_at)
+                for r in sorted(rows, key=lambda r: (r.added_at, str(r.customer_id)))
+            ),
+        )
+        after_commit(session, lambda drop=drop: notify(pm, "wishlist_price_dropped", drop=drop))
+    return claimed
+
+
+@job("wishlist_price_drops")
+def price_drops_job(state: CustomersState, store_id: str | None = None) -> dict[str, int]:
+    """Job: ask the host for the current prices of wished products (``product_prices``) and
+    announce the drops. Safe to run twice: a wish is claimed once per lower price."""
+    pm = state.pm
+    if not has_listeners(pm, "product_prices"):
+        return {"stores": 0, "wishes": 0}
+    with state.db.session() as session:
+        stores = [store_id] if store_id else wishing_stores(session)
+    claimed = 0
+    for store in stores:
+        with state.db.session() as session:
+            product_ids = wished_product_ids(session, store)
+        for batch in batches(product_ids):
+            prices = pm.hook.product_prices(store_id=store, product_ids=batch) or {}
+            known = {pid: price for pid, price in prices.items() if pid in set(batch)}
+            with state.db.transaction() as session:
+                claimed += record_price_drops(session, pm, store, known)
+    return {"stores": len(stores), "wishes": claimed}
+
+
+def batches(values: Iterable[str], size: int = PRICE_BATCH) -> Iterable[list[str]]:
+    batch: list[str] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
