@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, select, type_coerce
 
 from ...models import Customer, CustomerGroup, GroupMember
 from ..errors import Invalid, NotFound, invalid
@@ -22,13 +22,15 @@ from .registry import ConditionRegistry, registry_for
 
 MAX_GROUPS_PER_STORE = 500
 GROUPS_MANAGE = "groups.manage"
+_SPENT_UNITS = type_coerce(Customer.total_spent, BigInteger)
 MEMBER_SORT_KEYS = {
     k.name: k
     for k in (
         SortKey("added_at", GroupMember.added_at, "datetime"),
         SortKey("name", Customer.search_name, "str", attr="search_name"),
         SortKey("joined_at", Customer.joined_at, "datetime"),
-        SortKey("total_spent", Customer.total_spent, "decimal"),
+        # raw thousandths: keyset bounds then compare integers with integers
+        SortKey("total_spent", _SPENT_UNITS, "int", attr="spent_units"),
         SortKey("orders_count", Customer.orders_count, "int"),
     )
 }
@@ -151,6 +153,7 @@ def members_page(
             Customer.joined_at,
             Customer.total_spent,
             Customer.orders_count,
+            _SPENT_UNITS.label("spent_units"),
             GroupMember.manual,
             GroupMember.added_at,
         )

@@ -1,0 +1,1 @@
+"""Reference plugin: group conditions on the wallet balance and the language."""
