@@ -68,13 +68,25 @@ def time_calls(func: Callable[[int], Any], n: int, warmup: int = 20) -> list[flo
     return out
 
 
-def latency(name: str, backend: str, n_customers: int, samples: list[float],
-            floor: list[float] | None = None, notes: str = "") -> Result:
+def latency(
+    name: str,
+    backend: str,
+    n_customers: int,
+    samples: list[float],
+    floor: list[float] | None = None,
+    notes: str = "",
+) -> Result:
     return Result(
-        name=name, backend=backend, n_customers=n_customers, unit="ms",
-        median=statistics.median(samples), p95=percentile(samples, 95),
+        name=name,
+        backend=backend,
+        n_customers=n_customers,
+        unit="ms",
+        median=statistics.median(samples),
+        p95=percentile(samples, 95),
         p99=percentile(samples, 99),
-        floor=statistics.median(floor) if floor else None, samples=len(samples), notes=notes,
+        floor=statistics.median(floor) if floor else None,
+        samples=len(samples),
+        notes=notes,
     )
 
 

@@ -18,7 +18,10 @@ EXISTING = 200
 
 def _event(i: int, email: str) -> OrderPlaced:
     return OrderPlaced(
-        store_id=STORE, order_id=f"o-{uuid.uuid4().hex}", total=Decimal("49.90"), currency="USD",
+        store_id=STORE,
+        order_id=f"o-{uuid.uuid4().hex}",
+        total=Decimal("49.90"),
+        currency="USD",
         contact=Contact(email=email, name="Bench Customer"),
     )
 
@@ -41,7 +44,8 @@ def _floor_statements(conn, backend: str):
         cur.execute("BEGIN" if pg else "BEGIN IMMEDIATE")
         cur.execute(
             f"SELECT id FROM customers_customers WHERE store_id={ph} AND email_normalized={ph} "
-            "LIMIT 1", (STORE, email),
+            "LIMIT 1",
+            (STORE, email),
         )
         row = cur.fetchone()
         if row is None:
@@ -53,8 +57,29 @@ def _floor_statements(conn, backend: str):
                 "cancelled_orders_count, bookings_count, reviews_count, rating_sum, "
                 f"wallet_balance) VALUES ({', '.join([ph] * 21)}) ON CONFLICT DO NOTHING "
                 "RETURNING id",
-                (uid(), STORE, email, email, "Bench Customer", "bench customer", "[]", "[]",
-                 "[]", "not_set", True, "active", t, t, 0, 0, 0, 0, 0, 0, 0),
+                (
+                    uid(),
+                    STORE,
+                    email,
+                    email,
+                    "Bench Customer",
+                    "bench customer",
+                    "[]",
+                    "[]",
+                    "[]",
+                    "not_set",
+                    True,
+                    "active",
+                    t,
+                    t,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                ),
             )
             row = cur.fetchone()
         customer_id = row[0]
@@ -68,8 +93,19 @@ def _floor_statements(conn, backend: str):
             "INSERT INTO customers_orders (id, store_id, customer_id, source, external_id, status,"
             " total, currency, items, placed_at, updated_at) VALUES "
             f"({', '.join([ph] * 11)}) ON CONFLICT DO NOTHING RETURNING id",
-            (uid(), STORE, customer_id, "store", uuid.uuid4().hex, "placed", 49900, "USD", "[]",
-             t, t),
+            (
+                uid(),
+                STORE,
+                customer_id,
+                "store",
+                uuid.uuid4().hex,
+                "placed",
+                49900,
+                "USD",
+                "[]",
+                t,
+                t,
+            ),
         )
         cur.fetchone()
         cur.execute(
@@ -81,8 +117,16 @@ def _floor_statements(conn, backend: str):
         cur.execute(
             "INSERT INTO customers_activity (id, store_id, customer_id, kind, actor, data, "
             f"occurred_at, recorded_at) VALUES ({', '.join([ph] * 8)})",
-            (uid(), STORE, customer_id, "order_placed", "system",
-             json.dumps({"order_id": "x", "total": "49.90"}), t, t),
+            (
+                uid(),
+                STORE,
+                customer_id,
+                "order_placed",
+                "system",
+                json.dumps({"order_id": "x", "total": "49.90"}),
+                t,
+                t,
+            ),
         )
         cur.execute("COMMIT")
 
@@ -97,8 +141,9 @@ def run(url: str, backend: str, events: int, n_customers: int) -> list[Result]:
 
     from .common import time_calls
 
-    new = time_calls(lambda i: hook.on_order_placed(event=_event(i, f"new-{uuid.uuid4().hex}@b.t")),
-                     events)
+    new = time_calls(
+        lambda i: hook.on_order_placed(event=_event(i, f"new-{uuid.uuid4().hex}@b.t")), events
+    )
     existing = time_calls(
         lambda i: hook.on_order_placed(event=_event(i, f"existing-{i % EXISTING}@bench.test")),
         events,
@@ -111,6 +156,11 @@ def run(url: str, backend: str, events: int, n_customers: int) -> list[Result]:
     app.extensions["customers"].db.dispose()
     return [
         latency("hook on_order_placed, new customer", backend, n_customers, new, floor_new),
-        latency("hook on_order_placed, existing customer", backend, n_customers, existing,
-                floor_existing),
+        latency(
+            "hook on_order_placed, existing customer",
+            backend,
+            n_customers,
+            existing,
+            floor_existing,
+        ),
     ]

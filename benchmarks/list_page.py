@@ -1,0 +1,147 @@
+"""Customer list pages through the REST API (Flask test client, full request/response cycle)
+beside the floor: the one hand-written SQL statement that returns the same page's rows."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from customers_plugin import hookimpl
+from customers_plugin.normalize import search_key
+
+from .common import Result, latency, make_app, raw_connection, time_calls
+from .generate import Generated
+
+PREFIX = "/api/v1"
+PAGE = 50
+COLUMNS = (
+    "id, name, email, phone, country, joined_at, marketing_consent, "
+    "system_notifications, status, orders_count, total_spent, last_order_at"
+)
+
+
+class AllowBench:
+    """The host's auth for the benchmark: everything allowed on the bench store."""
+
+    def __init__(self, store_id: str) -> None:
+        self.store_id = store_id
+
+    @hookimpl
+    def current_store(self, request: Any) -> str:
+        return self.store_id
+
+    @hookimpl
+    def authorize(self, request: Any, permission: str, store_id: str) -> bool:
+        return store_id == self.store_id
+
+
+def _scenarios(data: Generated, pg: bool) -> list[tuple[str, Any, Any]]:
+    """(name, query-string maker, floor-SQL maker) for each measured page."""
+    ph = "%s" if pg else "?"
+    names = itertools.cycle([n.split()[-1] for n in data.sample_names])
+    phones = itertools.cycle(data.sample_phones)
+    base = f"SELECT {COLUMNS} FROM customers_customers WHERE store_id = {ph} AND status = 'active'"
+    store = data.store_id
+
+    def name_search(_i: int) -> tuple[str, tuple]:
+        word = next(names)
+        return (
+            f"{base} AND search_name LIKE {ph} ORDER BY joined_at DESC, id DESC LIMIT {PAGE}",
+            (store, f"%{search_key(word)}%"),
+            word,
+        )
+
+    def phone_search(_i: int) -> tuple[str, tuple]:
+        phone = next(phones)
+        return (
+            f"{base} AND phone = {ph} ORDER BY joined_at DESC, id DESC LIMIT {PAGE}",
+            (store, phone),
+            phone,
+        )
+
+    tag_sql = (
+        f"{base} AND EXISTS (SELECT 1 FROM customers_customer_tags ct JOIN customers_tags t ON "
+        f"t.id = ct.tag_id WHERE ct.customer_id = customers_customers.id AND t.name_key = {ph}) "
+        f"ORDER BY total_spent DESC, id DESC LIMIT {PAGE}"
+    )
+    return [
+        (
+            "list page, default sort",
+            lambda i: f"limit={PAGE}",
+            lambda i: (f"{base} ORDER BY joined_at DESC, id DESC LIMIT {PAGE}", (store,)),
+        ),
+        ("list page, search by name", None, name_search),
+        ("list page, search by phone", None, phone_search),
+        (
+            "list page, tag filter + sort by total_spent",
+            lambda i: f"limit={PAGE}&tag=VIP&sort=-total_spent",
+            lambda i: (tag_sql, (store, search_key("VIP"))),
+        ),
+    ]
+
+
+def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
+    app = make_app(url, CUSTOMERS_PLUGINS=[AllowBench(data.store_id)])
+    client = app.test_client()
+    conn = raw_connection(url)
+    pg = backend == "postgresql"
+    results = []
+
+    def api(query: str) -> Any:
+        response = client.get(f"{PREFIX}/customers?{query}")
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        return response
+
+    def floor_call(sql: str, params: tuple) -> None:
+        cur = conn.cursor()
+        cur.execute(sql, params)
+        cur.fetchall()
+
+    for name, query, floor in _scenarios(data, pg):
+        if query is None:  # search: the same words for the API and the floor
+            made = [floor(i) for i in range(calls + 20)]
+            api_samples = time_calls(lambda i, m=made: api(f"limit={PAGE}&q={m[i][2]}"), calls)
+            floor_samples = time_calls(lambda i, m=made: floor_call(m[i][0], m[i][1]), calls)
+        else:
+            api_samples = time_calls(lambda i, q=query: api(q(i)), calls)
+            floor_samples = time_calls(lambda i, f=floor: floor_call(*f(i)), calls)
+        results.append(latency(name, backend, data.customers, api_samples, floor_samples))
+
+    # deep page: follow the cursor up to 20 pages down, then time that page
+    response = api(f"limit={PAGE}")
+    depth = 1
+    while depth < 20 and response.get_json()["next_cursor"]:
+        previous = response
+        response = api(f"limit={PAGE}&cursor={response.get_json()['next_cursor']}")
+        depth += 1
+    if not response.get_json()["next_cursor"]:
+        response, depth = previous, depth - 1
+    cursor = response.get_json()["next_cursor"]
+    last = response.get_json()["items"][-1]
+    ph = "%s" if pg else "?"
+    deep_sql = (
+        f"SELECT {COLUMNS} FROM customers_customers WHERE store_id = {ph} AND status = 'active' "
+        f"AND (joined_at < {ph} OR (joined_at = {ph} AND id < {ph})) "
+        f"ORDER BY joined_at DESC, id DESC LIMIT {PAGE}"
+    )
+    cur = conn.cursor()
+    cur.execute(
+        f"SELECT joined_at, id FROM customers_customers WHERE id = {ph}",
+        (last["id"] if pg else last["id"].replace("-", ""),),
+    )
+    joined_at, last_id = cur.fetchone()
+    results.append(
+        latency(
+            f"list page, deep page via cursor (page {depth + 1})",
+            backend,
+            data.customers,
+            time_calls(lambda i: api(f"limit={PAGE}&cursor={cursor}"), calls),
+            time_calls(
+                lambda i: floor_call(deep_sql, (data.store_id, joined_at, joined_at, last_id)),
+                calls,
+            ),
+        )
+    )
+    conn.close()
+    app.extensions["customers"].db.dispose()
+    return results
