@@ -105,3 +105,7 @@ def groups_refresh(store_id: str | None, group_id: str | None) -> None:
         click.echo(f"customers: groups refreshed {result}")
     else:
         click.echo(f"customers: refresh queued as {getattr(result, 'id', result)}")
+
+
+# import and export commands live in their own module; importing it attaches them to the group
+from . import cli_transfer  # noqa: E402, F401

@@ -33,6 +33,19 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "in the app's instance folder. A store_attachment hook implementation replaces it.",
     ),
     "CUSTOMERS_MAX_BULK": (10_000, "Most customers one bulk action may touch (422 above)."),
+    "CUSTOMERS_TRANSFER_FOLDER": (
+        None,
+        "Folder of uploaded import files and finished export files (must be shared by web "
+        "processes and workers). Unset: customers_transfer in the app's instance folder.",
+    ),
+    "CUSTOMERS_IMPORT_MAX_BYTES": (
+        200 * 1024 * 1024,
+        "Largest accepted import file (413 above, checked before parsing).",
+    ),
+    "CUSTOMERS_IMPORT_CHUNK_ROWS": (
+        2000,
+        "Rows an import validates and writes per transaction (its checkpoint granularity).",
+    ),
     "CUSTOMERS_LOAD_ENTRY_POINTS": (
         True,
         "Load third-party plugins from the customers_plugin entry-point group.",

@@ -1,0 +1,201 @@
+"""Starting an import (from an uploaded file or pasted emails), reading its progress and its
+row report, and the template of accepted columns. Everything is scoped by store.
+
+A batch is created only once its header is accepted (unknown or missing columns are refused
+with their names, nothing written); the run itself is the ``run_import`` job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import ImportBatch, ImportRowError
+from ..errors import Invalid, NotFound, invalid
+from .columns import EXAMPLE, FIELD_PREFIX, map_header, template_columns
+from .decoding import CsvFile, FileProblem
+from .runner import summary
+from .storage import custom_fields_of, file_path, save_upload
+
+if TYPE_CHECKING:
+    from ...extension import CustomersState
+
+ON_EXISTING = ("skip", "update")
+POLICIES = ("reject-file", "skip-bad-rows")
+_EMAIL_SPLIT = re.compile(r"[,;\s]+")
+MAX_TAGS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    subscribe: bool = False
+    tags: Sequence[str] = field(default_factory=tuple)
+    on_existing: str = "skip"
+    policy: str = "reject-file"
+    dry_run: bool = False
+
+    def checked(self) -> dict[str, Any]:
+        if self.on_existing not in ON_EXISTING:
+            raise invalid("on_existing", "must be skip or update")
+        if self.policy not in POLICIES:
+            raise invalid("policy", "must be reject-file or skip-bad-rows")
+        tags = [" ".join(t.split())[:100] for t in self.tags if t and t.strip()]
+        if len(tags) > MAX_TAGS:
+            raise invalid("tags", f"at most {MAX_TAGS} tags")
+        return {
+            "subscribe": bool(self.subscribe),
+            "tags": list(dict.fromkeys(tags)),
+            "on_existing": self.on_existing,
+            "policy": self.policy,
+            "dry_run": bool(self.dry_run),
+        }
+
+
+def start_import(
+    state: CustomersState,
+    store_id: str,
+    options: ImportOptions,
+    *,
+    upload: BinaryIO | None = None,
+    filename: str | None = None,
+    emails: str | None = None,
+    actor: str | None = None,
+    enqueue: bool = True,
+) -> dict[str, Any]:
+    """Store the file, check its header and create the batch; queue ``run_import`` after
+    commit unless ``enqueue`` is false (the CLI runs the batch itself).
+
+    :raises TooLarge: past ``CUSTOMERS_IMPORT_MAX_BYTES`` (nothing parsed).
+    :raises Invalid: bad options, an unreadable file, unknown or missing columns.
+    """
+    checked = options.checked()
+    if (upload is None) == (emails is None):
+        raise Invalid("send either a CSV file or pasted email addresses")
+    max_bytes = int(state.setting("CUSTOMERS_IMPORT_MAX_BYTES"))
+    batch_id = uuid.uuid4()
+    path = file_path(state, batch_id)
+    kind = "csv"
+    if emails is not None:
+        kind, filename = "emails", None
+        upload = io.BytesIO(_emails_csv(emails))
+    save_upload(upload, path, max_bytes)
+    try:
+        csv_file = CsvFile(path)
+        with state.db.session() as session:
+            map_header(csv_file.header(), custom_fields_of(session, store_id))
+        with state.db.transaction() as session:
+            batch = ImportBatch(
+                id=batch_id,
+                store_id=store_id,
+                kind=kind,
+                filename=(filename or "")[:255] or None,
+                options=checked,
+                actor=actor,
+                status="queued",
+            )
+            session.add(batch)
+            session.flush()
+            if enqueue:
+                state.jobs.enqueue_after_commit(
+                    session, "run_import", str(batch_id), job_id=f"import-{batch_id}"
+                )
+            result = summary(batch)
+    except FileProblem as exc:
+        path.unlink(missing_ok=True)
+        raise invalid("file", str(exc)) from None
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return result
+
+
+def _emails_csv(text: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["email"])
+    addresses = [a for a in _EMAIL_SPLIT.split(text) if a]
+    if not addresses:
+        raise invalid("emails", "no email address found")
+    for address in addresses:
+        writer.writerow([address])
+    return out.getvalue().encode("utf-8")
+
+
+def get_batch(session: Session, store_id: str, batch_id: uuid.UUID) -> ImportBatch:
+    batch = session.scalar(
+        select(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.store_id == store_id)
+    )
+    if batch is None:
+        raise NotFound("no such import")
+    return batch
+
+
+def batch_summary(session: Session, store_id: str, batch_id: uuid.UUID) -> dict[str, Any]:
+    return summary(get_batch(session, store_id, batch_id))
+
+
+def list_batches(session: Session, store_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(ImportBatch)
+        .where(ImportBatch.store_id == store_id)
+        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
+        .limit(limit)
+    )
+    return [summary(b) for b in rows]
+
+
+def report_rows(
+    session: Session, store_id: str, batch_id: uuid.UUID, *, page: int = 5000
+) -> Iterator[tuple[int, str, str]]:
+    """The row report of a batch, by line then column, read in pages."""
+    get_batch(session, store_id, batch_id)
+    last: tuple[int, str] = (0, "")
+    while True:
+        rows = session.execute(
+            select(ImportRowError.line, ImportRowError.column, ImportRowError.reason)
+            .where(
+                ImportRowError.batch_id == batch_id,
+                (ImportRowError.line > last[0])
+                | ((ImportRowError.line == last[0]) & (ImportRowError.column > last[1])),
+            )
+            .order_by(ImportRowError.line, ImportRowError.column)
+            .limit(page)
+        ).all()
+        if not rows:
+            return
+        yield from ((line, column, reason) for line, column, reason in rows)
+        last = (rows[-1][0], rows[-1][1])
+
+
+def report_csv(session: Session, store_id: str, batch_id: uuid.UUID) -> Iterator[str]:
+    """The row report as CSV text (UTF-8 BOM first): line, column, reason."""
+    rows = report_rows(session, store_id, batch_id)
+    yield "\ufeff"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["line", "column", "reason"])
+    for count, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if count % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def template_csv(session: Session, store_id: str) -> str:
+    """The accepted columns (with the store's custom fields) and one example row."""
+    columns = template_columns(custom_fields_of(session, store_id))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerow([EXAMPLE.get(c, "") if not c.startswith(FIELD_PREFIX) else "" for c in columns])
+    return "\ufeff" + buffer.getvalue()

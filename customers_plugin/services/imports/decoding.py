@@ -1,0 +1,112 @@
+"""Reading an import file: encoding (UTF-8 with or without BOM, UTF-16 as Excel writes it),
+delimiter (comma, semicolon or tab, sniffed from the header line) and rows numbered by the
+physical line they start on (header = line 1; a quoted cell spanning lines counts them all).
+
+The file is read incrementally from disk: memory does not grow with its size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+DELIMITERS = (",", ";", "\t")
+MAX_CELL = 64 * 1024
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (encoding, broken quoting, no header)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    line: int  # physical line the row starts on
+    cells: list[str]
+
+
+def detect_encoding(head: bytes) -> str:
+    """The encoding of a file from its first bytes (BOM, else NUL patterns, else UTF-8)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] != 0:
+        return "utf-16-le"
+    if len(head) >= 4 and head[0] == 0 and head[2] == 0 and head[1] != 0:
+        return "utf-16-be"
+    return "utf-8"
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter used most often outside quotes in the header line (comma by default)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class CsvFile:
+    """An import file on disk. ``header()`` reads the first row; ``rows()`` streams the rest."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        with open(self.path, "rb") as raw:
+            self.encoding = detect_encoding(raw.read(4))
+        with self._open() as text:
+            try:
+                first = text.readline()
+            except UnicodeDecodeError:
+                raise FileProblem("the file is neither UTF-8 nor UTF-16 text") from None
+        if not first.strip():
+            raise FileProblem("the file is empty or its first line (the header) is blank")
+        self.delimiter = sniff_delimiter(first)
+
+    def _open(self) -> io.TextIOWrapper:
+        return open(self.path, encoding=self.encoding, newline="")
+
+    def header(self) -> list[str]:
+        for row in self._read(header=True):
+            return row.cells
+        raise FileProblem("the file has no header line")
+
+    def rows(self) -> Iterator[Row]:
+        """Data rows (blank lines skipped), each with the physical line it starts on."""
+        return self._read(header=False)
+
+    def _read(self, *, header: bool) -> Iterator[Row]:
+        csv.field_size_limit(MAX_CELL)
+        with self._open() as text:
+            reader = csv.reader(text, delimiter=self.delimiter, strict=False)
+            previous = 0
+            first = True
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except UnicodeDecodeError:
+                    raise FileProblem(
+                        f"line {previous + 1}: the file is neither UTF-8 nor UTF-16 text"
+                    ) from None
+                except csv.Error as exc:
+                    raise FileProblem(f"line {previous + 1}: the CSV is broken ({exc})") from None
+                line = previous + 1
+                previous = reader.line_num
+                if first:
+                    first = False
+                    if header:
+                        yield Row(line, [c.lstrip("\ufeff") for c in cells])
+                        return
+                    continue
+                if not any(c.strip() for c in cells):
+                    continue
+                yield Row(line, cells)

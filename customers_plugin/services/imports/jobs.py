@@ -1,0 +1,45 @@
+"""The import jobs (ids only as arguments): ``run_import`` runs or resumes a batch and keeps
+its progress in the RQ job's meta; ``undo_import`` reverses one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...jobs import job
+from .runner import run_batch
+from .undo import run_undo
+
+if TYPE_CHECKING:
+    from ...extension import CustomersState
+
+
+def rq_progress(info: dict[str, Any]) -> None:
+    """Copy progress into the current RQ job's meta (no-op outside a worker)."""
+    try:
+        from rq import get_current_job
+    except ImportError:  # pragma: no cover
+        return
+    current = get_current_job()
+    if current is None:
+        return
+    current.meta["progress"] = {
+        k: info.get(k) for k in ("status", "total_rows", "rows_done", "errors")
+    }
+    current.save_meta()
+
+
+@job("run_import")
+def run_import(state: CustomersState, batch_id: str) -> dict[str, Any]:
+    result = run_batch(state, batch_id, rq_progress)
+    rq_progress(result)
+    return _plain(result)
+
+
+@job("undo_import")
+def undo_import(state: CustomersState, batch_id: str) -> dict[str, Any]:
+    return _plain(run_undo(state, batch_id))
+
+
+def _plain(result: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-serialisable result (RQ stores it with the JSON serializer)."""
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in result.items()}

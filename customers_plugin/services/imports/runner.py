@@ -1,0 +1,322 @@
+"""Running an import batch: a validation pass (every row checked, duplicates found through the
+batch's key table, the total counted), then, unless the file is refused, the writing pass in
+chunks of ``CUSTOMERS_IMPORT_CHUNK_ROWS`` rows, each committed together with its checkpoint
+(the last line done) and the batch's counters.
+
+A retry (a worker killed mid-import) re-validates (idempotent: keys and errors are inserted
+with ON CONFLICT DO NOTHING) and resumes after the checkpoint, so no row is written twice.
+A dry run writes each chunk inside a savepoint that is rolled back: the counts are real,
+the customers untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from ...db import after_commit, insert
+from ...models import ImportBatch, ImportKey, ImportRowError
+from ...plugins import has_listeners, notify
+from ...types import utcnow
+from ..errors import Invalid
+from ..fields import FieldTypes
+from .columns import map_header
+from .decoding import CsvFile, FileProblem, Row
+from .rows import ParsedRow, parse_row
+from .storage import custom_fields_of, file_path
+from .writer import WriteOptions, write_chunk
+
+if TYPE_CHECKING:
+    from ...extension import CustomersState
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[dict[str, Any]], None]
+FINAL = ("done", "rejected", "failed", "undone", "undoing")
+
+
+def run_batch(
+    state: CustomersState, batch_id: uuid.UUID | str, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Run (or resume) an import batch; returns its progress summary."""
+    batch_id = uuid.UUID(str(batch_id))
+    db = state.db
+    with db.session() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None:
+            return {"status": "missing"}
+        if batch.status in FINAL:
+            return summary(batch)
+        store_id, options = batch.store_id, dict(batch.options)
+    types = FieldTypes.collect(state.pm)
+    report = progress or (lambda _s: None)
+    try:
+        csv_file = CsvFile(file_path(state, batch_id))
+        with db.session() as session:
+            columns = map_header(csv_file.header(), custom_fields_of(session, store_id))
+    except (FileProblem, Invalid, FileNotFoundError) as exc:
+        message = exc.message if isinstance(exc, Invalid) else str(exc)
+        status = "rejected" if isinstance(exc, Invalid) else "failed"
+        return _finish(state, batch_id, status, message)
+    chunk = int(state.setting("CUSTOMERS_IMPORT_CHUNK_ROWS"))
+    region = state.setting("CUSTOMERS_DEFAULT_REGION")
+    parse = lambda row: parse_row(row, columns, types, region)  # noqa: E731
+    try:
+        _set(state, batch_id, status="validating", started_at=utcnow())
+        _total, bad = _validate(state, batch_id, csv_file, parse, chunk, report)
+        policy = options.get("policy", "reject-file")
+        if bad and policy == "reject-file" and _nothing_written(state, batch_id):
+            return _finish(
+                state,
+                batch_id,
+                "rejected",
+                f"{bad} row(s) have problems; nothing was imported (see the report)",
+            )
+        _set(state, batch_id, status="importing")
+        _write(state, batch_id, store_id, options, csv_file, parse, chunk, report)
+    except FileProblem as exc:
+        return _finish(state, batch_id, "failed", str(exc))
+    message = "dry run: nothing was written" if options.get("dry_run") else None
+    return _finish(state, batch_id, "done", message)
+
+
+def _nothing_written(state: CustomersState, batch_id: uuid.UUID) -> bool:
+    with state.db.session() as session:
+        return (
+            session.scalar(select(ImportBatch.checkpoint_line).where(ImportBatch.id == batch_id))
+            == 1
+        )
+
+
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    while True:
+        block = list(islice(rows, size))
+        if not block:
+            return
+        yield block
+
+
+def _validate(
+    state: CustomersState,
+    batch_id: uuid.UUID,
+    csv_file: CsvFile,
+    parse: Callable[[Row], ParsedRow],
+    chunk: int,
+    report: Progress,
+) -> tuple[int, int]:
+    total = 0
+    for block in _chunks(csv_file.rows(), chunk):
+        parsed = [parse(row) for row in block]
+        total += len(parsed)
+        with state.db.transaction() as session:
+            _mark_duplicates(session, batch_id, parsed)
+            errors = [(p.line, c, r) for p in parsed for c, r in p.errors]
+            _record_errors(session, batch_id, errors)
+            session.execute(
+                update(ImportBatch).where(ImportBatch.id == batch_id).values(total_rows=total)
+            )
+        report({"status": "validating", "total_rows": total, "rows_done": 0})
+    with state.db.transaction() as session:
+        bad = session.scalar(
+            select(func.count(func.distinct(ImportRowError.line))).where(
+                ImportRowError.batch_id == batch_id
+            )
+        )
+        session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(total_rows=total, error_count=bad)
+        )
+    return total, bad
+
+
+def _mark_duplicates(session: Session, batch_id: uuid.UUID, rows: Sequence[ParsedRow]) -> None:
+    """Give every row repeating an email or phone of an earlier row a duplicate error."""
+    first: dict[str, int] = {}
+    for row in rows:
+        if not row.errors:
+            for _column, key in row.keys:
+                first.setdefault(key, row.line)
+    if not first:
+        return
+    session.execute(
+        insert(session, ImportKey.__table__).on_conflict_do_nothing(),
+        [{"batch_id": batch_id, "key": k, "line": line} for k, line in first.items()],
+    )
+    known = dict(
+        session.execute(
+            select(ImportKey.key, ImportKey.line).where(
+                ImportKey.batch_id == batch_id, ImportKey.key.in_(list(first))
+            )
+        ).all()
+    )
+    for row in rows:
+        if row.errors:
+            continue
+        for column, key in row.keys:
+            if known.get(key, row.line) < row.line:
+                row.errors.append((column, f"duplicate of line {known[key]}"))
+
+
+def _record_errors(
+    session: Session, batch_id: uuid.UUID, errors: list[tuple[int, str, str]]
+) -> None:
+    if errors:
+        session.execute(
+            insert(session, ImportRowError.__table__).on_conflict_do_nothing(),
+            [
+                {"batch_id": batch_id, "line": line, "column": column, "reason": reason[:300]}
+                for line, column, reason in errors
+            ],
+        )
+
+
+def _write(
+    state: CustomersState,
+    batch_id: uuid.UUID,
+    store_id: str,
+    options: dict[str, Any],
+    csv_file: CsvFile,
+    parse: Callable[[Row], ParsedRow],
+    chunk: int,
+    report: Progress,
+) -> None:
+    with state.db.session() as session:
+        batch = session.get(ImportBatch, batch_id)
+        checkpoint = batch.checkpoint_line
+        actor = batch.actor
+    write_options = WriteOptions(
+        store_id=store_id,
+        batch_id=batch_id,
+        actor=actor,
+        subscribe=bool(options.get("subscribe")),
+        tags=tuple(options.get("tags") or ()),
+        update_existing=options.get("on_existing") == "update",
+    )
+    dry_run = bool(options.get("dry_run"))
+    remaining = (row for row in csv_file.rows() if row.line > checkpoint)
+    for block in _chunks(remaining, chunk):
+        first, last = block[0].line, block[-1].line
+        with state.db.transaction() as session:
+            bad_lines = set(
+                session.scalars(
+                    select(ImportRowError.line).where(
+                        ImportRowError.batch_id == batch_id,
+                        ImportRowError.line.between(first, last),
+                    )
+                )
+            )
+            good = [parse(row) for row in block if row.line not in bad_lines]
+            good = [row for row in good if not row.errors]
+            with session.begin_nested() as savepoint:
+                result = write_chunk(session, write_options, good)
+                if dry_run:
+                    savepoint.rollback()
+                else:
+                    _after_write(state, session, store_id, result.created, result.updated)
+            _record_errors(session, batch_id, result.errors)
+            new_bad = len({line for line, _c, _r in result.errors})
+            session.execute(
+                update(ImportBatch)
+                .where(ImportBatch.id == batch_id)
+                .values(
+                    checkpoint_line=last,
+                    rows_done=ImportBatch.rows_done + len(block),
+                    created_count=ImportBatch.created_count + len(result.created),
+                    updated_count=ImportBatch.updated_count + len(result.updated),
+                    skipped_count=ImportBatch.skipped_count + result.skipped,
+                    error_count=ImportBatch.error_count + new_bad,
+                )
+            )
+        with state.db.session() as session:
+            report(summary(session.get(ImportBatch, batch_id)))
+
+
+def _after_write(
+    state: CustomersState,
+    session: Session,
+    store_id: str,
+    created: list[uuid.UUID],
+    updated: list[uuid.UUID],
+) -> None:
+    """Group memberships of the chunk's customers (one set-based call) and notifications."""
+    ids = [*created, *updated]
+    if not ids:
+        return
+    try:
+        from ..groups import reevaluate_customers
+    except ImportError:  # pragma: no cover - groups are part of the package
+        reevaluate_customers = None
+    if reevaluate_customers is not None:
+        reevaluate_customers(session, state, store_id, ids)
+    if created and has_listeners(state.pm, "customer_created"):
+        after_commit(session, lambda: _announce_created(state, list(created)))
+
+
+def _announce_created(state: CustomersState, ids: list[uuid.UUID]) -> None:
+    from ..snapshots import customer_info
+
+    with state.db.session() as session:
+        for customer_id in ids:
+            info = customer_info(session, customer_id)
+            if info is not None:
+                notify(state.pm, "customer_created", customer=info)
+
+
+def _set(state: CustomersState, batch_id: uuid.UUID, **values: Any) -> None:
+    with state.db.transaction() as session:
+        session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(**values))
+
+
+def _finish(
+    state: CustomersState, batch_id: uuid.UUID, status: str, message: str | None
+) -> dict[str, Any]:
+    with state.db.transaction() as session:
+        session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(status=status, message=message, finished_at=utcnow())
+        )
+        session.execute(delete(ImportKey).where(ImportKey.batch_id == batch_id))
+    if status in ("done", "rejected") or status == "failed":
+        _drop_file(state, batch_id, status)
+    with state.db.session() as session:
+        return summary(session.get(ImportBatch, batch_id))
+
+
+def _drop_file(state: CustomersState, batch_id: uuid.UUID, status: str) -> None:
+    """The uploaded file is not kept once the batch has ended (undo uses the undo record)."""
+    path: Path = file_path(state, batch_id)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        log.warning("could not remove the file of import %s (%s)", batch_id, status)
+
+
+def summary(batch: ImportBatch) -> dict[str, Any]:
+    """The progress and outcome of a batch, as shown by the API, the CLI and RQ job meta."""
+    return {
+        "id": str(batch.id),
+        "status": batch.status,
+        "message": batch.message,
+        "filename": batch.filename,
+        "dry_run": bool(batch.options.get("dry_run")),
+        "options": dict(batch.options),
+        "total_rows": batch.total_rows,
+        "rows_done": batch.rows_done,
+        "created": batch.created_count,
+        "updated": batch.updated_count,
+        "skipped": batch.skipped_count,
+        "errors": batch.error_count,
+        "created_at": batch.created_at,
+        "started_at": batch.started_at,
+        "finished_at": batch.finished_at,
+        "undone_at": batch.undone_at,
+    }
