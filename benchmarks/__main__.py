@@ -22,15 +22,15 @@ def _table(results: list[Result]) -> str:
         "| measure | backend | customers | median | p95 | p99 | floor | ratio |",
         "|---|---|---|---|---|---|---|---|",
     ]
+
+    def fmt(r: Result, v: float | None) -> str:
+        return "" if v is None else (f"{v:,.0f}" if r.unit == "rows/s" else f"{v:.2f}")
+
     for r in results:
-
-        def fmt(v):
-            return "" if v is None else (f"{v:,.0f}" if r.unit == "rows/s" else f"{v:.2f}")
-
         ratio = "" if r.ratio is None else f"{r.ratio:.2f}×"
         lines.append(
-            f"| {r.name} | {r.backend} | {r.n_customers:,} | {fmt(r.median)} {r.unit} | "
-            f"{fmt(r.p95)} | {fmt(r.p99)} | {fmt(r.floor)} | {ratio} |"
+            f"| {r.name} | {r.backend} | {r.n_customers:,} | {fmt(r, r.median)} {r.unit} | "
+            f"{fmt(r, r.p95)} | {fmt(r, r.p99)} | {fmt(r, r.floor)} | {ratio} |"
         )
     return "\n".join(lines)
 
