@@ -68,7 +68,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if os.environ.get("REDIS_URL"):
         app.config["REDIS_URL"] = os.environ["REDIS_URL"]
     app.config.update(config or {})
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
 
     stores = _stores(app)
     app.extensions["host_app_stores"] = stores
