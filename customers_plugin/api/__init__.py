@@ -17,7 +17,10 @@ from flask_smorest import Api, Blueprint
 
 from ..schemas.common import ErrorSchema
 from ..services.attachments import LocalAttachments
-from . import catalog, customers, errors, groups, history
+from . import catalog, customers, errors, groups, history, storefront
+from . import review_requests as review_requests_api
+from . import wallet as wallet_api
+from . import wishlist as wishlist_api
 from .common import API_STATE_KEY, ApiState
 
 if TYPE_CHECKING:
@@ -31,6 +34,10 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (catalog.fields_blp, "/fields"),
     (groups.blp, "/groups"),
     (groups.customer_groups_blp, "/customers"),
+    (wishlist_api.blp, ""),
+    (wallet_api.blp, "/customers"),
+    (review_requests_api.blp, "/customers"),
+    (storefront.blp, "/me"),
 ]
 
 _BODY_OVERHEAD = 64 * 1024

@@ -1,0 +1,64 @@
+"""``/customers/{id}/wallet``: the balance and ledger, and crediting or debiting it with an
+idempotency key (a debit above the balance answers 409)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from .. import security
+from ..extension import get_state
+from ..schemas.commerce import WalletOut, WalletTransactionIn, WalletTransactionOut
+from ..schemas.common import PageArgs
+from ..security import require
+from ..services import wallet
+from .common import page_size, scope
+from .errors import install
+
+blp = install(Blueprint("customer-wallet", __name__, description="A customer's wallet."))
+
+
+@blp.route("/<uuid:customer_id>/wallet", methods=["GET"])
+@require(security.READ)
+@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.response(200, WalletOut)
+def customer_wallet(customer_id: uuid.UUID, **args: Any) -> Any:
+    """The balance and the ledger (credits and debits: reason, who, when, reference), newest
+    first."""
+    with scope() as s:
+        return wallet.ledger_page(
+            s.session,
+            s.store_id,
+            customer_id,
+            currency=wallet.wallet_currency(get_state()),
+            limit=page_size(args),
+            cursor=args.get("cursor"),
+        )
+
+
+@blp.route("/<uuid:customer_id>/wallet/transactions", methods=["POST"])
+@require(security.WRITE)
+@blp.arguments(WalletTransactionIn)
+@blp.response(201, WalletTransactionOut)
+@blp.alt_response(200, schema=WalletTransactionOut, description="A replay of the same key.")
+def post_wallet_transaction(body: dict[str, Any], customer_id: uuid.UUID) -> Any:
+    """Credit or debit the wallet. The same ``idempotency_key`` again answers the first
+    transaction (200) and moves no money; a debit above the balance answers 409."""
+    holding = wallet.wallet_currency(get_state())
+    with scope() as s:
+        posted = wallet.post(
+            s.session,
+            s.store_id,
+            customer_id,
+            kind=body["type"],
+            amount=body["amount"],
+            currency=body.get("currency") or holding,
+            wallet_currency=holding,
+            reason=body["reason"],
+            idempotency_key=body["idempotency_key"],
+            actor=s.actor,
+            reference=body.get("reference"),
+        )
+    return posted.transaction, 200 if posted.replayed else 201
