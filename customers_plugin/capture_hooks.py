@@ -1,15 +1,16 @@
 """The plugin's own implementations of the host-event hooks.
 
 They run first (``tryfirst``) and commit before any third-party implementation of the same
-hook runs, so a third party that raises cannot lose the plugin's data.
+hook runs, so a third party that raises cannot lose the plugin's data. In capture mode
+``queue`` they only store the event for a worker (services/inbox.py) and return ``None``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .plugins import hookimpl
-from .services.capture import Capture
+from .services import inbox
 
 if TYPE_CHECKING:
     from .events import (
@@ -23,37 +24,49 @@ if TYPE_CHECKING:
     )
     from .extension import CustomersState
 
+CAPTURE_MODES = ("inline", "queue")
+
 
 class CaptureHooks:
-    """Registered once per app under the name ``customers.capture``."""
+    """Registered once per app, beside the state it captures into."""
 
     def __init__(self, state: CustomersState) -> None:
-        self._capture = Capture(state)
+        self._state = state
+        mode = state.setting("CUSTOMERS_CAPTURE_MODE")
+        if mode not in CAPTURE_MODES:
+            raise ValueError(f"CUSTOMERS_CAPTURE_MODE must be one of {CAPTURE_MODES}, not {mode!r}")
+        self._queued = mode == "queue"
+
+    def _capture(self, kind: str, event: Any) -> str | None:
+        if self._queued:
+            inbox.accept(self._state, kind, event)
+            return None
+        return getattr(self._state.capture, inbox.KINDS[kind][1])(event)
 
     @hookimpl(tryfirst=True)
-    def on_order_placed(self, event: OrderPlaced) -> str:
-        return self._capture.order_placed(event)
+    def on_order_placed(self, event: OrderPlaced) -> str | None:
+        return self._capture("order_placed", event)
 
     @hookimpl(tryfirst=True)
-    def on_order_updated(self, event: OrderUpdated) -> str:
-        return self._capture.order_updated(event)
+    def on_order_updated(self, event: OrderUpdated) -> str | None:
+        return self._capture("order_updated", event)
 
     @hookimpl(tryfirst=True)
-    def on_booking(self, event: BookingMade) -> str:
-        return self._capture.booking_made(event)
+    def on_booking(self, event: BookingMade) -> str | None:
+        return self._capture("booking_made", event)
 
     @hookimpl(tryfirst=True)
-    def on_booking_updated(self, event: BookingUpdated) -> str:
-        return self._capture.booking_updated(event)
+    def on_booking_updated(self, event: BookingUpdated) -> str | None:
+        return self._capture("booking_updated", event)
 
     @hookimpl(tryfirst=True)
-    def on_form_submit(self, event: FormSubmitted) -> str:
-        return self._capture.form_submitted(event)
+    def on_form_submit(self, event: FormSubmitted) -> str | None:
+        return self._capture("form_submitted", event)
 
     @hookimpl(tryfirst=True)
-    def on_review_submitted(self, event: ReviewSubmitted) -> str:
-        return self._capture.review_submitted(event)
+    def on_review_submitted(self, event: ReviewSubmitted) -> str | None:
+        return self._capture("review_submitted", event)
 
     @hookimpl(tryfirst=True)
-    def on_customer_signup(self, event: CustomerSignedUp) -> str:
-        return self._capture.customer_signed_up(event)
+    def on_customer_signup(self, event: CustomerSignedUp) -> str | None:
+        return self._capture("customer_signed_up", event)

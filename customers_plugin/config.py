@@ -18,6 +18,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Redis for RQ jobs. Unset: the host's REDIS_URL; unset too: jobs run inline after commit.",
     ),
     "CUSTOMERS_QUEUE": ("customers", "Name of the RQ queue."),
+    "CUSTOMERS_CAPTURE_MODE": (
+        "inline",
+        "inline: host events are applied inside the hook call; queue: the hook stores the event "
+        "and a job applies it (the host pays one INSERT and one queue push).",
+    ),
     "CUSTOMERS_DEFAULT_STORE": ("default", "Store id used when no current_store hook answers."),
     "CUSTOMERS_DEFAULT_REGION": (
         None,

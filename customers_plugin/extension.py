@@ -7,7 +7,6 @@ two apps in one process share nothing (each has its own plugin manager, engine a
 from __future__ import annotations
 
 import os
-import threading
 import weakref
 from typing import Any
 
@@ -30,10 +29,12 @@ class CustomersState:
         from .capture_hooks import CaptureHooks
         from .commerce_hooks import CommerceHooks
         from .groups_hooks import GroupHooks
+        from .services.capture import Capture
         from .services.messaging import SmtpEmail
 
         self.app = app
         self.config = app.config
+        self.capture = Capture(self)
         extra = [
             import_string(p) if isinstance(p, str) else p for p in app.config["CUSTOMERS_PLUGINS"]
         ]
@@ -50,7 +51,6 @@ class CustomersState:
         self.db = Database(_database_url(app), app.config["CUSTOMERS_ENGINE_OPTIONS"])
         redis_url = app.config["CUSTOMERS_REDIS_URL"] or app.config.get("REDIS_URL")
         self.jobs = Dispatcher(self, redis_url, app.config["CUSTOMERS_QUEUE"])
-        self._lock = threading.Lock()
 
     @property
     def hook(self) -> Any:

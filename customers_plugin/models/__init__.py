@@ -15,6 +15,7 @@ from .customer import (
 from .fields import FieldDefinition, FieldValue
 from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
+from .inbox import EventInbox
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
 from .wallet import WALLET_KINDS, WalletTransaction
@@ -34,6 +35,7 @@ __all__ = [
     "ConsentEvent",
     "Customer",
     "CustomerGroup",
+    "EventInbox",
     "CustomerSource",
     "CustomerTag",
     "ExportJob",
