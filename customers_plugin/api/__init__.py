@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, request
 from flask_smorest import Api, Blueprint
 
-from ..schemas.common import ErrorSchema
+from ..schemas.common import ErrorSchema, Money
 from ..services.attachments import LocalAttachments
 from . import catalog, customers, errors, groups, history, storefront
 from . import review_requests as review_requests_api
@@ -78,6 +78,8 @@ def register_api(app: Flask, state: CustomersState) -> CustomersApi:
     config.setdefault("CUSTOMERS_OPENAPI_URL_PREFIX", prefix or "/")
     config.setdefault("CUSTOMERS_OPENAPI_JSON_PATH", "openapi.json")
     api = CustomersApi(app, config_prefix="CUSTOMERS_")
+    # amounts travel as decimal strings: document them so (ranges become x-minimum/x-maximum)
+    api.register_field(Money, "string", "decimal")
     app.extensions[API_STATE_KEY] = ApiState(api=api, state=state)
     upload_limit = int(config["CUSTOMERS_MAX_UPLOAD_BYTES"]) + _BODY_OVERHEAD
     for blp, path in BLUEPRINTS:

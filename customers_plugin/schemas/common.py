@@ -69,7 +69,10 @@ class UTCDateTime(fields.AwareDateTime):
 class Money(fields.Decimal):
     """An amount: a decimal string on output; on input at most three decimals, bounded."""
 
+    PATTERN = r"^-?[0-9]{1,13}(\.[0-9]{1,3})?$"
+
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {}).setdefault("pattern", self.PATTERN)
         super().__init__(as_string=True, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
