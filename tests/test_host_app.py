@@ -46,6 +46,7 @@ def make_host(
                 "TESTING": True,
                 "SQLALCHEMY_DATABASE_URI": database_urls[backend],
                 "CUSTOMERS_LOAD_ENTRY_POINTS": False,
+                "HOST_APP_AUTO_MIGRATE": False,  # the session's database is migrated already
                 **config,
             }
         )

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, redirect, render_template, url_for
 
-from customers_plugin import CustomersPlugin
+from customers_plugin import CustomersPlugin, get_state, migrate
 
 from .stores import DEMO_ADMIN_TOKEN, DEMO_SECOND_STORE_TOKEN, HostServices, Store
 
@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=os.environ.get("HOST_APP_SECRET_KEY") or secrets.token_hex(32),
         HOST_APP_CSRF=True,
+        HOST_APP_AUTO_MIGRATE=True,
         HOST_APP_CURRENCY="USD",
         CUSTOMERS_CURRENCY="USD",
         MAX_CONTENT_LENGTH=256 * 1024,
@@ -98,7 +99,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return render_template("message.html", title="Too large", text="That was too much."), 413
 
     with app.app_context():
-        db.create_all()
+        db.create_all()  # the host's tables (a real host would use its own migrations)
+        if app.config["HOST_APP_AUTO_MIGRATE"]:
+            migrate.upgrade(get_state(app).db)  # the plugin's tables: a no-op when up to date
         ensure_catalog(list(stores), app.config["HOST_APP_CURRENCY"])
 
     if not app.testing:

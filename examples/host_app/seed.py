@@ -20,7 +20,7 @@ import phonenumbers
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from customers_plugin import get_state, migrate
+from customers_plugin import get_state
 from customers_plugin.models import Customer
 
 from . import shop
@@ -101,8 +101,6 @@ class Plan:
 @with_appcontext
 def seed_demo(count: int, if_empty: bool, seed: int) -> None:
     """Fill the shop with demo customers, orders, bookings and messages."""
-    state = get_state()
-    migrate.upgrade(state.db)  # harmless when `flask customers db upgrade` already ran
     if if_empty and _has_data():
         click.echo("seed-demo: the shop already has data; nothing to do (--if-empty).")
         return

@@ -100,6 +100,7 @@
     }
     const dl = document.createElement("dl");
     for (const [key, v] of Object.entries(value)) {
+      if (v === null || v === "" || (Array.isArray(v) && !v.length)) continue;
       const dt = document.createElement("dt");
       dt.textContent = key.replaceAll("_", " ");
       const dd = document.createElement("dd");
