@@ -52,6 +52,17 @@ class Customer(Base):
         Index(None, "store_id", "search_name"),
         Index(None, "store_id", "country"),
         Index(None, "store_id", "host_user_id"),
+        # substring search of the admin list (PostgreSQL: pg_trgm GIN; SQLite: plain, unused
+        # by LIKE '%…%' but kept so both histories match the models; see migration 0006)
+        *(
+            Index(
+                f"ix_customers_customers_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("search_name", "email_normalized", "phone")
+        ),
     )
 
     id: Mapped[uuid.UUID] = id_column()
