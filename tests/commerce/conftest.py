@@ -66,7 +66,7 @@ class Mailbox:
                 {
                     "from": envelope.mail_from,
                     "to": list(envelope.rcpt_tos),
-                    "data": envelope.content.decode("utf-8", "replace"),
+                    "raw": envelope.original_content or envelope.content,
                 }
             )
         return "250 OK"
