@@ -317,6 +317,25 @@ def test_checkout_honours_the_plugin_checkout_answers(make_host: Any) -> None:
         assert (order.shipping_cents, order.total) == (0, product.price * 2)
 
 
+class BrokenRules:
+    @hookimpl
+    def allowed_payment_methods(self, store_id: str, contact: Any, methods: Any) -> list[str]:
+        raise RuntimeError("group rules are down")
+
+
+def test_a_failing_checkout_answer_is_logged_and_the_host_rules_apply(
+    make_host: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    host = make_host(CUSTOMERS_PLUGINS=[BrokenRules()])
+
+    response = checkout(host.test_client(), host, payment_method="paypal")
+
+    assert response.status_code == 303
+    failures = [r.getMessage() for r in caplog.records if r.name == "examples.host_app.shop"]
+    assert failures == ["customers hook allowed_payment_methods failed (store default)"]
+    caplog.clear()  # expected here: the fixture fails tests on any other hook failure
+
+
 def test_without_checkout_rules_the_host_rules_apply(host: Flask) -> None:
     product = first_product(host)
     response = checkout(host.test_client(), host, coupon_code="welcome10", payment_method="paypal")

@@ -88,9 +88,19 @@ def fire(hook_name: str, event: Any) -> bool:
     return True
 
 
+def ask(hook_name: str, **kwargs: Any) -> Any:
+    """Ask one of the plugin's checkout answers. ``None`` is "no rule": so is a failure, which
+    is logged — the visitor can still buy under the host's own rules."""
+    try:
+        return getattr(get_state().hook, hook_name)(**kwargs)
+    except Exception:
+        log.exception("customers hook %s failed (store %s)", hook_name, kwargs.get("store_id"))
+        return None
+
+
 def payment_methods_for(store_id: str, contact: Contact, methods: tuple[str, ...]) -> list[str]:
-    allowed = get_state().hook.allowed_payment_methods(
-        store_id=store_id, contact=contact, methods=list(methods)
+    allowed = ask(
+        "allowed_payment_methods", store_id=store_id, contact=contact, methods=list(methods)
     )
     if allowed is None:
         return list(methods)
@@ -99,20 +109,19 @@ def payment_methods_for(store_id: str, contact: Contact, methods: tuple[str, ...
 
 def quote(store_id: str, product: Product, order: CheckoutInput, contact: Contact) -> Quote:
     """Price an order; raises ``FormError`` when the plugin refuses the coupon."""
-    hook = get_state().hook
     subtotal = product.price * order.quantity
     discount = Decimal(0)
     if order.coupon_code:
         if order.coupon_code not in COUPONS:
             raise FormError({"coupon_code": "This coupon code does not exist."})
-        if (
-            hook.coupon_applies(store_id=store_id, contact=contact, coupon_code=order.coupon_code)
-            is False
-        ):
+        usable = ask(
+            "coupon_applies", store_id=store_id, contact=contact, coupon_code=order.coupon_code
+        )
+        if usable is False:
             raise FormError({"coupon_code": "This coupon is not available for your account."})
         percent, amount = COUPONS[order.coupon_code]
         discount = min(subtotal, (subtotal * percent / 100 + amount).quantize(Decimal("0.01")))
-    free = hook.free_shipping_applies(store_id=store_id, contact=contact)
+    free = ask("free_shipping_applies", store_id=store_id, contact=contact)
     return Quote(subtotal, discount, Decimal(0) if free else SHIPPING)
 
 
