@@ -46,7 +46,7 @@ class Capture:
 
     # -- the events -------------------------------------------------------------------------
 
-    def order_placed(self, e: OrderPlaced) -> str:
+    def order_placed(self, e: OrderPlaced, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
             table = OrderSummary.__table__
             facts = {
@@ -103,9 +103,9 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply)
+        return self._handle(e.store_id, e.contact, e.source, apply, session)
 
-    def order_updated(self, e: OrderUpdated) -> str:
+    def order_updated(self, e: OrderUpdated, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
             order = self._get_or_create_locked(
                 session,
@@ -165,9 +165,9 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply)
+        return self._handle(e.store_id, e.contact, e.source, apply, session)
 
-    def booking_made(self, e: BookingMade) -> str:
+    def booking_made(self, e: BookingMade, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
             table = BookingSummary.__table__
             facts = {
@@ -225,9 +225,9 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply)
+        return self._handle(e.store_id, e.contact, e.source, apply, session)
 
-    def booking_updated(self, e: BookingUpdated) -> str:
+    def booking_updated(self, e: BookingUpdated, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
             booking = self._get_or_create_locked(
                 session,
@@ -289,9 +289,9 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply)
+        return self._handle(e.store_id, e.contact, e.source, apply, session)
 
-    def form_submitted(self, e: FormSubmitted) -> str:
+    def form_submitted(self, e: FormSubmitted, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
             table = FormSubmission.__table__
             inserted = insert_ignore(
@@ -332,9 +332,9 @@ class Capture:
                 )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply)
+        return self._handle(e.store_id, e.contact, e.source, apply, session)
 
-    def review_submitted(self, e: ReviewSubmitted) -> str:
+    def review_submitted(self, e: ReviewSubmitted, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
             table = Review.__table__
             inserted = insert_ignore(
@@ -372,9 +372,9 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply)
+        return self._handle(e.store_id, e.contact, e.source, apply, session)
 
-    def customer_signed_up(self, e: CustomerSignedUp) -> str:
+    def customer_signed_up(self, e: CustomerSignedUp, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
             linked = session.execute(
                 update(Customer)
@@ -405,23 +405,29 @@ class Capture:
                 )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply)
+        return self._handle(e.store_id, e.contact, e.source, apply, session)
 
     # -- the shared flow --------------------------------------------------------------------
 
-    def _handle(self, store_id: str, contact: Any, source: str, apply: Apply) -> str:
+    def _handle(
+        self, store_id: str, contact: Any, source: str, apply: Apply, session: Session | None
+    ) -> str:
+        """Run ``apply`` in a transaction of its own, or in the caller's ``session`` (which the
+        caller commits: notifications then go out after that commit)."""
+        if session is None:
+            with self.state.db.transaction() as own:
+                return self._handle(store_id, contact, source, apply, own)
         state = self.state
-        with state.db.transaction() as session:
-            resolved = contacts.resolve(
-                session,
-                store_id,
-                contact,
-                region=state.setting("CUSTOMERS_DEFAULT_REGION"),
-                source=source,
-            )
-            apply(session, resolved.id)
-            reevaluate_customers(session, state, store_id, [resolved.id])
-            self._announce(session, resolved)
+        resolved = contacts.resolve(
+            session,
+            store_id,
+            contact,
+            region=state.setting("CUSTOMERS_DEFAULT_REGION"),
+            source=source,
+        )
+        apply(session, resolved.id)
+        reevaluate_customers(session, state, store_id, [resolved.id])
+        self._announce(session, resolved)
         return str(resolved.id)
 
     def _announce(self, session: Session, resolved: contacts.Resolved) -> None:

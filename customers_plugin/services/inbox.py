@@ -14,6 +14,8 @@ import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from ..events import (
     BookingMade,
     BookingUpdated,
@@ -106,14 +108,23 @@ def accept(state: CustomersState, kind: str, event: Any) -> None:
 
 
 def apply(state: CustomersState, capture: Capture, inbox_id: uuid.UUID) -> str | None:
-    """Apply one stored event; the row is deleted once applied. Returns the customer id."""
-    with state.db.session() as session:
-        row = session.get(EventInbox, inbox_id)
-        if row is None:
-            return None  # already applied (a duplicate job)
-        kind, payload = row.kind, row.payload
+    """Apply one stored event and delete its row in the same transaction: applied exactly
+    once, whatever retries or duplicate jobs happen. Returns the customer id."""
     try:
-        customer_id = getattr(capture, KINDS[kind][1])(from_payload(kind, payload))
+        with state.db.transaction() as session:
+            row = session.execute(
+                select(EventInbox.kind, EventInbox.payload)
+                .where(EventInbox.id == inbox_id)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if row is None:
+                return None  # applied already, or another worker holds it right now
+            kind, payload = row
+            customer_id = getattr(capture, KINDS[kind][1])(
+                from_payload(kind, payload), session=session
+            )
+            session.execute(EventInbox.__table__.delete().where(EventInbox.id == inbox_id))
+            return customer_id
     except Exception as exc:
         with state.db.transaction() as session:
             session.execute(
@@ -122,9 +133,6 @@ def apply(state: CustomersState, capture: Capture, inbox_id: uuid.UUID) -> str |
                 .values(attempts=EventInbox.attempts + 1, last_error=type(exc).__name__)
             )
         raise
-    with state.db.transaction() as session:
-        session.execute(EventInbox.__table__.delete().where(EventInbox.id == inbox_id))
-    return customer_id
 
 
 @job("apply_event")

@@ -69,7 +69,7 @@ def test_a_failing_application_keeps_the_event_with_its_error(make_app, monkeypa
     with state.db.session() as s:
         inbox_id = s.scalars(select(EventInbox.id)).one()
 
-    def broken(event):
+    def broken(event, session=None):
         raise ConnectionError("database went away")
 
     monkeypatch.setattr(state.capture, "order_placed", broken)
