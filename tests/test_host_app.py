@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from customers_loyalty_points import ledger as loyalty
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
@@ -219,6 +220,21 @@ def test_contact_form_adds_the_forms_source_and_the_consent(host: Flask) -> None
         submission = session.scalars(select(FormSubmission)).one()
     assert submission.form_name == "contact"
     assert submission.answers["message"] == "Spedite a Bari?"
+
+
+def test_the_loyalty_plugin_found_by_entry_point_hears_the_storefront(make_host: Any) -> None:
+    host = make_host(CUSTOMERS_LOAD_ENTRY_POINTS=True)
+    product = first_product(host)
+    plugin_db = host.extensions["customers"].db
+    try:
+        checkout(host.test_client(), host)
+        customer = plugin_customer(host, "layla.haddad@example.com")
+        earned = int(product.price * 2 + Decimal("4.90"))
+        assert loyalty.balance(plugin_db, "default", str(customer.id)) == 50 + earned
+    finally:
+        loyalty.ensure_table(plugin_db)
+        with plugin_db.transaction() as session:
+            session.execute(loyalty.ledger.delete())
 
 
 # -- bad input, checkout answers, stores -----------------------------------------------------
