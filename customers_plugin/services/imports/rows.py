@@ -9,7 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...normalize import InvalidEmail, InvalidPhone, normalize_phone, validate_email_address
+from ...normalize import (
+    InvalidEmail,
+    InvalidPhone,
+    normalize_email,
+    normalize_phone,
+    validate_email_address,
+)
 from ..fields import FieldTypes
 from .columns import FIELD_PREFIX, ColumnMap
 from .decoding import Row
@@ -57,7 +63,16 @@ class ParsedRow:
         return out
 
 
-def parse_row(row: Row, columns: ColumnMap, types: FieldTypes, region: str | None) -> ParsedRow:
+def parse_row(
+    row: Row,
+    columns: ColumnMap,
+    types: FieldTypes,
+    region: str | None,
+    *,
+    checked: bool = False,
+) -> ParsedRow:
+    """Validate a row. ``checked``: the row passed validation already (the writing pass), so
+    the costly email syntax check is not repeated; the email is only normalised."""
     parsed = ParsedRow(row.line)
     cells: dict[str, str] = {}
     for index, name in columns.indexes:
@@ -70,7 +85,7 @@ def parse_row(row: Row, columns: ColumnMap, types: FieldTypes, region: str | Non
         parsed.errors.append(("", "more cells than header columns"))
     for name, value in cells.items():
         try:
-            _apply(parsed, name, value, columns, types)
+            _apply(parsed, name, value, columns, types, checked)
         except ValueError as exc:
             parsed.errors.append((name, str(exc) or "invalid value"))
     phone = cells.get("phone")
@@ -84,10 +99,12 @@ def parse_row(row: Row, columns: ColumnMap, types: FieldTypes, region: str | Non
     return parsed
 
 
-def _apply(parsed: ParsedRow, name: str, value: str, columns: ColumnMap, types: FieldTypes) -> None:
+def _apply(
+    parsed: ParsedRow, name: str, value: str, columns: ColumnMap, types: FieldTypes, checked: bool
+) -> None:
     if name == "email":
         try:
-            parsed.email_key = validate_email_address(value)
+            parsed.email_key = normalize_email(value) if checked else validate_email_address(value)
         except InvalidEmail:
             raise ValueError("not a valid email address") from None
         parsed.values["email"] = value

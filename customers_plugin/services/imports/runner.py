@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from ...db import after_commit, insert
 from ...models import ImportBatch, ImportKey, ImportRowError
-from ...plugins import has_listeners, notify
 from ...types import utcnow
 from ..errors import Invalid
 from ..fields import FieldTypes
+from .announce import announce_created, wants_created
 from .columns import map_header
 from .decoding import CsvFile, FileProblem, Row
 from .rows import ParsedRow, parse_row
@@ -67,7 +67,10 @@ def run_batch(
         return _finish(state, batch_id, status, message)
     chunk = int(state.setting("CUSTOMERS_IMPORT_CHUNK_ROWS"))
     region = state.setting("CUSTOMERS_DEFAULT_REGION")
-    parse = lambda row: parse_row(row, columns, types, region)  # noqa: E731
+
+    def parse(row: Row, *, checked: bool = False) -> ParsedRow:
+        return parse_row(row, columns, types, region, checked=checked)
+
     try:
         _set(state, batch_id, status="validating", started_at=utcnow())
         _total, bad = _validate(state, batch_id, csv_file, parse, chunk, report)
@@ -107,7 +110,7 @@ def _validate(
     state: CustomersState,
     batch_id: uuid.UUID,
     csv_file: CsvFile,
-    parse: Callable[[Row], ParsedRow],
+    parse: Callable[..., ParsedRow],
     chunk: int,
     report: Progress,
 ) -> tuple[int, int]:
@@ -184,7 +187,7 @@ def _write(
     store_id: str,
     options: dict[str, Any],
     csv_file: CsvFile,
-    parse: Callable[[Row], ParsedRow],
+    parse: Callable[..., ParsedRow],
     chunk: int,
     report: Progress,
 ) -> None:
@@ -213,7 +216,7 @@ def _write(
                     )
                 )
             )
-            good = [parse(row) for row in block if row.line not in bad_lines]
+            good = [parse(row, checked=True) for row in block if row.line not in bad_lines]
             good = [row for row in good if not row.errors]
             with session.begin_nested() as savepoint:
                 result = write_chunk(session, write_options, good)
@@ -256,18 +259,8 @@ def _after_write(
         reevaluate_customers = None
     if reevaluate_customers is not None:
         reevaluate_customers(session, state, store_id, ids)
-    if created and has_listeners(state.pm, "customer_created"):
-        after_commit(session, lambda: _announce_created(state, list(created)))
-
-
-def _announce_created(state: CustomersState, ids: list[uuid.UUID]) -> None:
-    from ..snapshots import customer_info
-
-    with state.db.session() as session:
-        for customer_id in ids:
-            info = customer_info(session, customer_id)
-            if info is not None:
-                notify(state.pm, "customer_created", customer=info)
+    if created and wants_created(state.pm):
+        after_commit(session, lambda: announce_created(state, list(created)))
 
 
 def _set(state: CustomersState, batch_id: uuid.UUID, **values: Any) -> None:

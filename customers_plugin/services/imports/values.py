@@ -98,6 +98,7 @@ def _country_names() -> dict[str, str]:
     return table
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_country(value: str) -> str:
     """ISO 3166-1 alpha-2 from a code (alpha-2/alpha-3) or a name in English, Arabic, Hebrew
     or Italian, case and accents ignored."""
