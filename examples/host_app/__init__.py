@@ -31,7 +31,7 @@ def database_url(app: Flask) -> str:
     return url
 
 
-def _stores(app: Flask) -> dict[str, Store]:
+def _stores() -> dict[str, Store]:
     first = os.environ.get("HOST_APP_ADMIN_TOKEN") or DEMO_ADMIN_TOKEN
     second = os.environ.get("HOST_APP_SECOND_STORE_TOKEN") or DEMO_SECOND_STORE_TOKEN
     stores = [Store("default", "Demo Shop", first), Store("second", "Second Shop", second)]
@@ -57,7 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .models import db
     from .seed import seed_demo
 
-    app = Flask(__name__, instance_path=os.environ.get("HOST_APP_INSTANCE_PATH"))
+    instance = os.environ.get("HOST_APP_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None)
     app.config.update(
         SECRET_KEY=os.environ.get("HOST_APP_SECRET_KEY") or secrets.token_hex(32),
         HOST_APP_CSRF=True,
@@ -72,7 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
 
-    stores = _stores(app)
+    stores = _stores()
     app.extensions["host_app_stores"] = stores
     host_services = HostServices(stores)
     app.config["CUSTOMERS_PLUGINS"] = [*app.config.get("CUSTOMERS_PLUGINS", ()), host_services]

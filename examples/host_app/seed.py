@@ -24,6 +24,7 @@ from customers_plugin import get_state
 from customers_plugin.models import Customer
 
 from . import shop
+from .forms import ContactInput
 from .models import Booking, ContactMessage, Order, Product, Service, db, new_ref, utcnow
 
 # locale -> (country, language, share of the customers)
@@ -58,26 +59,20 @@ BOOKING_NOTES = {
     "en": ["Running ten minutes late is possible", ""],
 }
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-PAYMENT_METHODS = ("card", "card", "paypal", "bank_transfer", "cash_on_delivery")
+PAYMENT_CHOICES = ("card", "card", "paypal", "bank_transfer", "cash_on_delivery")  # card: 2 in 5
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Person:
     store_id: str
-    name: str
-    email: str | None
-    phone: str | None
-    country: str
-    language: str
+    contact: ContactInput
+
+    @property
+    def language(self) -> str:
+        return self.contact.language or "en"
 
     def columns(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "country": self.country,
-            "language": self.language,
-        }
+        return shop.contact_columns(self.contact)
 
 
 @dataclass
@@ -203,11 +198,7 @@ def _person(i: int, rng: random.Random, fakers: dict[str, Any], used: set[str]) 
         email = f"customer{i}@example.com"
     return Person(
         store_id="default" if rng.random() < 0.85 else "second",
-        name=fake.name(),
-        email=email,
-        phone=phone,
-        country=country,
-        language=language,
+        contact=ContactInput(fake.name(), email, phone, country, language),
     )
 
 
@@ -238,7 +229,7 @@ def _order(person: Person, rng: random.Random, now: dt.datetime, products: list[
     subtotal = product.price_cents * quantity
     discount = subtotal // 10 if coupon else 0
     shipping = 490
-    method = rng.choice(PAYMENT_METHODS)
+    method = rng.choice(PAYMENT_CHOICES)
     when = _moment(rng, now, 420)
     return Order(
         ref=new_ref(),

@@ -151,7 +151,7 @@ def checkout(store_id: str, order_input: CheckoutInput, methods: tuple[str, ...]
         coupon_code=order_input.coupon_code,
         payment_method=order_input.payment_method,
         payment_status="paid" if order_input.payment_method in PAID_ON_ORDER else "pending",
-        **_contact_columns(order_input.contact),
+        **contact_columns(order_input.contact),
     )
     db.session.add(order)
     db.session.commit()
@@ -191,7 +191,7 @@ def book(store_id: str, booking_input: BookingInput) -> Booking:
         price_cents=service.price_cents,
         currency=service.currency,
         answers=dict(booking_input.answers),
-        **_contact_columns(booking_input.contact),
+        **contact_columns(booking_input.contact),
     )
     db.session.add(booking)
     db.session.commit()
@@ -206,7 +206,7 @@ def send_message(store_id: str, message_input: MessageInput) -> ContactMessage:
         subject=message_input.subject,
         message=message_input.message,
         subscribe=message_input.subscribe,
-        **_contact_columns(message_input.contact),
+        **contact_columns(message_input.contact),
     )
     db.session.add(message)
     db.session.commit()
@@ -214,7 +214,7 @@ def send_message(store_id: str, message_input: MessageInput) -> ContactMessage:
     return message
 
 
-def _contact_columns(contact: ContactInput) -> dict[str, Any]:
+def contact_columns(contact: ContactInput) -> dict[str, Any]:
     return {
         "name": contact.name,
         "email": contact.email,
