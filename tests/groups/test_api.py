@@ -154,3 +154,28 @@ def test_reference_plugin_adds_condition_types(make_app: Any, recorder: Any) -> 
     )
     assert group.status_code == 201, group.json
     assert group.json["members_count"] == 1
+
+
+def test_profile_edits_and_tags_from_the_admin_api_update_membership(
+    api_app: Flask, staff: Staff
+) -> None:
+    card = staff.create(email="p@example.com")
+    saudi = {"field": "country", "op": "eq", "value": "SA"}
+    tagged = {"field": "tag", "op": "eq", "value": "wholesale"}
+    by_country = staff.post(
+        "/groups", json={"name": "Saudi", "conditions": {"match": "all", "conditions": [saudi]}}
+    ).json
+    by_tag = staff.post(
+        "/groups", json={"name": "Trade", "conditions": {"match": "all", "conditions": [tagged]}}
+    ).json
+
+    def groups_of_card() -> list[str]:
+        return [g["name"] for g in staff.get(f"/customers/{card['id']}/groups").json["items"]]
+
+    assert groups_of_card() == []
+    assert staff.patch(f"/customers/{card['id']}", json={"country": "SA"}).status_code == 200
+    assert groups_of_card() == ["Saudi"]
+    staff.post(f"/customers/{card['id']}/tags", json={"tags": ["Wholesale"]})
+    assert groups_of_card() == ["Saudi", "Trade"]
+    assert staff.get(f"/groups/{by_tag['id']}").json["members_count"] == 1
+    assert staff.get(f"/groups/{by_country['id']}").json["members_count"] == 1
