@@ -58,7 +58,9 @@ class CommerceHooks:
                 at=event.occurred_at,
             )[1]
 
-        return self._capture._handle(event.store_id, event.contact, event.source, apply)
+        return self._capture._handle(
+            event.store_id, event.contact, event.source, apply, session=None
+        )
 
     @hookimpl
     def on_order_updated(self, event: OrderUpdated) -> None:

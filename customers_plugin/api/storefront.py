@@ -98,7 +98,7 @@ def add_to_my_wishlist(body: dict[str, Any]) -> Any:
         outcome.update(item=item, created=created)
         return created
 
-    Capture(get_state())._handle(store_id, contact, "store", apply)
+    Capture(get_state())._handle(store_id, contact, "store", apply, session=None)
     return outcome["item"], 201 if outcome["created"] else 200
 
 
@@ -113,7 +113,7 @@ def _change(product_id: str, action: Any) -> None:
     def apply(session: Session, resolved_id: uuid.UUID) -> bool:
         return action(session, store_id, resolved_id)
 
-    Capture(state)._handle(store_id, contact, "store", apply)
+    Capture(state)._handle(store_id, contact, "store", apply, session=None)
 
 
 @blp.route("/wishlist/<string:product_id>", methods=["DELETE"])
