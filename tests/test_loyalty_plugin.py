@@ -191,3 +191,19 @@ def test_plugin_raising_in_a_notification_hook_loses_nothing(
         assert ledger.balance(db, STORE, cid) == 62
     assert len(recorder.named("customer_created")) == 1
     assert any("broken plugin" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+def test_events_fired_outside_an_app_context_are_skipped_without_breaking_the_host(
+    loyalty_app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = loyalty_app()
+    with caplog.at_level(logging.WARNING, logger="customers_loyalty_points.plugin"):
+        app.extensions["customers"].hook.on_order_placed(event=order("1001", "9.00"))
+
+    cid = customer_id(app)
+    assert ledger.balance(app.extensions["customers"].db, STORE, cid) == 0
+    skipped = [r.getMessage() for r in caplog.records if r.name.startswith("customers_loyalty")]
+    assert skipped == [
+        "loyalty: customer_created fired outside an app context was skipped",
+        "loyalty: on_order_placed fired outside an app context was skipped",
+    ]

@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.orm import Session
 
 from customers_plugin.db import Database, insert
 
@@ -71,22 +72,30 @@ def ensure_table(db: Database) -> None:
 def award(
     db: Database, store_id: str, customer_id: str, kind: str, reference: str, points: int
 ) -> bool:
-    """Record an award; ``False`` when this (store, kind, reference) was already recorded."""
+    """Record an award in a transaction of its own; ``False`` when this (store, kind,
+    reference) was already recorded."""
     ensure_table(db)
     with db.transaction() as session:
-        inserted = session.execute(
-            insert(session, ledger)
-            .values(
-                store_id=store_id,
-                customer_id=customer_id,
-                kind=kind,
-                reference=reference,
-                points=points,
-                created_at=dt.datetime.now(dt.UTC),
-            )
-            .on_conflict_do_nothing()
-            .returning(ledger.c.id)
-        ).scalar()
+        return record(session, store_id, customer_id, kind, reference, points)
+
+
+def record(
+    session: Session, store_id: str, customer_id: str, kind: str, reference: str, points: int
+) -> bool:
+    """Record an award inside the caller's transaction (the table must exist)."""
+    inserted = session.execute(
+        insert(session, ledger)
+        .values(
+            store_id=store_id,
+            customer_id=customer_id,
+            kind=kind,
+            reference=reference,
+            points=points,
+            created_at=dt.datetime.now(dt.UTC),
+        )
+        .on_conflict_do_nothing()
+        .returning(ledger.c.id)
+    ).scalar()
     return inserted is not None
 
 
