@@ -425,6 +425,15 @@ _LOG_KEYS = {"created_at": SortKey("created_at", ReviewRequest.created_at, "date
 def log_page(
     session: Session, store_id: str, customer_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> tuple[list[ReviewRequest], str | None]:
+    """The customer's review requests, newest first.
+
+    :raises NotFound: no such customer in this store.
+    """
+    found = session.scalar(
+        select(Customer.id).where(Customer.id == customer_id, Customer.store_id == store_id)
+    )
+    if found is None:
+        raise NotFound("no such customer")
     orders = parse_sort("-created_at", _LOG_KEYS, SortKey("id", ReviewRequest.id, "uuid"))
     query = select(ReviewRequest).where(
         ReviewRequest.store_id == store_id, ReviewRequest.customer_id == customer_id

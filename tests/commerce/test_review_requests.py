@@ -348,3 +348,9 @@ def test_builtin_smtp_email_is_delivered(state, mailbox):
     assert parsed["Message-ID"] == message_id
     assert parsed["Subject"] == "Ciao"
     assert parsed.get_content().strip() == "Grazie! ✓"
+
+
+def test_send_log_of_another_stores_customer_is_404(state, staff):
+    cid = place(state, "o1")
+    assert staff.get(f"/customers/{cid}/review-requests").status_code == 200
+    assert staff.as_(store="b").get(f"/customers/{cid}/review-requests").status_code == 404

@@ -223,3 +223,12 @@ def test_price_in_another_currency_is_not_a_drop(state, host):
     host.prices = {"p-1": ProductPrice(Decimal("1.00"), "USD")}
     state.jobs.submit("wishlist_price_drops")
     assert host.drops == []
+
+
+def test_storefront_wishlists_are_kept_per_store(shop, sara):
+    sara.call("POST", "/wishlist", json=DRESS)
+    same_person_in_b = Shopper(shop, "sara@example.sa")
+    same_person_in_b.headers["Authorization"] = "Bearer b:"
+    assert same_person_in_b.call("GET", "/wishlist").json["items"] == []
+    assert same_person_in_b.call("DELETE", "/wishlist/p-dress").status_code == 404
+    assert len(sara.call("GET", "/wishlist").json["items"]) == 1
