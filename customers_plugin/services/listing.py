@@ -16,12 +16,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..models import Customer, CustomerSource, CustomerTag, FieldValue, Tag
-from ..normalize import InvalidPhone, ascii_digits, normalize_email, normalize_phone, search_key
+from ..normalize import (
+    InvalidEmail,
+    InvalidPhone,
+    ascii_digits,
+    normalize_email,
+    normalize_phone,
+    search_key,
+    validate_email_address,
+)
 from . import fields
 from .errors import Invalid
 from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
@@ -172,25 +181,49 @@ def where_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
 
 
 def search_clause(q: str, region: str | None) -> ColumnElement[bool]:
-    """``q`` against names (folded), emails (normalised) and phones (however typed)."""
-    alternatives = []
-    key = search_key(q)
-    if key:
-        alternatives.append(Customer.search_name.like(_contains(key), escape="\\"))
-    email = normalize_email(q)
-    if email:
-        alternatives.append(Customer.email_normalized.like(_contains(email), escape="\\"))
-    plain = ascii_digits(q).strip()
+    """``q`` against names (folded), emails (normalised) and phones (however typed).
+
+    The shape of ``q`` picks the cheapest index: a whole email or a dialable phone number is
+    an equality on the per-store unique keys; fragments use the trigram indexes (PostgreSQL).
+    """
+    text = q.strip()
+    email = normalize_email(text) or ""
+    if "@" in email:
+        try:
+            whole = validate_email_address(email)
+        except InvalidEmail:
+            return Customer.email_normalized.like(_contains(email), escape="\\")
+        return Customer.email_normalized == whole
+    plain = ascii_digits(text)
     digits = re.sub(r"\D", "", plain)
     if _PHONE_CHARS.match(plain) and len(digits) >= 3:
-        try:
-            e164 = normalize_phone(plain, region)
-        except InvalidPhone:
-            e164 = None
-        if e164:
-            alternatives.append(Customer.phone == e164)
-        alternatives.append(Customer.phone.like(_contains(digits.lstrip("0") or digits)))
+        numbers = _phone_candidates(plain, digits, region)
+        if numbers:
+            return Customer.phone.in_(numbers)
+        return Customer.phone.like(_contains(digits.lstrip("0") or digits), escape="\\")
+    alternatives = [Customer.email_normalized.like(_contains(email), escape="\\")]
+    key = search_key(text)
+    if key:
+        alternatives.append(Customer.search_name.like(_contains(key), escape="\\"))
     return or_(*alternatives)
+
+
+def _phone_candidates(plain: str, digits: str, region: str | None) -> list[str]:
+    """Valid E.164 numbers ``plain`` may mean: as typed (in the store's region) and, when
+    typed without ``+``, as an international number. Fragments give none."""
+    found = []
+    for candidate, candidate_region in ((plain, region), ("+" + digits, None)):
+        try:
+            number = normalize_phone(candidate, candidate_region)
+        except InvalidPhone:
+            continue
+        if (
+            number
+            and number not in found
+            and phonenumbers.is_valid_number(phonenumbers.parse(number))
+        ):
+            found.append(number)
+    return found
 
 
 def _contains(text: str) -> str:
