@@ -107,6 +107,8 @@ def handle_http_exception(error: HTTPException) -> Response:
         message = "internal error"
     elif status == 422:
         message = "the request is not valid"
+    elif status == 400 and fields:
+        message = "the request could not be read"
     else:
         message = data.get("message") or error.description or error.name
     return error_response(status, message, fields=fields, headers=headers)
