@@ -18,6 +18,8 @@ from flask_smorest import Api, Blueprint
 from ..schemas.common import ErrorSchema, Money
 from ..services.attachments import LocalAttachments
 from . import catalog, customers, errors, groups, history, storefront
+from . import exports as exports_api
+from . import imports as imports_api
 from . import review_requests as review_requests_api
 from . import wallet as wallet_api
 from . import wishlist as wishlist_api
@@ -38,6 +40,8 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (wallet_api.blp, "/customers"),
     (review_requests_api.blp, "/customers"),
     (storefront.blp, "/me"),
+    (imports_api.blp, "/imports"),
+    (exports_api.blp, "/exports"),
 ]
 
 _BODY_OVERHEAD = 64 * 1024
