@@ -183,12 +183,16 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("document", CASES, ids=lambda d: "-".join(
-    f"{c['field']}.{c['op']}" for c in d["conditions"]))  # fmt: skip
-def test_compiled_condition_selects_what_python_evaluation_selects(
-    customers: Any, registry: Any, population: None, document: dict[str, Any]
+def test_every_compiled_condition_selects_what_python_evaluation_selects(
+    customers: Any, registry: Any, population: None
 ) -> None:
-    assert _matching(customers, registry, document) == _expected(customers, document)
+    """One population, every case (one app per backend keeps the suite fast)."""
+    wrong = [
+        document
+        for document in CASES
+        if _matching(customers, registry, document) != _expected(customers, document)
+    ]
+    assert wrong == []
 
 
 def test_neq_keeps_customers_without_a_value(customers: Any, registry: Any) -> None:
