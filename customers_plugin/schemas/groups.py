@@ -14,9 +14,28 @@ from .common import Body, Money, PageArgs, Text, UTCDateTime
 MAX_MEMBER_IDS = 10_000
 
 
-class ConditionsField(fields.Dict):
-    """``{"match": "all"|"any", "conditions": [{"field", "op", "value"}]}`` (validated by the
-    service; errors name the condition: ``conditions.2.value``)."""
+CONDITIONS_EXAMPLE = {
+    "match": "all",
+    "conditions": [
+        {"field": "cancelled_orders_count", "op": "gt", "value": 4},
+        {"field": "total_purchases", "op": "lt", "value": "50"},
+    ],
+}
+
+
+def ConditionsField(**kwargs: object) -> fields.Dict:
+    """``{"match": "all"|"any", "conditions": [{"field", "op", "value"}]}``, validated by the
+    groups service (it knows the registered condition types); errors name the condition:
+    ``conditions.2.value``."""
+    return fields.Dict(
+        metadata={
+            "description": "match all|any; up to 20 conditions {field, op, value}; "
+            "ops gt gte lt lte eq neq between in is_null; fields: GET /groups/condition-types. "
+            "neq counts a missing value as not equal.",
+            "example": CONDITIONS_EXAMPLE,
+        },
+        **kwargs,
+    )
 
 
 class GroupCreate(Body):

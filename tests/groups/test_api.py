@@ -179,3 +179,18 @@ def test_profile_edits_and_tags_from_the_admin_api_update_membership(
     assert groups_of_card() == ["Saudi", "Trade"]
     assert staff.get(f"/groups/{by_tag['id']}").json["members_count"] == 1
     assert staff.get(f"/groups/{by_country['id']}").json["members_count"] == 1
+
+
+def test_deleting_a_group_announces_that_its_members_left(make_app: Any, recorder: Any) -> None:
+    from .test_membership import MembershipRecorder
+
+    seen = MembershipRecorder()
+    app = make_app(CUSTOMERS_PLUGINS=[recorder, BearerAuth(), seen])
+    staff = Staff(app)
+    buyer = place_order(app, "a", "b@example.com", "o1", "10.00")
+    group = staff.post("/groups", json={"name": "Picked", "members": [buyer]}).json
+    assert seen.changes[-1]["added"] == {buyer}
+    assert staff.delete(f"/groups/{group['id']}").status_code == 204
+    assert seen.changes[-1] == {
+        "store_id": "a", "group_id": group["id"], "added": set(), "removed": {buyer}
+    }  # fmt: skip

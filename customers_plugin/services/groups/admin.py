@@ -117,9 +117,21 @@ def update_group(scope: Scope, group_id: uuid.UUID, data: dict[str, Any]) -> Non
 
 
 def delete_group(scope: Scope, group_id: uuid.UUID) -> None:
-    """Delete the group; its customers stay."""
+    """Delete the group; its customers stay. Listeners hear that every member left."""
+    _group(scope, group_id)
+    leaving: tuple[uuid.UUID, ...] = ()
+    if scope.listens("group_membership_changed"):
+        leaving = tuple(
+            scope.session.scalars(
+                select(GroupMember.customer_id).where(
+                    GroupMember.group_id == group_id, GroupMember.store_id == scope.store_id
+                )
+            )
+        )
     if not manage.delete_group(scope.session, scope.store_id, group_id):
         raise NotFound("no such group")
+    change = membership.MembershipChange(scope.store_id, group_id, (), leaving)
+    membership.announce(scope.session, scope.pm, [change])
 
 
 def add_members(scope: Scope, group_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> int:
