@@ -280,12 +280,18 @@ def test_bad_booking_and_contact_input_is_answered_with_messages(host: Flask) ->
         "/shop/default/book",
         {"service_id": "x", "date": "tomorrow", "time": "soon", "name": "A", "email": "a@b.co"},
     )
+    far = post_form(
+        client,
+        "/shop/default/book",
+        {"service_id": "1", "date": "9999-12-31", "time": "23:59", "name": "A", "email": "a@b.co"},
+    )
     empty = post_form(client, "/shop/default/contact", {"name": "A", "email": "a@b.co"})
 
     assert past.status_code == 422 and "Choose a time in the future." in past.get_data(True)
     assert garbled.status_code == 422 and "Service must be a whole number." in garbled.get_data(
         True
     )
+    assert far.status_code == 422 and "within the next two years" in far.get_data(True)
     assert empty.status_code == 422 and "Message is required." in empty.get_data(True)
 
 

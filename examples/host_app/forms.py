@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pycountry
@@ -20,6 +21,7 @@ from customers_plugin.normalize import (
 
 MAX_TEXT = 200
 MAX_MESSAGE = 2000
+BOOKING_HORIZON = dt.timedelta(days=730)
 
 
 class FormError(Exception):
@@ -64,6 +66,7 @@ class MessageInput:
     subscribe: bool
 
 
+@cache
 def countries() -> list[tuple[str, str]]:
     """(code, name) of every ISO 3166-1 country, by name, for the country select."""
     return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
@@ -162,6 +165,8 @@ def read_booking(form: Mapping[str, Any], now: dt.datetime, language: str | None
         else:
             if starts_at <= now:
                 reader.errors["date"] = "Choose a time in the future."
+            elif starts_at > now + BOOKING_HORIZON:
+                reader.errors["date"] = "Choose a date within the next two years."
     answers = {
         "first_visit": "yes" if form.get("first_visit") else "no",
         "notes": reader.text("notes", "Notes", limit=500, multiline=True),

@@ -83,7 +83,7 @@ def products() -> Any:
     return render_template("products.html", products=items)
 
 
-@bp.route("/checkout/<int:product_id>", methods=["GET", "POST"])
+@bp.route("/checkout/<int(max=2147483647):product_id>", methods=["GET", "POST"])
 def checkout(product_id: int) -> Any:
     product = db.session.scalar(
         db.select(Product).filter_by(id=product_id, store_id=g.store.id, active=True)
