@@ -27,6 +27,7 @@ from ...types import utcnow
 from ..errors import Invalid
 from ..fields import FieldTypes
 from .announce import announce_created, wants_created
+from .bulk import insert_rows
 from .columns import map_header
 from .decoding import CsvFile, FileProblem, Row
 from .rows import ParsedRow, parse_row
@@ -149,10 +150,6 @@ def _mark_duplicates(session: Session, batch_id: uuid.UUID, rows: Sequence[Parse
                 first.setdefault(key, row.line)
     if not first:
         return
-    session.execute(
-        insert(session, ImportKey.__table__).on_conflict_do_nothing(),
-        [{"batch_id": batch_id, "key": k, "line": line} for k, line in first.items()],
-    )
     known = dict(
         session.execute(
             select(ImportKey.key, ImportKey.line).where(
@@ -160,6 +157,14 @@ def _mark_duplicates(session: Session, batch_id: uuid.UUID, rows: Sequence[Parse
             )
         ).all()
     )
+    # one run per batch at a time (deterministic job id), and a chunk commits whole: the keys
+    # not found are new
+    insert_rows(
+        session,
+        ImportKey.__table__,
+        [{"batch_id": batch_id, "key": k, "line": n} for k, n in first.items() if k not in known],
+    )
+    known = {**first, **known}
     for row in rows:
         if row.errors:
             continue

@@ -27,6 +27,7 @@ from ...models import (
 )
 from ...normalize import search_key
 from ...types import new_id, utcnow
+from .bulk import insert_rows
 from .rows import ParsedRow, jsonable
 
 SOURCE = "import"
@@ -129,17 +130,14 @@ def write_chunk(session: Session, options: WriteOptions, rows: Sequence[ParsedRo
         changes.append(_change(options, match["id"], row.line, "updated", previous))
         result.updated.append(match["id"])
         linked.append((match["id"], row))
-    if new_rows:
-        session.execute(insert(session, Customer.__table__), new_rows)
+    insert_rows(session, Customer.__table__, new_rows)
     updated = set(result.updated)
     change_by_id = {c["customer_id"]: c for c in changes}
     _add_sources(session, store_id, linked, updated, change_by_id, now)
     _add_tags(session, options, linked, updated, change_by_id, now)
     _write_fields(session, store_id, linked, updated, change_by_id)
-    if consent_events:
-        session.execute(insert(session, ConsentEvent.__table__), consent_events)
-    if changes:
-        session.execute(insert(session, ImportChange.__table__), changes)
+    insert_rows(session, ConsentEvent.__table__, consent_events)
+    insert_rows(session, ImportChange.__table__, changes)
     return result
 
 
@@ -307,13 +305,16 @@ def _add_sources(
         )
     for customer_id in updated - had:
         changes[customer_id]["added_source"] = True
-    session.execute(
-        insert(session, CustomerSource.__table__).on_conflict_do_nothing(),
-        [
-            {"customer_id": cid, "source": SOURCE, "store_id": store_id, "first_seen_at": now}
-            for cid, _row in linked
-        ],
+    rows = [
+        {"customer_id": cid, "source": SOURCE, "store_id": store_id, "first_seen_at": now}
+        for cid, _row in linked
+    ]
+    insert_rows(
+        session, CustomerSource.__table__, [r for r in rows if r["customer_id"] not in updated]
     )
+    fresh = [r for r in rows if r["customer_id"] in updated and r["customer_id"] not in had]
+    if fresh:
+        session.execute(insert(session, CustomerSource.__table__).on_conflict_do_nothing(), fresh)
 
 
 def _add_tags(
@@ -368,8 +369,12 @@ def _add_tags(
                 {"customer_id": cid, "tag_id": tag_id, "store_id": store_id, "added_at": now}
             )
             changes[cid]["added_tags"].append(str(tag_id))
-    if links:
-        session.execute(insert(session, CustomerTag.__table__).on_conflict_do_nothing(), links)
+    insert_rows(
+        session, CustomerTag.__table__, [k for k in links if k["customer_id"] not in updated]
+    )
+    to_known = [k for k in links if k["customer_id"] in updated]
+    if to_known:
+        session.execute(insert(session, CustomerTag.__table__).on_conflict_do_nothing(), to_known)
 
 
 def _write_fields(
@@ -411,5 +416,4 @@ def _write_fields(
             inserts.append(
                 {"customer_id": cid, "field_id": field_id, "store_id": store_id, "value": value}
             )
-    if inserts:
-        session.execute(insert(session, FieldValue.__table__), inserts)
+    insert_rows(session, FieldValue.__table__, inserts)
