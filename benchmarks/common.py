@@ -57,8 +57,8 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def time_calls(func: Callable[[int], Any], n: int, warmup: int = 20) -> list[float]:
-    """Milliseconds of ``func(i)`` for i in range(n), after a warm-up."""
-    for i in range(warmup):
+    """Milliseconds of ``func(i)`` for i in range(n), after a warm-up (at most n calls)."""
+    for i in range(min(warmup, n)):
         func(-1 - i)
     out = []
     for i in range(n):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from benchmarks.__main__ import main
 
 
-def test_benchmark_suite_runs_at_a_tiny_size(capsys):
-    assert main(["--smoke", "--backend", "sqlite", "--backend", "postgresql"]) == 0
+def test_list_and_hook_benchmarks_run_at_a_tiny_size(capsys):
+    argv = ["--smoke", "--backend", "sqlite", "--backend", "postgresql", "--only", "list"]
+    assert main([*argv, "--only", "hooks"]) == 0
     table = capsys.readouterr().out
     for measure in (
         "list page, default sort",
@@ -14,3 +15,9 @@ def test_benchmark_suite_runs_at_a_tiny_size(capsys):
         "hook on_order_placed, new customer",
     ):
         assert table.count(measure) >= 2, measure  # once per backend
+
+
+def test_worker_benchmark_runs_at_a_tiny_size(capsys):
+    assert main(["--smoke", "--backend", "postgresql", "--only", "workers"]) == 0
+    table = capsys.readouterr().out
+    assert "events applied per second, 2 RQ worker(s)" in table
