@@ -53,6 +53,7 @@ CONSENT = {
     "نعم": "subscribed",
     "כן": "subscribed",
     "si": "subscribed",
+    "sì": "subscribed",
     "unsubscribed": "unsubscribed",
     "no": "unsubscribed",
     "n": "unsubscribed",
