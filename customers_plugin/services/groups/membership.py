@@ -20,6 +20,7 @@ import pluggy
 from sqlalchemy import (
     String,
     Uuid,
+    and_,
     delete,
     exists,
     false,
@@ -131,30 +132,29 @@ def reevaluate(
     if not groups:
         return []
     ctx = context(store_id, today)
-    tests = []
-    for group_id, stored in groups:
-        conditions = load(stored, registry)
-        if conditions is None:
-            continue
-        tests.append(
-            select(
-                literal(group_id, Uuid()).label("group_id"), Customer.id.label("customer_id")
-            ).where(Customer.id.in_(ids), compile_conditions(conditions, registry, ctx))
+    # one statement: for each (group, customer) whether they match and whether they are in
+    tests = [
+        select(
+            literal(group_id, Uuid()).label("group_id"),
+            Customer.id.label("customer_id"),
+            compile_conditions(load(stored, registry), registry, ctx).label("matched"),
+            _members.c.manual.label("manual"),  # NULL: not a member
         )
-    matched: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    if tests:
-        statement = tests[0] if len(tests) == 1 else union_all(*tests)
-        matched = {(row[0], row[1]) for row in session.execute(statement)}
-    current = session.execute(
-        select(_members.c.group_id, _members.c.customer_id, _members.c.manual).where(
-            _members.c.store_id == store_id, _members.c.customer_id.in_(ids)
+        .select_from(Customer)
+        .outerjoin(
+            _members,
+            and_(_members.c.group_id == group_id, _members.c.customer_id == Customer.id),
         )
-    ).all()
-    present = {(g, c) for g, c, _manual in current}
-    joining = matched - present
+        .where(Customer.id.in_(ids), Customer.store_id == store_id)
+        for group_id, stored in groups
+    ]
+    statement = tests[0] if len(tests) == 1 else union_all(*tests)
+    joining: set[tuple[uuid.UUID, uuid.UUID]] = set()
     leaving: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for group_id, customer_id, manual in current:
-        if not manual and (group_id, customer_id) not in matched:
+    for group_id, customer_id, matched, manual in session.execute(statement):
+        if matched and manual is None:
+            joining.add((group_id, customer_id))
+        elif not matched and manual is not None and not manual:
             leaving[group_id].append(customer_id)
 
     added: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
