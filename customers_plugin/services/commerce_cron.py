@@ -1,0 +1,64 @@
+"""Configuration module for ``rq cron``: the periodic jobs of review requests and wishlists.
+
+``rq cron customers_plugin.services.commerce_cron`` (with ``FLASK_APP`` set) registers two
+entries; each cron job only puts the real job on the plugin's queue through the dispatcher
+(JSON serializer, deduplicated job id), on a small queue of its own like the groups' refresh::
+
+    FLASK_APP=yourapp rq cron customers_plugin.services.commerce_cron
+    FLASK_APP=yourapp rq worker customers-cron
+
+Schedules: ``CUSTOMERS_REVIEW_REQUESTS_CRON`` (default every 15 minutes) and
+``CUSTOMERS_PRICE_DROPS_CRON`` (default daily at 06:00 UTC), read from the environment.
+Importing this module registers the entries; nothing else imports it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+CRON_QUEUE = os.environ.get("CUSTOMERS_CRON_QUEUE", "customers-cron")
+REVIEW_REQUESTS_CRON = os.environ.get("CUSTOMERS_REVIEW_REQUESTS_CRON", "*/15 * * * *")
+PRICE_DROPS_CRON = os.environ.get("CUSTOMERS_PRICE_DROPS_CRON", "0 6 * * *")
+
+
+def _submit(name: str) -> Any:
+    from flask import current_app, has_app_context
+
+    from ..extension import get_state
+    from ..jobs import _app_for_worker
+
+    app = current_app._get_current_object() if has_app_context() else _app_for_worker()
+    with app.app_context():
+        submitted = get_state(app).jobs.submit(name, job_id=name.replace("_", "-"))
+    return getattr(submitted, "id", submitted)
+
+
+def enqueue_due_review_requests() -> Any:
+    """Cron job: queue ``send_due_review_requests``."""
+    return _submit("send_due_review_requests")
+
+
+def enqueue_price_drops() -> Any:
+    """Cron job: queue ``wishlist_price_drops``."""
+    return _submit("wishlist_price_drops")
+
+
+def register(cron: Any = None) -> None:
+    if cron is None:
+        from rq import cron
+    cron.register(
+        enqueue_due_review_requests,
+        queue_name=CRON_QUEUE,
+        cron=REVIEW_REQUESTS_CRON,
+        name="customers-send-due-review-requests",
+    )
+    cron.register(
+        enqueue_price_drops,
+        queue_name=CRON_QUEUE,
+        cron=PRICE_DROPS_CRON,
+        name="customers-wishlist-price-drops",
+    )
+
+
+register()

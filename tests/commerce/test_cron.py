@@ -1,0 +1,36 @@
+"""The rq cron configuration of the periodic review-request and price-drop jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from customers_plugin.services import commerce_cron
+
+from .conftest import deliver_order, place
+
+
+class FakeCron:
+    def __init__(self) -> None:
+        self.entries: list[dict] = []
+
+    def register(self, func, queue_name, cron=None, name="", **kwargs) -> None:
+        self.entries.append({"func": func, "queue": queue_name, "cron": cron, "name": name})
+
+
+def test_both_periodic_jobs_are_registered_on_the_cron_queue():
+    cron = FakeCron()
+    commerce_cron.register(cron)
+    assert {e["name"]: e["cron"] for e in cron.entries} == {
+        "customers-send-due-review-requests": "*/15 * * * *",
+        "customers-wishlist-price-drops": "0 6 * * *",
+    }
+    assert {e["queue"] for e in cron.entries} == {commerce_cron.CRON_QUEUE}
+
+
+def test_the_cron_entry_runs_the_due_review_requests(shop, state, mailbox):
+    place(state, "o1")
+    deliver_order(state, "o1", dt.datetime.now(dt.UTC) - dt.timedelta(days=8))
+    with shop.app_context():
+        outcome = commerce_cron.enqueue_due_review_requests()
+    assert outcome == {"sent": 1}
+    assert len(mailbox.messages) == 1
