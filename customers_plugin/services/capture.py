@@ -103,7 +103,7 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply, session)
+        return self._handle(e, apply, session)
 
     def order_updated(self, e: OrderUpdated, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
@@ -165,7 +165,7 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply, session)
+        return self._handle(e, apply, session)
 
     def booking_made(self, e: BookingMade, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
@@ -225,7 +225,7 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply, session)
+        return self._handle(e, apply, session)
 
     def booking_updated(self, e: BookingUpdated, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
@@ -289,7 +289,7 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply, session)
+        return self._handle(e, apply, session)
 
     def form_submitted(self, e: FormSubmitted, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
@@ -332,7 +332,7 @@ class Capture:
                 )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply, session)
+        return self._handle(e, apply, session)
 
     def review_submitted(self, e: ReviewSubmitted, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
@@ -372,7 +372,7 @@ class Capture:
             )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply, session)
+        return self._handle(e, apply, session)
 
     def customer_signed_up(self, e: CustomerSignedUp, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
@@ -405,28 +405,27 @@ class Capture:
                 )
             return True
 
-        return self._handle(e.store_id, e.contact, e.source, apply, session)
+        return self._handle(e, apply, session)
 
     # -- the shared flow --------------------------------------------------------------------
 
-    def _handle(
-        self, store_id: str, contact: Any, source: str, apply: Apply, session: Session | None
-    ) -> str:
-        """Run ``apply`` in a transaction of its own, or in the caller's ``session`` (which the
-        caller commits: notifications then go out after that commit)."""
+    def _handle(self, e: Any, apply: Apply, session: Session | None) -> str:
+        """Run ``apply`` for event ``e`` in a transaction of its own, or in the caller's
+        ``session`` (which the caller commits: notifications then go out after that commit)."""
         if session is None:
             with self.state.db.transaction() as own:
-                return self._handle(store_id, contact, source, apply, own)
+                return self._handle(e, apply, own)
         state = self.state
         resolved = contacts.resolve(
             session,
-            store_id,
-            contact,
+            e.store_id,
+            e.contact,
             region=state.setting("CUSTOMERS_DEFAULT_REGION"),
-            source=source,
+            source=e.source,
+            seen_at=e.occurred_at,
         )
         apply(session, resolved.id)
-        reevaluate_customers(session, state, store_id, [resolved.id])
+        reevaluate_customers(session, state, e.store_id, [resolved.id])
         self._announce(session, resolved)
         return str(resolved.id)
 

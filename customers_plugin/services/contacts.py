@@ -8,6 +8,7 @@ only gain what they lack: a merchant's edits are never overwritten by an event.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -100,9 +101,18 @@ def _match(session: Session, store_id: str, keys: ContactKeys) -> Row[Any] | Non
 
 
 def resolve(
-    session: Session, store_id: str, contact: Contact, *, region: str | None, source: str
+    session: Session,
+    store_id: str,
+    contact: Contact,
+    *,
+    region: str | None,
+    source: str,
+    seen_at: dt.datetime | None = None,
 ) -> Resolved:
-    """Find or create the customer for ``contact`` in ``store_id`` and record ``source``."""
+    """Find or create the customer for ``contact`` in ``store_id`` and record ``source``.
+
+    :param seen_at: when the event happened; a new customer joined then (never in the future).
+    """
     keys = contact_keys(contact, region)
     for _ in range(_MATCH_ATTEMPTS):
         existing = _match(session, store_id, keys)
@@ -110,6 +120,7 @@ def resolve(
             resolved = Resolved(existing.id, False, _fill_blanks(session, existing, keys))
             break
         now = utcnow()
+        joined_at = min(seen_at, now) if seen_at is not None else now
         new_id_value = new_id()
         row = {
             "id": new_id_value,
@@ -121,7 +132,7 @@ def resolve(
             "search_name": search_key(keys.name),
             "country": keys.country,
             "language": keys.language,
-            "joined_at": now,
+            "joined_at": joined_at,
             "updated_at": now,
         }
         created = insert_ignore(session, _customers, row, returning=_customers.c.id).scalar()

@@ -52,6 +52,7 @@ def test_first_order_creates_a_customer_with_source_summary_stats_and_activity(c
     )
     assert (c.orders_count, c.total_spent, c.cancelled_orders_count) == (1, Decimal("250.50"), 0)
     assert c.last_order_at == T0
+    assert c.joined_at == T0  # joined when the first event happened, not when it arrived
     assert _count(customers, CustomerSource, source="store") == 1
     assert _count(customers, OrderSummary, external_id="A-1") == 1
     assert _count(customers, Activity, kind="order_placed") == 1
