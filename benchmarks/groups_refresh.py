@@ -13,11 +13,13 @@ import statistics
 import time
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import create_engine, delete, insert, text
 
-from customers_plugin import CustomersPlugin, migrate
+from customers_plugin import Contact, CustomersPlugin, migrate
+from customers_plugin.events import OrderPlaced
 from customers_plugin.models import Customer, CustomerGroup, GroupMember
 from customers_plugin.services.groups import manage, reevaluate_customers
 from customers_plugin.services.groups.membership import refresh_group
@@ -60,6 +62,20 @@ def rows(n: int, store: str) -> list[dict]:
             "extra_emails": [], "extra_phones": [], "addresses": [],
         })  # fmt: skip
     return out
+
+
+def _event_cost(state: Any, data: list[dict], tag: str) -> float:
+    """Median wall time of the plugin's own on_order_placed for existing customers."""
+    timings = []
+    for i, row in enumerate(random.Random(2).sample(data, 150)):
+        event = OrderPlaced(
+            store_id="bench", order_id=f"{tag}-{i}", total=Decimal("20.00"), currency="USD",
+            contact=Contact(email=row["email"]),
+        )  # fmt: skip
+        started = time.perf_counter()
+        state.hook.on_order_placed(event=event)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings[20:])
 
 
 def main() -> None:
@@ -128,6 +144,14 @@ def main() -> None:
             f"median {statistics.median(timings) * 1000:.2f} ms, "
             f"p95 {timings[int(len(timings) * 0.95)] * 1000:.2f} ms"
         )
+        print(
+            "host event on_order_placed for an existing customer: "
+            f"with {len(groups)} groups {_event_cost(state, data, 'with') * 1000:.2f} ms median, ",
+            end="",
+        )
+        with state.db.transaction() as session:
+            session.execute(delete(CustomerGroup))
+        print(f"without groups {_event_cost(state, data, 'without') * 1000:.2f} ms median")
         state.db.dispose()
     finally:
         with admin.connect() as conn:

@@ -10,8 +10,11 @@ customers in Python. ``group_membership_changed`` is sent after commit.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
 import uuid
-from collections import defaultdict
+import weakref
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,7 @@ from sqlalchemy import (
     String,
     Uuid,
     and_,
+    bindparam,
     delete,
     exists,
     false,
@@ -131,27 +135,10 @@ def reevaluate(
     ).all()
     if not groups:
         return []
-    ctx = context(store_id, today)
-    # one statement: for each (group, customer) whether they match and whether they are in
-    tests = [
-        select(
-            literal(group_id, Uuid()).label("group_id"),
-            Customer.id.label("customer_id"),
-            compile_conditions(load(stored, registry), registry, ctx).label("matched"),
-            _members.c.manual.label("manual"),  # NULL: not a member
-        )
-        .select_from(Customer)
-        .outerjoin(
-            _members,
-            and_(_members.c.group_id == group_id, _members.c.customer_id == Customer.id),
-        )
-        .where(Customer.id.in_(ids), Customer.store_id == store_id)
-        for group_id, stored in groups
-    ]
-    statement = tests[0] if len(tests) == 1 else union_all(*tests)
+    statement = _reevaluation_statement(registry, context(store_id, today), groups)
     joining: set[tuple[uuid.UUID, uuid.UUID]] = set()
     leaving: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for group_id, customer_id, matched, manual in session.execute(statement):
+    for group_id, customer_id, matched, manual in session.execute(statement, {"customer_ids": ids}):
         if matched and manual is None:
             joining.add((group_id, customer_id))
         elif not matched and manual is not None and not manual:
@@ -195,6 +182,56 @@ def reevaluate(
         MembershipChange(store_id, g, tuple(added.get(g, ())), tuple(removed.get(g, ())))
         for g in sorted(set(added) | set(removed))
     ]
+
+
+_STATEMENTS: weakref.WeakKeyDictionary[ConditionRegistry, OrderedDict[Any, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+_STATEMENT_CACHE_SIZE = 256
+_STATEMENTS_LOCK = threading.Lock()
+
+
+def _reevaluation_statement(
+    registry: ConditionRegistry, ctx: EvalContext, groups: Sequence[Any]
+) -> Any:
+    """For each (group, customer) whether they match and whether they are a member (``manual``
+    is NULL for non-members), as one statement over ``:customer_ids``.
+
+    Built once per (store, day, groups and their conditions) and reused: events only bind ids.
+    """
+    key = (
+        ctx.store_id,
+        ctx.today,
+        tuple((g, json.dumps(stored, sort_keys=True, default=str)) for g, stored in groups),
+    )
+    with _STATEMENTS_LOCK:
+        cache = _STATEMENTS.setdefault(registry, OrderedDict())
+        statement = cache.get(key)
+        if statement is not None:
+            cache.move_to_end(key)
+            return statement
+    customer_ids = bindparam("customer_ids", expanding=True)
+    tests = [
+        select(
+            literal(group_id, Uuid()).label("group_id"),
+            Customer.id.label("customer_id"),
+            compile_conditions(load(stored, registry), registry, ctx).label("matched"),
+            _members.c.manual.label("manual"),
+        )
+        .select_from(Customer)
+        .outerjoin(
+            _members,
+            and_(_members.c.group_id == group_id, _members.c.customer_id == Customer.id),
+        )
+        .where(Customer.id.in_(customer_ids), Customer.store_id == ctx.store_id)
+        for group_id, stored in groups
+    ]
+    statement = tests[0] if len(tests) == 1 else union_all(*tests)
+    with _STATEMENTS_LOCK:
+        cache[key] = statement
+        if len(cache) > _STATEMENT_CACHE_SIZE:
+            cache.popitem(last=False)
+    return statement
 
 
 def announce(
