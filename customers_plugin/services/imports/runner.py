@@ -72,19 +72,25 @@ def run_batch(
     def parse(row: Row, *, checked: bool = False) -> ParsedRow:
         return parse_row(row, columns, types, region, checked=checked)
 
+    # reject-file must see every row before writing one: a validation pass, then the writing
+    # pass. skip-bad-rows validates each chunk as it writes it (rows are counted first, cheaply,
+    # for the progress total).
+    validate_first = options.get("policy", "reject-file") == "reject-file"
     try:
         _set(state, batch_id, status="validating", started_at=utcnow())
-        _total, bad = _validate(state, batch_id, csv_file, parse, chunk, report)
-        policy = options.get("policy", "reject-file")
-        if bad and policy == "reject-file" and _nothing_written(state, batch_id):
-            return _finish(
-                state,
-                batch_id,
-                "rejected",
-                f"{bad} row(s) have problems; nothing was imported (see the report)",
-            )
+        if validate_first:
+            _total, bad = _validate(state, batch_id, csv_file, parse, chunk, report)
+            if bad and _nothing_written(state, batch_id):
+                return _finish(
+                    state,
+                    batch_id,
+                    "rejected",
+                    f"{bad} row(s) have problems; nothing was imported (see the report)",
+                )
+        else:
+            _set(state, batch_id, total_rows=sum(1 for _row in csv_file.rows()))
         _set(state, batch_id, status="importing")
-        _write(state, batch_id, store_id, options, csv_file, parse, chunk, report)
+        _write(state, batch_id, store_id, options, csv_file, parse, chunk, report, validate_first)
     except FileProblem as exc:
         return _finish(state, batch_id, "failed", str(exc))
     message = "dry run: nothing was written" if options.get("dry_run") else None
@@ -195,7 +201,10 @@ def _write(
     parse: Callable[..., ParsedRow],
     chunk: int,
     report: Progress,
+    validated: bool,
 ) -> None:
+    """The writing pass, from the checkpoint on. ``validated``: the validation pass has run
+    (bad lines are in the report already); otherwise each chunk is validated here."""
     with state.db.session() as session:
         batch = session.get(ImportBatch, batch_id)
         checkpoint = batch.checkpoint_line
@@ -213,15 +222,23 @@ def _write(
     for block in _chunks(remaining, chunk):
         first, last = block[0].line, block[-1].line
         with state.db.transaction() as session:
-            bad_lines = set(
-                session.scalars(
-                    select(ImportRowError.line).where(
-                        ImportRowError.batch_id == batch_id,
-                        ImportRowError.line.between(first, last),
+            if validated:
+                bad_lines = set(
+                    session.scalars(
+                        select(ImportRowError.line).where(
+                            ImportRowError.batch_id == batch_id,
+                            ImportRowError.line.between(first, last),
+                        )
                     )
                 )
-            )
-            good = [parse(row, checked=True) for row in block if row.line not in bad_lines]
+                good = [parse(row, checked=True) for row in block if row.line not in bad_lines]
+                found_bad = 0
+            else:
+                good = [parse(row) for row in block]
+                _mark_duplicates(session, batch_id, good)
+                errors = [(p.line, c, r) for p in good for c, r in p.errors]
+                _record_errors(session, batch_id, errors)
+                found_bad = len({line for line, _c, _r in errors})
             good = [row for row in good if not row.errors]
             with session.begin_nested() as savepoint:
                 result = write_chunk(session, write_options, good)
@@ -230,7 +247,7 @@ def _write(
                 else:
                     _after_write(state, session, store_id, result.created, result.updated)
             _record_errors(session, batch_id, result.errors)
-            new_bad = len({line for line, _c, _r in result.errors})
+            new_bad = found_bad + len({line for line, _c, _r in result.errors})
             session.execute(
                 update(ImportBatch)
                 .where(ImportBatch.id == batch_id)
