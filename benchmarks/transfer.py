@@ -44,7 +44,7 @@ def write_csv(path: Path, rows: int) -> None:
             )
 
 
-def child_import(url: str, folder: str, path: str) -> dict:
+def child_import(url: str, folder: str, path: str, policy: str = "reject-file") -> dict:
     from customers_plugin.services import imports
 
     app = make_app(url, CUSTOMERS_TRANSFER_FOLDER=folder, CUSTOMERS_IMPORT_MAX_BYTES=10**10)
@@ -53,7 +53,11 @@ def child_import(url: str, folder: str, path: str) -> dict:
         start = time.perf_counter()
         with open(path, "rb") as upload:
             batch = imports.start_import(
-                state, "bench", imports.ImportOptions(), upload=upload, enqueue=False
+                state,
+                "bench",
+                imports.ImportOptions(policy=policy),
+                upload=upload,
+                enqueue=False,
             )
         result = imports.run_batch(state, batch["id"])
         seconds = time.perf_counter() - start
@@ -61,7 +65,7 @@ def child_import(url: str, folder: str, path: str) -> dict:
     return {"rows": result["created"], "seconds": seconds, "errors": result["errors"]}
 
 
-def child_export(url: str, folder: str, path: str) -> dict:
+def child_export(url: str, folder: str, path: str, _policy: str = "") -> dict:
     from customers_plugin.services import exports
     from customers_plugin.services.listing import Filters
 
@@ -80,9 +84,9 @@ def child_export(url: str, folder: str, path: str) -> dict:
     return {"rows": rows, "seconds": seconds, "bytes": size}
 
 
-def run_child(phase: str, url: str, folder: str, path: str) -> dict:
+def run_child(phase: str, url: str, folder: str, path: str, policy: str) -> dict:
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.transfer", "--child", phase, url, folder, path],
+        [sys.executable, "-m", "benchmarks.transfer", "--child", phase, url, folder, path, policy],
         check=True,
         capture_output=True,
         text=True,
@@ -95,25 +99,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.transfer", description=__doc__)
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--rows", default="100000", help="comma-separated sizes")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--policy", choices=["reject-file", "skip-bad-rows"], default="reject-file")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        phase, url, folder, path = args.child
-        result = (child_import if phase == "import" else child_export)(url, folder, path)
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        phase, url, folder, path, policy = args.child
+        result = (child_import if phase == "import" else child_export)(url, folder, path, policy)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        result["peak_rss_mb"] = usage.ru_maxrss / 1024
+        result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
         print(json.dumps(result))
         return 0
-    print("| work | backend | rows | seconds | rows/s | peak RSS |")
-    print("|---|---|---|---|---|---|")
+    print("| work | backend | rows | seconds | rows/s | Python CPU s | peak RSS | load |")
+    print("|---|---|---|---|---|---|---|---|")
     for rows in (int(n) for n in args.rows.split(",")):
         with tempfile.TemporaryDirectory() as tmp, bench_database(args.backend, tmp) as url:
             source = Path(tmp) / "customers.csv"
             write_csv(source, rows)
             for phase, path in (("import", source), ("export", Path(tmp) / "export.csv")):
-                r = run_child(phase, url, os.path.join(tmp, "transfer"), str(path))
+                r = run_child(phase, url, os.path.join(tmp, "transfer"), str(path), args.policy)
+                work = f"import ({args.policy})" if phase == "import" else phase
                 print(
-                    f"| {phase} | {args.backend} | {r['rows']:,} | {r['seconds']:.1f} | "
-                    f"{r['rows'] / r['seconds']:,.0f} | {r['peak_rss_mb']:.0f} MB |",
+                    f"| {work} | {args.backend} | {r['rows']:,} | {r['seconds']:.1f} | "
+                    f"{r['rows'] / r['seconds']:,.0f} | {r['cpu_seconds']:.0f} | "
+                    f"{r['peak_rss_mb']:.0f} MB | {os.getloadavg()[0]:.1f} |",
                     flush=True,
                 )
     return 0
