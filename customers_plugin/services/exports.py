@@ -186,7 +186,12 @@ def count(scope: Scope, request: ExportRequest) -> int:
     )
 
 
-def rows(scope: Scope, request: ExportRequest, columns: Sequence[str]) -> Iterator[list[str]]:
+def rows(
+    scope: Scope,
+    request: ExportRequest,
+    columns: Sequence[str],
+    clauses: list[Any] | None = None,
+) -> Iterator[list[str]]:
     """The header, then one list of cells per customer, read in pages by id."""
     yield list(columns)
     session, store_id = scope.session, scope.store_id
@@ -197,7 +202,7 @@ def rows(scope: Scope, request: ExportRequest, columns: Sequence[str]) -> Iterat
         for d in list_definitions(session, store_id)
         if FIELD_PREFIX + d.key in columns
     }
-    clauses = _clauses(scope, request)
+    clauses = clauses if clauses is not None else _clauses(scope, request)
     last: uuid.UUID | None = None
     while True:
         query = select(*query_columns).where(*clauses)
@@ -309,14 +314,15 @@ def stream_csv(state: CustomersState, store_id: str, request: ExportRequest) -> 
     session = state.db.session()
     try:
         columns = check_request(session, store_id, request)
+        scope = make_scope(state, session, store_id)
+        clauses = _clauses(scope, request)  # bad filters raise here, before the response starts
     except Exception:
         session.close()
         raise
 
     def generate() -> Iterator[bytes]:
         try:
-            scope = make_scope(state, session, store_id)
-            for piece in csv_text(rows(scope, request, columns)):
+            for piece in csv_text(rows(scope, request, columns, clauses)):
                 yield piece.encode("utf-8")
         finally:
             session.close()

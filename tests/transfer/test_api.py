@@ -173,3 +173,9 @@ def test_export_job_reports_progress_and_serves_the_file(api_app, staff):
     download.close()  # send_file keeps the file open until the response is closed
     assert sorted(text.split("\r\n")[1:-1]) == ["giulia@example.it", "layla@example.sa"]
     assert staff.as_("b").get(f"/exports/{export_id}/file").status_code == 404
+
+
+def test_a_bad_filter_answers_422_before_the_stream_starts(api_app, staff):
+    response = staff.get("/exports/customers.csv?field=nosuchfield:1")
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"field": ["no custom field 'nosuchfield'"]}
