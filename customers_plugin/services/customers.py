@@ -8,7 +8,6 @@ duplicate is a ``Conflict`` naming the existing customer); consent changes go th
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -390,10 +389,6 @@ def _ensure_free(
                 fields={field: [f"already used by customer {existing}"]},
                 existing_id=str(existing),
             )
-
-
-def birthdate_ok(value: dt.date) -> bool:
-    return dt.date(1900, 1, 1) <= value <= dt.date.today()
 
 
 def touch(scope: Scope, customer: Customer, kind: str) -> None:

@@ -32,7 +32,6 @@ from ..normalize import (
     validate_email_address,
 )
 from . import fields
-from .errors import Invalid
 from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
 from .scope import Scope
 from .tags import tags_of
@@ -293,12 +292,3 @@ ROW_COLUMNS = (
     "total_spent",
     "last_order_at",
 )
-
-
-def check_filters(filters: Filters) -> None:
-    if (
-        filters.joined_from is not None
-        and filters.joined_to is not None
-        and filters.joined_from > filters.joined_to
-    ):
-        raise Invalid("joined_from is after joined_to", fields={"joined_from": ["after joined_to"]})
