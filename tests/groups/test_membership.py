@@ -14,6 +14,7 @@ from customers_plugin import Contact, hookimpl
 from customers_plugin.events import OrderPlaced, OrderUpdated, ReviewSubmitted
 from customers_plugin.models import Customer, CustomerGroup, GroupMember
 from customers_plugin.services.groups import manage, membership
+from customers_plugin.services.groups.membership import refresh_group
 from customers_plugin.services.groups.registry import registry_for
 
 from .conftest import STORE, insert_customer
@@ -275,3 +276,18 @@ def _uuid(value: str) -> Any:
     import uuid
 
     return uuid.UUID(value)
+
+
+def test_a_refresh_on_a_later_day_moves_time_based_members(state: Any) -> None:
+    registry = registry_for(state.pm)
+    with state.db.transaction() as session:
+        veteran = insert_customer(session, joined_at=dt.datetime(2026, 10, 24, 12, tzinfo=dt.UTC))
+        old = {"field": "joined_days_ago", "op": "gt", "value": 30}
+        conditions = {"match": "all", "conditions": [old]}
+        group = manage.create_group(
+            session, registry, STORE, {"name": "Old", "conditions": conditions}
+        )
+    for today, expected in ((dt.date(2026, 11, 23), {}), (dt.date(2026, 11, 24), {veteran: False})):
+        with state.db.transaction() as session:
+            refresh_group(session, registry, session.get(CustomerGroup, group.id), today=today)
+        assert members(state, group.id) == expected
