@@ -1,7 +1,7 @@
 """The plugin's own implementations of the wishlist, review-request and wallet hooks.
 
-``on_wishlist_changed`` goes through the same flow as every host event (resolve the contact,
-record, re-evaluate groups, announce). ``on_order_updated`` here only schedules the automatic
+``on_wishlist_changed`` follows the flow of every host event (resolve the contact, record,
+re-evaluate groups, announce). ``on_order_updated`` here only schedules the automatic
 review request of a delivered order; it runs after the capture implementation has committed,
 and a failure is logged, never raised into the host. ``wishlist_size`` is registered as a group
 condition type; ``spend_wallet`` answers the host's checkout.
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from .plugins import hookimpl
 from .services import review_requests, wallet, wishlist
-from .services.capture import Capture
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -32,7 +31,6 @@ class CommerceHooks:
 
     def __init__(self, state: CustomersState) -> None:
         self._state = state
-        self._capture = Capture(state)
 
     @hookimpl(tryfirst=True)
     def on_wishlist_changed(self, event: WishlistChanged) -> str:
@@ -58,8 +56,8 @@ class CommerceHooks:
                 at=event.occurred_at,
             )[1]
 
-        return self._capture._handle(
-            event.store_id, event.contact, event.source, apply, session=None
+        return str(
+            wishlist.for_contact(self._state, event.store_id, event.contact, event.source, apply)
         )
 
     @hookimpl

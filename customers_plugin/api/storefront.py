@@ -30,7 +30,6 @@ from ..schemas.commerce import (
 from ..schemas.common import PageArgs
 from ..security import AccessDenied, resolve_store
 from ..services import review_requests, wallet, wishlist
-from ..services.capture import Capture
 from ..services.errors import NotFound
 from ..services.groups.checkout import find_customer
 from .common import page_size
@@ -98,7 +97,7 @@ def add_to_my_wishlist(body: dict[str, Any]) -> Any:
         outcome.update(item=item, created=created)
         return created
 
-    Capture(get_state())._handle(store_id, contact, "store", apply, session=None)
+    wishlist.for_contact(get_state(), store_id, contact, "store", apply)
     return outcome["item"], 201 if outcome["created"] else 200
 
 
@@ -113,7 +112,7 @@ def _change(product_id: str, action: Any) -> None:
     def apply(session: Session, resolved_id: uuid.UUID) -> bool:
         return action(session, store_id, resolved_id)
 
-    Capture(state)._handle(store_id, contact, "store", apply, session=None)
+    wishlist.for_contact(state, store_id, contact, "store", apply)
 
 
 @blp.route("/wishlist/<string:product_id>", methods=["DELETE"])
@@ -134,10 +133,16 @@ def remove_from_my_wishlist(product_id: str) -> None:
 def move_to_cart(product_id: str) -> Any:
     """Put the product in the cart through the host's ``add_to_cart`` and take it off the
     wishlist; 409 ``product_unavailable`` (it stays in the wishlist) or ``cart_unavailable``."""
-    pm = get_state().pm
+    store_id, contact = _shopper()
+    state = get_state()
+    with state.db.session() as session:
+        customer_id = _known(session, store_id, contact)
+    if customer_id is None:
+        raise NotFound("this product is not in the wishlist")
+    wishlist.put_in_cart(state.db, state.pm, store_id, customer_id, product_id)
 
     def action(session: Session, store_id: str, customer_id: uuid.UUID) -> bool:
-        wishlist.move_to_cart(session, pm, store_id, customer_id, product_id)
+        wishlist.remove(session, store_id, customer_id, product_id, kind="wishlist_moved_to_cart")
         return True
 
     _change(product_id, action)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,14 +19,15 @@ import pluggy
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..db import after_commit, insert_ignore
-from ..events import PriceDrop, ProductPrice, Wish
+from ..db import Database, after_commit, insert_ignore
+from ..events import Contact, PriceDrop, ProductPrice, Wish
 from ..jobs import job
 from ..models import Customer, WishlistItem
 from ..plugins import has_listeners, notify
 from ..types import new_id, to_money, utcnow
-from . import activity
+from . import activity, contacts
 from .errors import Conflict, NotFound, invalid
+from .groups import reevaluate_customers
 from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
 from .snapshots import customer_info
 
@@ -159,31 +160,34 @@ def remove(
     return bool(removed)
 
 
-def move_to_cart(
-    session: Session,
+def put_in_cart(
+    db: Database,
     pm: pluggy.PluginManager,
     store_id: str,
     customer_id: uuid.UUID,
     product_id: str,
 ) -> None:
-    """Ask the host to put the product in the cart (``add_to_cart``), then take it off the list.
+    """Ask the host to put a wished product in the cart (``add_to_cart``). No transaction of
+    the plugin is open while the host works (its cart may live in the same SQLite file). The
+    caller then takes the line off with ``remove(…, kind="wishlist_moved_to_cart")``.
 
     :raises NotFound: the product is not in the wishlist.
     :raises ProductUnavailable: the host answered that the product cannot be added.
     :raises CartUnavailable: no host implements ``add_to_cart``.
     """
-    item = session.scalar(
-        select(WishlistItem.id).where(
-            WishlistItem.store_id == store_id,
-            WishlistItem.customer_id == customer_id,
-            WishlistItem.product_id == product_id,
+    with db.session() as session:
+        item = session.scalar(
+            select(WishlistItem.id).where(
+                WishlistItem.store_id == store_id,
+                WishlistItem.customer_id == customer_id,
+                WishlistItem.product_id == product_id,
+            )
         )
-    )
-    if item is None:
-        raise NotFound("this product is not in the wishlist")
+        if item is None:
+            raise NotFound("this product is not in the wishlist")
+        info = customer_info(session, customer_id)
     if not has_listeners(pm, "add_to_cart"):
         raise CartUnavailable("this shop cannot add to the cart from the wishlist")
-    info = customer_info(session, customer_id)
     added = pm.hook.add_to_cart(store_id=store_id, customer=info, product_id=product_id)
     if added is None:
         raise CartUnavailable("this shop cannot add to the cart from the wishlist")
@@ -192,7 +196,39 @@ def move_to_cart(
             "this product is unavailable and stays in the wishlist",
             fields={"product_id": ["unavailable"]},
         )
-    remove(session, store_id, customer_id, product_id, kind="wishlist_moved_to_cart")
+
+
+def for_contact(
+    state: CustomersState,
+    store_id: str,
+    contact: Contact,
+    source: str,
+    apply: Callable[[Session, uuid.UUID], Any],
+) -> uuid.UUID:
+    """Run ``apply(session, customer_id)`` in one transaction for the customer of ``contact``
+    (found or created as host events do), re-evaluate their groups (``wishlist_size``) and
+    announce a new or updated customer after commit."""
+    pm = state.pm
+    with state.db.transaction() as session:
+        resolved = contacts.resolve(
+            session,
+            store_id,
+            contact,
+            region=state.setting("CUSTOMERS_DEFAULT_REGION"),
+            source=source,
+        )
+        apply(session, resolved.id)
+        reevaluate_customers(session, state, store_id, [resolved.id])
+        if resolved.created and has_listeners(pm, "customer_created"):
+            info = customer_info(session, resolved.id)
+            after_commit(session, lambda: notify(pm, "customer_created", customer=info))
+        elif resolved.changes and has_listeners(pm, "customer_updated"):
+            info = customer_info(session, resolved.id)
+            changes = tuple(resolved.changes)
+            after_commit(
+                session, lambda: notify(pm, "customer_updated", customer=info, changes=changes)
+            )
+    return resolved.id
 
 
 _ITEM_KEYS = {"added_at": SortKey("added_at", WishlistItem.added_at, "datetime")}

@@ -30,6 +30,7 @@ class Host:
         self.prices: dict[str, ProductPrice] = {}
         self.price_calls: list[list[str]] = []
         self.drops: list[Any] = []
+        self.on_add_to_cart: Any = None  # the host's own work while adding (e.g. its writes)
 
     @hookimpl
     def current_customer(self, request: Any, store_id: str) -> Contact | None:
@@ -40,6 +41,8 @@ class Host:
     def add_to_cart(self, store_id: str, customer: Any, product_id: str) -> bool:
         if product_id in self.unavailable:
             return False
+        if self.on_add_to_cart is not None:
+            self.on_add_to_cart(store_id, customer, product_id)
         self.cart.append((store_id, customer.email, product_id))
         return True
 

@@ -232,3 +232,27 @@ def test_storefront_wishlists_are_kept_per_store(shop, sara):
     assert same_person_in_b.call("GET", "/wishlist").json["items"] == []
     assert same_person_in_b.call("DELETE", "/wishlist/p-dress").status_code == 404
     assert len(sara.call("GET", "/wishlist").json["items"]) == 1
+
+
+def test_the_hosts_cart_may_write_to_the_same_database_during_move_to_cart(state, host, sara):
+    from customers_plugin.services import wallet
+
+    sara.call("POST", "/wishlist", json=DRESS)
+
+    def writing_cart(store_id, customer, product_id):
+        with state.db.transaction() as session:  # would wait on an open plugin write lock
+            wallet.post(
+                session,
+                store_id,
+                uuid.UUID(customer.id),
+                kind="credit",
+                amount="1",
+                currency="SAR",
+                wallet_currency="SAR",
+                reason="cart promo",
+                idempotency_key="promo",
+            )
+
+    host.on_add_to_cart = writing_cart
+    assert sara.call("POST", "/wishlist/p-dress/move-to-cart").status_code == 200
+    assert sara.call("GET", "/wallet").json["balance"] == "1.00"
