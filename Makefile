@@ -14,8 +14,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml hooks/loyalty_points/pyproject.toml
-	$(BIN)/pip install --quiet -e ".[dev]" -e hooks/loyalty_points
+$(VENV)/.installed: $(BIN)/python pyproject.toml hooks/*/pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]" -e hooks/loyalty_points -e hooks/profile_conditions
 	touch $@
 
 demo: $(VENV)/.installed

@@ -343,8 +343,11 @@ def register_field_types(register: Callable[..., None]) -> None:
 def register_condition_types(register: Callable[..., None]) -> None:
     """Add group condition kinds (fields a group condition can test).
 
-    Call ``register(name, column, value_type, ops)``: ``column(store_id)`` returns a SQLAlchemy
-    expression over the customers table. A duplicate name is an error.
+    Call ``register(name, column, value_type, ops=None, *, label=None, choices=None)``:
+    ``column(store_id)`` returns a SQLAlchemy expression over the customers table;
+    ``value_type`` is ``money``, ``integer``, ``decimal``, ``date``, ``string`` or ``boolean``;
+    ``ops`` defaults to every operator that type supports; ``choices`` limits string values.
+    A duplicate name is an error; a plugin that fails here is logged and skipped.
     """
 
 
