@@ -142,3 +142,26 @@ def test_a_worker_killed_mid_import_resumes_from_its_checkpoint_without_duplicat
     with state.db.session() as session:
         assert len(list(session.scalars(select(CustomerTag.customer_id)))) == 10
         assert len(list(session.scalars(select(Tag.id)))) == 1
+
+
+def test_imports_and_undo_notify_third_parties(state, recorder):
+    run_import(state, csv_bytes([["email", "name"], ["a@example.com", "Ann"]]))
+    [created] = recorder.named("customer_created")
+    assert (created["customer"].email, created["customer"].sources) == (
+        "a@example.com",
+        ("import",),
+    )
+    second = run_import(
+        state, csv_bytes([["email", "name"], ["a@example.com", "Anna"]]), on_existing="update"
+    )
+    [updated] = recorder.named("customer_updated")
+    assert [(c.field, c.old, c.new) for c in updated["changes"]] == [("name", "Ann", "Anna")]
+    first_id = created["customer"].id
+    undo(state, batch_of_first(state))
+    assert recorder.named("customer_deleted") == [{"store_id": "s1", "customer_id": first_id}]
+    assert second["updated"] == 1
+
+
+def batch_of_first(state) -> str:
+    with state.db.session() as session:
+        return imports.list_batches(session, "s1")[-1]["id"]

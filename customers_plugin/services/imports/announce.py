@@ -1,5 +1,6 @@
-"""``customer_created`` for the customers an import chunk created, after its commit, with
-snapshots built set-based (three queries per chunk, not three per customer).
+"""Notifications of an import chunk (or an undo chunk), after its commit: ``customer_created``
+and ``customer_updated`` (with the changed fields) with snapshots built set-based (three
+queries per chunk, not three per customer), and ``customer_deleted`` for what undo removed.
 
 The built-in groups listener is skipped: the import already re-evaluated the chunk's group
 memberships in one set-based call inside its transaction.
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from ...events import CustomerInfo
+from ...events import CustomerInfo, FieldChange
 from ...groups_hooks import GroupHooks
 from ...models import Customer, CustomerSource
 from ..tags import tags_of
@@ -24,25 +26,47 @@ if TYPE_CHECKING:
     from ...extension import CustomersState
 
 log = logging.getLogger(__name__)
-HOOK = "customer_created"
 
 
-def _listeners(pm: pluggy.PluginManager) -> list:
-    return [
-        impl
-        for impl in getattr(pm.hook, HOOK).get_hookimpls()
-        if not isinstance(impl.plugin, GroupHooks)
-    ]
+def listeners(pm: pluggy.PluginManager, hook: str) -> list[Any]:
+    """The implementations to call, first registered last (pluggy's order)."""
+    impls = getattr(pm.hook, hook).get_hookimpls()
+    return [impl for impl in reversed(impls) if not isinstance(impl.plugin, GroupHooks)]
 
 
-def wants_created(pm: pluggy.PluginManager) -> bool:
-    return bool(_listeners(pm))
+def _call(impls: list[Any], hook: str, **kwargs: Any) -> None:
+    for impl in impls:
+        try:
+            impl.function(**{name: kwargs[name] for name in impl.argnames})
+        except Exception:
+            log.exception("customers hook %s of plugin %r raised", hook, impl.plugin_name)
 
 
-def announce_created(state: CustomersState, ids: list[uuid.UUID]) -> None:
-    impls = list(reversed(_listeners(state.pm)))
-    if not impls or not ids:
+def announce_changes(
+    state: CustomersState,
+    created: Sequence[uuid.UUID],
+    updated: Mapping[uuid.UUID, list[FieldChange]],
+) -> None:
+    on_created = listeners(state.pm, "customer_created") if created else []
+    on_updated = listeners(state.pm, "customer_updated") if updated else []
+    ids = ([*created] if on_created else []) + ([*updated] if on_updated else [])
+    if not ids:
         return
+    for info in snapshots(state, ids):
+        customer_id = uuid.UUID(info.id)
+        if customer_id in updated:
+            _call(on_updated, "customer_updated", customer=info, changes=updated[customer_id])
+        else:
+            _call(on_created, "customer_created", customer=info)
+
+
+def announce_deleted(state: CustomersState, store_id: str, ids: Sequence[uuid.UUID]) -> None:
+    impls = listeners(state.pm, "customer_deleted")
+    for customer_id in ids:
+        _call(impls, "customer_deleted", store_id=store_id, customer_id=str(customer_id))
+
+
+def snapshots(state: CustomersState, ids: list[uuid.UUID]) -> list[CustomerInfo]:
     with state.db.session() as session:
         rows = session.execute(
             select(
@@ -65,8 +89,8 @@ def announce_created(state: CustomersState, ids: list[uuid.UUID]) -> None:
         ):
             sources.setdefault(cid, []).append(source)
         tags = tags_of(session, ids)
-    for row in rows:
-        info = CustomerInfo(
+    return [
+        CustomerInfo(
             id=str(row.id),
             store_id=row.store_id,
             email=row.email,
@@ -79,8 +103,5 @@ def announce_created(state: CustomersState, ids: list[uuid.UUID]) -> None:
             tags=tuple(sorted(t["name"] for t in tags.get(row.id, []))),
             joined_at=row.joined_at,
         )
-        for impl in impls:
-            try:
-                impl.function(**{name: info for name in impl.argnames})
-            except Exception:
-                log.exception("customers hook %s of plugin %r raised", HOOK, impl.plugin_name)
+        for row in rows
+    ]

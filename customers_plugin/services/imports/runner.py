@@ -26,13 +26,13 @@ from ...models import ImportBatch, ImportKey, ImportRowError
 from ...types import utcnow
 from ..errors import Invalid
 from ..fields import FieldTypes
-from .announce import announce_created, wants_created
+from .announce import announce_changes
 from .bulk import insert_rows
 from .columns import map_header
 from .decoding import CsvFile, FileProblem, Row
 from .rows import ParsedRow, parse_row
 from .storage import custom_fields_of, file_path
-from .writer import WriteOptions, write_chunk
+from .writer import ChunkResult, WriteOptions, write_chunk
 
 if TYPE_CHECKING:
     from ...extension import CustomersState
@@ -244,8 +244,10 @@ def _write(
                 result = write_chunk(session, write_options, good)
                 if dry_run:
                     savepoint.rollback()
-                else:
-                    _after_write(state, session, store_id, result.created, result.updated)
+            # after the savepoint: SQLAlchemy's after_commit also fires when a SAVEPOINT is
+            # released, which would run the session's outbox before the real commit
+            if not dry_run:
+                _after_write(state, session, store_id, result)
             _record_errors(session, batch_id, result.errors)
             new_bad = found_bad + len({line for line, _c, _r in result.errors})
             session.execute(
@@ -265,14 +267,11 @@ def _write(
 
 
 def _after_write(
-    state: CustomersState,
-    session: Session,
-    store_id: str,
-    created: list[uuid.UUID],
-    updated: list[uuid.UUID],
+    state: CustomersState, session: Session, store_id: str, result: ChunkResult
 ) -> None:
     """Group memberships of the chunk's customers (one set-based call) and notifications."""
-    ids = [*created, *updated]
+    created, changes = list(result.created), dict(result.changes)
+    ids = [*created, *changes]
     if not ids:
         return
     try:
@@ -281,8 +280,7 @@ def _after_write(
         reevaluate_customers = None
     if reevaluate_customers is not None:
         reevaluate_customers(session, state, store_id, ids)
-    if created and wants_created(state.pm):
-        after_commit(session, lambda: announce_created(state, list(created)))
+    after_commit(session, lambda: announce_changes(state, created, changes))
 
 
 def _set(state: CustomersState, batch_id: uuid.UUID, **values: Any) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ...db import insert
+from ...db import after_commit, insert
 from ...models import (
     ConsentEvent,
     Customer,
@@ -28,6 +28,7 @@ from ...normalize import search_key
 from ...types import new_id, utcnow
 from ..errors import Conflict
 from ..fields import definitions_by_key
+from .announce import announce_deleted
 from .batches import get_batch
 from .runner import summary
 from .writer import SOURCE
@@ -105,6 +106,8 @@ def _undo_chunk(
         gone = set(session.scalars(deletable))
         if gone:
             session.execute(delete(Customer).where(Customer.id.in_(gone)))
+            deleted = sorted(gone)
+            after_commit(session, lambda: announce_deleted(state, store_id, deleted))
         existing = set(
             session.scalars(select(Customer.id).where(Customer.id.in_(set(created) - gone)))
         )

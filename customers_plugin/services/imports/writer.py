@@ -16,6 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ...db import insert
+from ...events import FieldChange
 from ...models import (
     ConsentEvent,
     Customer,
@@ -31,6 +32,7 @@ from .bulk import insert_rows
 from .rows import ParsedRow, jsonable
 
 SOURCE = "import"
+_HIDDEN = {"email_normalized", "search_name", "marketing_consent_at", "marketing_consent_source"}
 CONSENT_COLUMNS = ("marketing_consent", "marketing_consent_at", "marketing_consent_source")
 _MATCH_COLUMNS = (
     Customer.id,
@@ -66,6 +68,7 @@ class ChunkResult:
     created: list[uuid.UUID] = field(default_factory=list)
     updated: list[uuid.UUID] = field(default_factory=list)
     skipped: int = 0
+    changes: dict[uuid.UUID, list[FieldChange]] = field(default_factory=dict)
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # line, column, reason
 
 
@@ -129,6 +132,11 @@ def write_chunk(session: Session, options: WriteOptions, rows: Sequence[ParsedRo
             )
         changes.append(_change(options, match["id"], row.line, "updated", previous))
         result.updated.append(match["id"])
+        result.changes[match["id"]] = [
+            FieldChange(name, previous[name], jsonable(values[name]))
+            for name in previous
+            if name not in _HIDDEN
+        ]
         linked.append((match["id"], row))
     insert_rows(session, Customer.__table__, new_rows)
     updated = set(result.updated)
