@@ -237,3 +237,29 @@ def test_imports_are_scoped_to_their_store(state):
     with state.db.session() as session, pytest.raises(imports.batches.NotFound):
         imports.batch_summary(session, "s2", __import__("uuid").UUID(result["id"]))
     assert batch(state, result["id"])["created"] == 1
+
+
+def test_group_memberships_follow_the_imported_facts(state):
+    from customers_plugin.models import GroupMember
+    from customers_plugin.services.groups import manage
+    from customers_plugin.services.groups.registry import registry_for
+
+    with state.db.transaction() as session:
+        saudi = manage.create_group(
+            session,
+            registry_for(state.pm),
+            "s1",
+            {
+                "name": "Saudi",
+                "conditions": {
+                    "match": "all",
+                    "conditions": [{"field": "country", "op": "eq", "value": "SA"}],
+                },
+            },
+        )
+    run_import(state, csv_bytes(MULTILINGUAL))
+    with state.db.session() as session:
+        members = set(
+            session.scalars(select(GroupMember.customer_id).where(GroupMember.group_id == saudi.id))
+        )
+    assert members == {by_email(state)["layla@example.sa"].id}
