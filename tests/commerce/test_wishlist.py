@@ -256,3 +256,19 @@ def test_the_hosts_cart_may_write_to_the_same_database_during_move_to_cart(state
     host.on_add_to_cart = writing_cart
     assert sara.call("POST", "/wishlist/p-dress/move-to-cart").status_code == 200
     assert sara.call("GET", "/wallet").json["balance"] == "1.00"
+
+
+def test_a_group_on_wishlist_size_follows_wishlist_changes(state, staff, sara):
+    conditions = {
+        "match": "all",
+        "conditions": [{"field": "wishlist_size", "op": "gte", "value": 2}],
+    }
+    created = staff.post("/groups", json={"name": "Dreamers", "conditions": conditions})
+    assert created.status_code == 201, created.json
+    members = f"/groups/{created.json['id']}/members"
+    sara.call("POST", "/wishlist", json=DRESS)
+    assert staff.get(members).json["items"] == []
+    sara.call("POST", "/wishlist", json={**DRESS, "product_id": "p-bag"})
+    assert len(staff.get(members).json["items"]) == 1
+    sara.call("DELETE", "/wishlist/p-bag")
+    assert staff.get(members).json["items"] == []
