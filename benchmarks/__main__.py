@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import generate, hook_cost, list_page, workers
+from . import generate, groups, hook_cost, list_page, workers
 from .common import Result, bench_database
 
 RESULTS = Path(__file__).parent / "results"
@@ -45,13 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--events", type=int, default=2000, help="events per hook measurement")
     parser.add_argument("--calls", type=int, default=200, help="requests per list measurement")
-    parser.add_argument("--only", choices=["hooks", "list", "workers"], action="append")
+    parser.add_argument("--only", choices=["hooks", "list", "workers", "groups"], action="append")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (CI smoke test)")
     args = parser.parse_args(argv)
     backends = args.backend or ["postgresql"]
     sizes = [300] if args.smoke else [int(n) for n in args.sizes.split(",")]
     events, calls = (30, 10) if args.smoke else (args.events, args.calls)
-    suites = set(args.only or ["hooks", "list", "workers"])
+    suites = set(args.only or ["hooks", "list", "workers", "groups"])
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
                         results += list_page.run(url, backend, data, calls)
                     if "hooks" in suites:
                         results += hook_cost.run(url, backend, events, data.customers)
+                    if "groups" in suites:
+                        results += groups.run(url, backend, data, events)
                     if "workers" in suites:
                         results += workers.run(url, backend, events, data.customers)
                 print(_table(results[-7:]), flush=True)
