@@ -333,7 +333,9 @@ def deliver(state: CustomersState, request_id: uuid.UUID, now: dt.datetime | Non
         return "not_claimed"
     with state.db.session() as session:
         request = session.get(ReviewRequest, request_id)
-        customer = session.get(Customer, request.customer_id)
+        customer = session.get(Customer, request.customer_id) if request is not None else None
+        if request is None or customer is None:  # the customer was deleted meanwhile
+            return "gone"
         pending = unreviewed_orders(session, request.store_id, customer.id)
         channel = request.channel or per_store(
             state.setting("CUSTOMERS_REVIEW_REQUEST_CHANNEL"), request.store_id, "email"
