@@ -84,6 +84,7 @@ def api_app(make_app: Any, recorder: Any, tmp_path: Any) -> Flask:
     return make_app(
         CUSTOMERS_PLUGINS=[recorder, BearerAuth()],
         CUSTOMERS_ATTACHMENTS_FOLDER=str(tmp_path / "attachments"),
+        CUSTOMERS_TRANSFER_FOLDER=str(tmp_path / "transfer"),
         CUSTOMERS_DEFAULT_REGION="SA",
         CUSTOMERS_CURRENCY="SAR",
     )
