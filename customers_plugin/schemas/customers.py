@@ -90,6 +90,7 @@ class CustomerRow(ma.Schema):
     block_reason = fields.String(allow_none=True)
     orders_count = fields.Integer()
     total_spent = Money()
+    currency = fields.String()
     last_order_at = UTCDateTime(allow_none=True)
 
 

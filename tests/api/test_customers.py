@@ -231,3 +231,23 @@ def test_tags_are_added_and_removed_on_a_customer(staff, recorder):
     assert [t["name"] for t in after.json["tags"]] == ["Gold"]
     change = recorder.named("customer_updated")[-1]["changes"][0]
     assert (change.field, change.old, change.new) == ("tags", ("Gold", "VIP"), ("Gold",))
+
+
+def test_an_edit_with_one_bad_value_changes_nothing_and_announces_nothing(staff, recorder):
+    staff.post("/fields", json={"label": "Weight", "type": "number"})
+    card = staff.create(email="atomic@example.com", name="Before")
+    response = staff.patch(
+        f"/customers/{card['id']}",
+        json={"name": "After", "company": "ACME", "custom_fields": {"weight": "heavy"}},
+    )
+    assert response.status_code == 422
+    after = staff.get(f"/customers/{card['id']}").json
+    assert (after["name"], after["company"]) == ("Before", None)
+    assert recorder.named("customer_updated") == []
+    kinds = [a["kind"] for a in staff.get(f"/customers/{card['id']}/activity").json["items"]]
+    assert kinds == ["created"]
+
+
+def test_list_rows_carry_the_store_currency(staff):
+    staff.create(email="cur@example.com")
+    assert staff.get("/customers").json["items"][0]["currency"] == "SAR"
