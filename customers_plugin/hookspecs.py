@@ -8,8 +8,9 @@ through the ``customers_plugin`` entry-point group and mark their functions with
 Five families:
 
 1. host events -> plugin (``on_*``): the host calls them after committing its own work;
-2. plugin -> third parties (``customer_*``, ``group_*``, ``message_*``): notifications sent after
-   the plugin's transaction commits; a failing implementation is logged and skipped;
+2. plugin -> third parties (``customer_*``, ``group_*``, ``message_*``, ``wishlist_*``):
+   notifications sent after the plugin's transaction commits; a failing implementation is
+   logged and skipped;
 3. plugin -> host services: the host answers questions only it can answer;
 4. extension points (``register_*``, ``send_message``, attachments, ``fraud_signals``);
 5. checkout answers: the host asks, the plugin answers from its group rules.
