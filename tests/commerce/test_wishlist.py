@@ -272,3 +272,23 @@ def test_a_group_on_wishlist_size_follows_wishlist_changes(state, staff, sara):
     assert len(staff.get(members).json["items"]) == 1
     sara.call("DELETE", "/wishlist/p-bag")
     assert staff.get(members).json["items"] == []
+
+
+def test_wishlist_events_refuse_missing_prices_and_floats():
+    import pytest
+
+    contact = Contact(email="a@x.co")
+    with pytest.raises(ValueError):
+        WishlistChanged(store_id=STORE, contact=contact, product_id="p", action="added")
+    with pytest.raises(TypeError):
+        WishlistChanged(
+            store_id=STORE,
+            contact=contact,
+            product_id="p",
+            action="added",
+            product_name="P",
+            price=9.99,
+            currency="SAR",
+        )
+    with pytest.raises(ValueError):
+        WishlistChanged(store_id=STORE, contact=contact, product_id="p", action="liked")
