@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from customers_plugin.events import Contact, ProductPrice, WishlistChanged
@@ -275,8 +276,6 @@ def test_a_group_on_wishlist_size_follows_wishlist_changes(state, staff, sara):
 
 
 def test_wishlist_events_refuse_missing_prices_and_floats():
-    import pytest
-
     contact = Contact(email="a@x.co")
     with pytest.raises(ValueError):
         WishlistChanged(store_id=STORE, contact=contact, product_id="p", action="added")
