@@ -56,6 +56,17 @@ def test_a_local_number_is_read_in_the_stores_region(staff, people):
     assert _ids(staff.get("/customers", query_string={"q": "054-111-2233"})) == []
 
 
+def test_one_or_two_letters_match_the_start_of_a_word(staff, people):
+    assert _ids(staff.get("/customers", query_string={"q": "mü"})) == [people["jose"]]
+    assert _ids(staff.get("/customers", query_string={"q": "ul"})) == []
+    assert _ids(staff.get("/customers", query_string={"q": "is"})) == [people["ismail"]]
+
+
+def test_search_counts_its_matches_when_asked(staff, people):
+    page = staff.get("/customers", query_string={"q": "example.com", "include_total": 1}).json
+    assert page["total"] == 3 and len(page["items"]) == 3
+
+
 def test_search_with_like_wildcards_matches_them_literally(staff, people):
     assert _ids(staff.get("/customers", query_string={"q": "%"})) == []
     assert _ids(staff.get("/customers", query_string={"q": "_"})) == []
