@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, false, or_, tuple_
+from sqlalchemy import and_, false, literal, or_, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..types import to_money
@@ -98,7 +98,10 @@ def after(orders: list[Order], values: list[Any]) -> ColumnElement[bool]:
     """Rows strictly after the row whose sort values are ``values``."""
     if all(not o.key.nullable for o in orders) and len({o.desc for o in orders}) == 1:
         row = tuple_(*(o.key.column for o in orders))
-        bound = tuple_(*values)
+        # typed binds: a Money column stores thousandths, so a bare Decimal would compare wrong
+        bound = tuple_(
+            *(literal(v, o.key.column.type) for o, v in zip(orders, values, strict=True))
+        )
         return row < bound if orders[0].desc else row > bound
     alternatives = []
     for i, o in enumerate(orders):

@@ -237,3 +237,18 @@ def test_a_list_page_costs_the_same_number_of_queries_whatever_its_size(staff, a
         staff.post(f"/customers/{card['id']}/tags", json={"tags": [tag, f"t{i}"]})
     assert queries_for(2) == queries_for(30)
     assert queries_for(30) <= 5
+
+
+def test_money_sort_pages_by_amount_not_by_raw_storage(staff, api_app):
+    for i, total in enumerate(["5.00", "20.50", "10.25", "7.00"]):
+        staff.create(email=f"m{i}@example.com")
+        place_order(api_app, "a", f"m{i}@example.com", f"mo{i}", total)
+    seen, cursor = [], None
+    for _ in range(6):
+        query = {"sort": "-total_spent", "limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = staff.get("/customers", query_string=query).json
+        seen += [row["total_spent"] for row in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ["20.50", "10.25", "7.00", "5.00"]
