@@ -19,6 +19,7 @@ from ...events import CustomerInfo, FieldChange
 from ...groups_hooks import GroupHooks
 from ...models import Customer, CustomerSource
 from ..tags import tags_of
+from .bulk import one_of
 
 if TYPE_CHECKING:
     import pluggy
@@ -79,12 +80,12 @@ def snapshots(state: CustomersState, ids: list[uuid.UUID]) -> list[CustomerInfo]
                 Customer.language,
                 Customer.status,
                 Customer.joined_at,
-            ).where(Customer.id.in_(ids))
+            ).where(one_of(session, Customer.id, ids))
         ).all()
         sources: dict[uuid.UUID, list[str]] = {}
         for cid, source in session.execute(
             select(CustomerSource.customer_id, CustomerSource.source)
-            .where(CustomerSource.customer_id.in_(ids))
+            .where(one_of(session, CustomerSource.customer_id, ids))
             .order_by(CustomerSource.first_seen_at, CustomerSource.source)
         ):
             sources.setdefault(cid, []).append(source)

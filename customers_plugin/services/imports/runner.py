@@ -27,7 +27,7 @@ from ...types import utcnow
 from ..errors import Invalid
 from ..fields import FieldTypes
 from .announce import announce_changes
-from .bulk import insert_rows
+from .bulk import insert_rows, one_of
 from .columns import map_header
 from .decoding import CsvFile, FileProblem, Row
 from .rows import ParsedRow, parse_row
@@ -159,7 +159,7 @@ def _mark_duplicates(session: Session, batch_id: uuid.UUID, rows: Sequence[Parse
     known = dict(
         session.execute(
             select(ImportKey.key, ImportKey.line).where(
-                ImportKey.batch_id == batch_id, ImportKey.key.in_(list(first))
+                ImportKey.batch_id == batch_id, one_of(session, ImportKey.key, list(first))
             )
         ).all()
     )

@@ -28,7 +28,7 @@ from ...models import (
 )
 from ...normalize import search_key
 from ...types import new_id, utcnow
-from .bulk import insert_rows
+from .bulk import insert_rows, one_of
 from .rows import ParsedRow, jsonable
 
 SOURCE = "import"
@@ -156,9 +156,9 @@ def _existing(
     phones = [r.values["phone"] for r in rows if r.values.get("phone")]
     conditions = []
     if emails:
-        conditions.append(Customer.email_normalized.in_(emails))
+        conditions.append(one_of(session, Customer.email_normalized, emails))
     if phones:
-        conditions.append(Customer.phone.in_(phones))
+        conditions.append(one_of(session, Customer.phone, phones))
     by_email: dict[str, dict[str, Any]] = {}
     by_phone: dict[str, dict[str, Any]] = {}
     if not conditions:
@@ -183,7 +183,7 @@ def _touched_by_batch(
     return dict(
         session.execute(
             select(ImportChange.customer_id, ImportChange.line).where(
-                ImportChange.batch_id == batch_id, ImportChange.customer_id.in_(ids)
+                ImportChange.batch_id == batch_id, one_of(session, ImportChange.customer_id, ids)
             )
         ).all()
     )
