@@ -15,8 +15,8 @@ from .customer import (
 from .fields import FieldDefinition, FieldValue
 from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
-from .inbox import EventInbox
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
+from .inbox import EventInbox
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
 from .wallet import WALLET_KINDS, WalletTransaction
 from .wishlist import WishlistItem
