@@ -153,6 +153,8 @@ def after_commit(session: Session, action: Callable[[], None]) -> None:
 
 
 def _run_outbox(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the real commit is still to come
     actions = session.info.pop(_OUTBOX, [])
     for action in actions:
         try:
@@ -162,4 +164,6 @@ def _run_outbox(session: Session) -> None:
 
 
 def _drop_outbox(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # only a savepoint rolled back; what was queued before it still stands
     session.info.pop(_OUTBOX, None)

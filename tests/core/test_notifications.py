@@ -104,3 +104,15 @@ def test_notifications_are_not_sent_before_commit(customers, recorder):
     customers.pm.register(Spy())
     customers.hook.on_order_placed(event=order("1", email="x@y.co"))
     assert seen_during_transaction == [1]
+
+
+def test_after_commit_work_waits_for_the_outer_commit_not_a_savepoint(customers):
+    ran = []
+    with customers.db.transaction() as session:
+        after_commit(session, lambda: ran.append("outer"))
+        with session.begin_nested():
+            session.execute(text("SELECT 1"))
+        assert ran == []  # releasing a savepoint is not the commit
+        with pytest.raises(ValueError), session.begin_nested():
+            raise ValueError("savepoint rolled back")
+    assert ran == ["outer"]  # a rolled-back savepoint does not drop the outer work
