@@ -45,9 +45,11 @@ def _scenarios(data: Generated, pg: bool) -> list[tuple[str, Any, Any]]:
 
     def name_search(_i: int) -> tuple[str, tuple]:
         word = next(names)
+        # the API's predicate for a name fragment: the folded name or the email contains it
         return (
-            f"{base} AND search_name LIKE {ph} ORDER BY joined_at DESC, id DESC LIMIT {PAGE}",
-            (store, f"%{search_key(word)}%"),
+            f"{base} AND (search_name LIKE {ph} OR email_normalized LIKE {ph}) "
+            f"ORDER BY joined_at DESC, id DESC LIMIT {PAGE}",
+            (store, f"%{search_key(word)}%", f"%{word.lower()}%"),
             word,
         )
 
