@@ -117,9 +117,7 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-def make_app(
-    database_urls: dict[str, str], backend: str, recorder: Recorder
-) -> Iterator[Any]:
+def make_app(database_urls: dict[str, str], backend: str, recorder: Recorder) -> Iterator[Any]:
     """Build apps on the test's backend: ``make_app(**config)``. Tables are emptied after."""
     apps: list[Flask] = []
 
