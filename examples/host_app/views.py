@@ -80,7 +80,8 @@ def products() -> Any:
     items = db.session.scalars(
         db.select(Product).filter_by(store_id=g.store.id, active=True).order_by(Product.id)
     ).all()
-    return render_template("products.html", products=items)
+    shopper = (session.get("shopper") or {}).get(g.store.id)
+    return render_template("products.html", products=items, shopper=shopper)
 
 
 @bp.route("/checkout/<int(max=2147483647):product_id>", methods=["GET", "POST"])
