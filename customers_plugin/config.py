@@ -56,7 +56,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Load third-party plugins from the customers_plugin entry-point group.",
     ),
     "CUSTOMERS_PLUGINS": ((), "Extra plugin objects (or import paths) to register."),
-    # -- wallet, wishlists, review requests (docs/wallet-wishlist-reviews.md) --
+    # -- wallet, wishlists, review requests --
     "CUSTOMERS_WALLET_CURRENCY": (
         None,
         "Currency of customer wallets. Unset: CUSTOMERS_CURRENCY.",
