@@ -45,3 +45,31 @@ def customers_of(db: Any, store: str | None = None) -> list[Customer]:
         if store is not None:
             query = query.where(Customer.store_id == store)
         return list(session.scalars(query))
+
+
+def run_rq_worker(flask_app: str, queue: str, redis_url: str, **env: str) -> Any:
+    """Run a real ``rq worker --burst`` (JSON serializer) on ``queue`` in a subprocess; the
+    worker loads ``flask_app`` (FLASK_APP) configured by the ``env`` variables."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run(
+        [
+            Path(sys.executable).with_name("rq"),
+            "worker",
+            "--burst",
+            "--url",
+            redis_url,
+            "--serializer",
+            "json",
+            queue,
+        ],
+        cwd=root,
+        env={**os.environ, "FLASK_APP": flask_app, "PYTHONPATH": str(root), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

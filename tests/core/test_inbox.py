@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 import zlib
 from decimal import Decimal
@@ -18,7 +15,7 @@ from customers_plugin.models import EventInbox
 from customers_plugin.services import inbox
 from tests.conftest import REDIS_URL
 from tests.core.test_capture import ALL_EVENTS
-from tests.helpers import customers_of, order
+from tests.helpers import customers_of, order, run_rq_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND_OF_HOOK = {
@@ -97,30 +94,13 @@ def test_queue_mode_with_a_real_worker(make_app, database_urls, backend):
     assert customers_of(state.db) == [] and _inbox_size(state) == 5
     for job in state.jobs.queue.get_jobs():
         assert b"q@x.co" not in zlib.decompress(state.jobs.queue.connection.hget(job.key, "data"))
-    env = dict(
-        os.environ,
-        FLASK_APP="tests.worker_app:create_app",
+    result = run_rq_worker(
+        "tests.worker_app:create_app",
+        queue_name,
+        REDIS_URL,
         CUSTOMERS_TEST_WORKER_DB=database_urls[backend],
         CUSTOMERS_TEST_REDIS_URL=REDIS_URL,
         CUSTOMERS_TEST_QUEUE=queue_name,
-        PYTHONPATH=str(ROOT),
-    )
-    result = subprocess.run(
-        [
-            Path(sys.executable).with_name("rq"),
-            "worker",
-            "--burst",
-            "--url",
-            REDIS_URL,
-            "--serializer",
-            "json",
-            queue_name,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     [c] = customers_of(state.db)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 import zlib
 from decimal import Decimal
@@ -16,7 +13,7 @@ from sqlalchemy import text, update
 
 from customers_plugin.models import Customer
 from tests.conftest import REDIS_URL
-from tests.helpers import customers_of, order
+from tests.helpers import customers_of, order, run_rq_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,30 +75,13 @@ def test_real_rq_worker_runs_the_job_from_redis(make_app, database_urls, backend
     ]
     assert b"buyer@example.com" not in stored
     assert state.jobs.submit("rebuild_stats", cid, job_id=f"rebuild-{cid}") is None  # deduplicated
-    env = dict(
-        os.environ,
-        FLASK_APP="tests.worker_app:create_app",
+    result = run_rq_worker(
+        "tests.worker_app:create_app",
+        queue_name,
+        REDIS_URL,
         CUSTOMERS_TEST_WORKER_DB=database_urls[backend],
         CUSTOMERS_TEST_REDIS_URL=REDIS_URL,
         CUSTOMERS_TEST_QUEUE=queue_name,
-        PYTHONPATH=str(ROOT),
-    )
-    result = subprocess.run(
-        [
-            Path(sys.executable).with_name("rq"),
-            "worker",
-            "--burst",
-            "--url",
-            REDIS_URL,
-            "--serializer",
-            "json",
-            queue_name,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     [c] = customers_of(state.db)

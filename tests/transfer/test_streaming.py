@@ -15,7 +15,7 @@ import pytest
 
 from customers_plugin.services import imports
 from tests.conftest import REDIS_URL
-from tests.helpers import customers_of
+from tests.helpers import customers_of, run_rq_worker
 from tests.transfer.conftest import batch, csv_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,31 +68,14 @@ def test_an_import_runs_under_a_real_rq_worker_with_progress_in_job_meta(
     assert batch(state, started["id"])["status"] == "queued"  # not run in this process
     job = state.jobs.queue.fetch_job(f"import-{started['id']}")
     assert list(job.args) == ["run_import", [started["id"]]]  # the batch id only
-    env = dict(
-        os.environ,
-        FLASK_APP="tests.transfer.worker_app:create_app",
+    result = run_rq_worker(
+        "tests.transfer.worker_app:create_app",
+        queue_name,
+        REDIS_URL,
         CUSTOMERS_TEST_WORKER_DB=database_urls[backend],
         CUSTOMERS_TEST_REDIS_URL=REDIS_URL,
         CUSTOMERS_TEST_QUEUE=queue_name,
         CUSTOMERS_TEST_TRANSFER_FOLDER=str(folder),
-        PYTHONPATH=str(ROOT),
-    )
-    result = subprocess.run(
-        [
-            Path(sys.executable).with_name("rq"),
-            "worker",
-            "--burst",
-            "--url",
-            REDIS_URL,
-            "--serializer",
-            "json",
-            queue_name,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     done = batch(state, started["id"])
