@@ -45,11 +45,22 @@ def has_listeners(pm: pluggy.PluginManager, hook_name: str) -> bool:
     return bool(getattr(pm.hook, hook_name).get_hookimpls())
 
 
-def notify(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> None:
-    """Call every implementation of a notification hook; one that raises is logged and the
-    others still run."""
-    for impl in reversed(getattr(pm.hook, hook_name).get_hookimpls()):
+def listeners(pm: pluggy.PluginManager, hook_name: str, skip: tuple[type, ...] = ()) -> list[Any]:
+    """The implementations of a hook in calling order (last registered first), leaving out
+    plugins of the ``skip`` classes."""
+    impls = reversed(getattr(pm.hook, hook_name).get_hookimpls())
+    return [impl for impl in impls if not isinstance(impl.plugin, skip)]
+
+
+def deliver(impls: Iterable[Any], hook_name: str, **kwargs: Any) -> None:
+    """Call each implementation in isolation: one that raises is logged, the others still run."""
+    for impl in impls:
         try:
             impl.function(**{name: kwargs[name] for name in impl.argnames})
         except Exception:
             log.exception("customers hook %s of plugin %r raised", hook_name, impl.plugin_name)
+
+
+def notify(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> None:
+    """Call every implementation of a notification hook, each in isolation."""
+    deliver(listeners(pm, hook_name), hook_name, **kwargs)

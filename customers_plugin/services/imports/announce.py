@@ -8,7 +8,6 @@ memberships in one set-based call inside its transaction.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from ...events import CustomerInfo, FieldChange
 from ...groups_hooks import GroupHooks
 from ...models import Customer, CustomerSource
+from ...plugins import deliver, listeners
 from ..tags import tags_of
 from .bulk import one_of
 
@@ -26,21 +26,9 @@ if TYPE_CHECKING:
 
     from ...extension import CustomersState
 
-log = logging.getLogger(__name__)
 
-
-def listeners(pm: pluggy.PluginManager, hook: str) -> list[Any]:
-    """The implementations to call, first registered last (pluggy's order)."""
-    impls = getattr(pm.hook, hook).get_hookimpls()
-    return [impl for impl in reversed(impls) if not isinstance(impl.plugin, GroupHooks)]
-
-
-def _call(impls: list[Any], hook: str, **kwargs: Any) -> None:
-    for impl in impls:
-        try:
-            impl.function(**{name: kwargs[name] for name in impl.argnames})
-        except Exception:
-            log.exception("customers hook %s of plugin %r raised", hook, impl.plugin_name)
+def _listeners(pm: pluggy.PluginManager, hook: str) -> list[Any]:
+    return listeners(pm, hook, skip=(GroupHooks,))
 
 
 def announce_changes(
@@ -48,23 +36,23 @@ def announce_changes(
     created: Sequence[uuid.UUID],
     updated: Mapping[uuid.UUID, list[FieldChange]],
 ) -> None:
-    on_created = listeners(state.pm, "customer_created") if created else []
-    on_updated = listeners(state.pm, "customer_updated") if updated else []
+    on_created = _listeners(state.pm, "customer_created") if created else []
+    on_updated = _listeners(state.pm, "customer_updated") if updated else []
     ids = ([*created] if on_created else []) + ([*updated] if on_updated else [])
     if not ids:
         return
     for info in snapshots(state, ids):
         customer_id = uuid.UUID(info.id)
         if customer_id in updated:
-            _call(on_updated, "customer_updated", customer=info, changes=updated[customer_id])
+            deliver(on_updated, "customer_updated", customer=info, changes=updated[customer_id])
         else:
-            _call(on_created, "customer_created", customer=info)
+            deliver(on_created, "customer_created", customer=info)
 
 
 def announce_deleted(state: CustomersState, store_id: str, ids: Sequence[uuid.UUID]) -> None:
-    impls = listeners(state.pm, "customer_deleted")
+    impls = _listeners(state.pm, "customer_deleted")
     for customer_id in ids:
-        _call(impls, "customer_deleted", store_id=store_id, customer_id=str(customer_id))
+        deliver(impls, "customer_deleted", store_id=store_id, customer_id=str(customer_id))
 
 
 def snapshots(state: CustomersState, ids: list[uuid.UUID]) -> list[CustomerInfo]:
