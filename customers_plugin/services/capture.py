@@ -8,6 +8,7 @@ from a new event, and updates compare against the stored state.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from ..db import after_commit, insert_ignore
 from ..events import (
     BookingMade,
     BookingUpdated,
+    Contact,
     CustomerSignedUp,
     FormSubmitted,
     OrderPlaced,
@@ -410,24 +412,44 @@ class Capture:
     # -- the shared flow --------------------------------------------------------------------
 
     def _handle(self, e: Any, apply: Apply, session: Session | None) -> str:
-        """Run ``apply`` for event ``e`` in a transaction of its own, or in the caller's
-        ``session`` (which the caller commits: notifications then go out after that commit)."""
+        return str(
+            self.for_contact(
+                e.store_id, e.contact, e.source, apply, seen_at=e.occurred_at, session=session
+            )
+        )
+
+    def for_contact(
+        self,
+        store_id: str,
+        contact: Contact,
+        source: str,
+        apply: Apply,
+        *,
+        seen_at: dt.datetime | None = None,
+        session: Session | None = None,
+    ) -> uuid.UUID:
+        """The flow every contact-bearing event shares: find or create the customer of
+        ``contact``, run ``apply(session, customer_id)``, re-evaluate their groups and announce
+        a new or changed customer after commit. Runs in a transaction of its own, or in the
+        caller's ``session`` (which the caller commits)."""
         if session is None:
             with self.state.db.transaction() as own:
-                return self._handle(e, apply, own)
+                return self.for_contact(
+                    store_id, contact, source, apply, seen_at=seen_at, session=own
+                )
         state = self.state
         resolved = contacts.resolve(
             session,
-            e.store_id,
-            e.contact,
+            store_id,
+            contact,
             region=state.setting("CUSTOMERS_DEFAULT_REGION"),
-            source=e.source,
-            seen_at=e.occurred_at,
+            source=source,
+            seen_at=seen_at,
         )
         apply(session, resolved.id)
-        reevaluate_customers(session, state, e.store_id, [resolved.id])
+        reevaluate_customers(session, state, store_id, [resolved.id])
         self._announce(session, resolved)
-        return str(resolved.id)
+        return resolved.id
 
     def _announce(self, session: Session, resolved: contacts.Resolved) -> None:
         pm = self.state.pm

@@ -25,9 +25,8 @@ from ..jobs import job
 from ..models import Customer, WishlistItem
 from ..plugins import has_listeners, notify
 from ..types import new_id, to_money, utcnow
-from . import activity, contacts
+from . import activity
 from .errors import Conflict, NotFound, invalid
-from .groups import reevaluate_customers
 from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
 from .snapshots import customer_info
 
@@ -206,29 +205,8 @@ def for_contact(
     apply: Callable[[Session, uuid.UUID], Any],
 ) -> uuid.UUID:
     """Run ``apply(session, customer_id)`` in one transaction for the customer of ``contact``
-    (found or created as host events do), re-evaluate their groups (``wishlist_size``) and
-    announce a new or updated customer after commit."""
-    pm = state.pm
-    with state.db.transaction() as session:
-        resolved = contacts.resolve(
-            session,
-            store_id,
-            contact,
-            region=state.setting("CUSTOMERS_DEFAULT_REGION"),
-            source=source,
-        )
-        apply(session, resolved.id)
-        reevaluate_customers(session, state, store_id, [resolved.id])
-        if resolved.created and has_listeners(pm, "customer_created"):
-            info = customer_info(session, resolved.id)
-            after_commit(session, lambda: notify(pm, "customer_created", customer=info))
-        elif resolved.changes and has_listeners(pm, "customer_updated"):
-            info = customer_info(session, resolved.id)
-            changes = tuple(resolved.changes)
-            after_commit(
-                session, lambda: notify(pm, "customer_updated", customer=info, changes=changes)
-            )
-    return resolved.id
+    (found or created as host events do), with the groups and notifications that follow."""
+    return state.capture.for_contact(store_id, contact, source, apply)
 
 
 _ITEM_KEYS = {"added_at": SortKey("added_at", WishlistItem.added_at, "datetime")}
