@@ -32,7 +32,7 @@ from ..models import BookingSummary, Customer, CustomerSource, ExportJob, FieldV
 from ..types import utcnow
 from .errors import Conflict, NotFound, invalid
 from .fields import FieldTypes, list_definitions
-from .imports.columns import FIELD_PREFIX
+from .imports.columns import FIELD_PREFIX, STANDARD
 from .imports.storage import export_path
 from .imports.values import FORMULA_START
 from .listing import Filters, where_clauses
@@ -71,20 +71,10 @@ _CUSTOMER_COLUMNS = {
 }
 _LOADED = ("tags", "sources")
 _BOOKING_COLUMNS = ("bookings_in_range", "last_booking_in_range")
+# every column the importer reads, so an export imports back as it is, then read-only facts
 DEFAULT_COLUMNS = (
     "id",
-    "email",
-    "phone",
-    "name",
-    "country",
-    "language",
-    "gender",
-    "birthdate",
-    "company",
-    "position",
-    "vat_id",
-    "tags",
-    "marketing_consent",
+    *STANDARD,
     "status",
     "joined_at",
     "orders_count",
