@@ -17,7 +17,7 @@ from ..types import UTCDateTime, utcnow
 from .base import Base, id_column, store_column
 
 IMPORT_STATUSES = ("queued", "validating", "importing", "done", "rejected", "failed", "undone")
-EXPORT_STATUSES = ("queued", "running", "done", "failed")
+EXPORT_STATUSES = ("queued", "running", "done", "failed", "expired")
 
 
 class ImportBatch(Base):
@@ -46,6 +46,11 @@ class ImportBatch(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # the last write to the row (every status change, checkpoint and progress update): a
+    # running batch whose row stops moving has lost its worker
+    updated_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
 
 class ImportRowError(Base):
@@ -109,3 +114,5 @@ class ExportJob(Base):
     rows_done: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # when the file is deleted by the sweep (CUSTOMERS_EXPORT_TTL_DAYS after it was written)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

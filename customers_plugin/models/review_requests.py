@@ -48,3 +48,5 @@ class ReviewRequest(Base):
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # when a sender moved it to "sending" (a request still "sending" long after was interrupted)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
