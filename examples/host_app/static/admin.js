@@ -10,6 +10,7 @@
   const card = $("card");
   const more = $("more");
   let nextCursor = null;
+  let listedQuery = ""; // the search the rows on screen answer: "More" continues that one
 
   tokenInput.value = sessionStorage.getItem("customersToken") || "";
 
@@ -56,10 +57,12 @@
   }
 
   async function load(append) {
+    if (append && !nextCursor) return;
+    if (!append) listedQuery = $("q").value.trim();
     const params = new URLSearchParams({ limit: "50" });
-    const q = $("q").value.trim();
-    if (q) params.set("q", q);
-    if (append && nextCursor) params.set("cursor", nextCursor);
+    if (listedQuery) params.set("q", listedQuery);
+    if (append) params.set("cursor", nextCursor);
+    more.disabled = true; // one request per cursor, however often "More" is clicked
     try {
       const body = await call("/customers?" + params);
       if (!append) tbody.replaceChildren();
@@ -78,8 +81,11 @@
       say(rows.length || append ? "" : "No customers match.");
     } catch (err) {
       tbody.replaceChildren();
+      card.hidden = true;
       more.hidden = true;
       say(err.message);
+    } finally {
+      more.disabled = false;
     }
   }
 

@@ -1,0 +1,59 @@
+"""Browser tests: the example host app (see ``shop.py``) driven by the Python ``playwright``
+package with Debian's Chromium, ``/usr/bin/chromium`` (never ``playwright install``).
+
+A missing Chromium or playwright fails these tests; ``CUSTOMERS_SKIP_BROWSER=1`` skips them, for
+a developer machine without a browser.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .shop import Shop, serve
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    with serve(tmp_path_factory.mktemp("admin_page")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} is missing: `apt-get install -y chromium`, or set "
+            "CUSTOMERS_SKIP_BROWSER=1 to skip the browser tests",
+            pytrace=False,
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the playwright package is missing: pip install -e '.[dev]'", pytrace=False)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, shop: Shop) -> Iterator[Page]:
+    """A fresh browser context (empty sessionStorage) on the admin page; a JS error fails."""
+    context = browser.new_context(locale="en-US")
+    context.set_default_timeout(5_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.goto(shop.url)
+    yield tab
+    context.close()
+    assert not errors, errors
