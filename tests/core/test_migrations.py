@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, Table, create_engine, inspect, select, text
 
 from customers_plugin import migrate
 from customers_plugin.db import Database
 from customers_plugin.migrate import VERSION_TABLE, include_object
-from customers_plugin.models import Base
+from customers_plugin.models import Base, Customer, ExportJob, ImportBatch, ReviewRequest
+from tests.conftest import POSTGRES_URL
 
 
 def test_models_and_migrations_agree(database_urls, backend):
@@ -62,3 +67,65 @@ def test_unique_email_per_store_is_case_insensitive_in_the_schema(database_urls,
     uniques = inspect(engine).get_unique_constraints("customers_customers")
     assert ["store_id", "email_normalized"] in [u["column_names"] for u in uniques]
     engine.dispose()
+
+
+@pytest.fixture
+def fresh_url(backend, tmp_path):
+    """An empty database of the test's backend (its own PostgreSQL schema), dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path}/fresh.db"
+        return
+    schema = f"customers_fresh_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _as_of_0006(model, added=("updated_at", "claimed_at", "expires_at")):
+    """The model's table without the columns 0007 adds (so rows can be written before it)."""
+    columns = [c._copy() for c in model.__table__.columns if c.name not in added]
+    return Table(model.__tablename__, MetaData(), *columns)
+
+
+def test_0007_gives_rows_already_there_what_the_sweeps_need(fresh_url):
+    db = Database(fresh_url)
+    migrate.upgrade(db, "0006")
+    t0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+    customer, batch, export, running = (uuid.uuid4() for _ in range(4))
+    with db.engine.begin() as conn:
+        conn.execute(
+            _as_of_0006(Customer, added=()).insert(),
+            {"id": customer, "store_id": "s", "email": "a@example.com",
+             "email_normalized": "a@example.com", "search_name": ""},
+        )  # fmt: skip
+        conn.execute(
+            _as_of_0006(ImportBatch).insert(),
+            {"id": batch, "store_id": "s", "options": {}, "status": "importing",
+             "created_at": t0, "started_at": t0 + dt.timedelta(minutes=1)},
+        )  # fmt: skip
+        conn.execute(
+            _as_of_0006(ReviewRequest).insert(),
+            {"id": uuid.uuid4(), "store_id": "s", "customer_id": customer, "send_key": "k",
+             "trigger": "manual", "status": "sending", "order_ids": [], "due_at": t0},
+        )  # fmt: skip
+        for export_id, status in ((export, "done"), (running, "running")):
+            conn.execute(
+                _as_of_0006(ExportJob).insert(),
+                {"id": export_id, "store_id": "s", "params": {}, "status": status,
+                 "finished_at": t0 if status == "done" else None},
+            )  # fmt: skip
+    migrate.upgrade(db)
+    with db.session() as session:
+        assert session.get(ImportBatch, batch).updated_at == t0 + dt.timedelta(minutes=1)
+        assert session.scalars(select(ReviewRequest.claimed_at)).one() == t0
+        assert session.get(ExportJob, export).expires_at == t0 + dt.timedelta(days=7)
+        assert session.get(ExportJob, running).expires_at is None
+    migrate.downgrade(db, "0006")
+    columns = {c["name"] for c in inspect(db.engine).get_columns("customers_export_jobs")}
+    assert "expires_at" not in columns
+    db.dispose()
