@@ -16,7 +16,8 @@ from .extension import get_state
 from .models import STATUSES
 from .services import exports
 from .services.errors import ServiceError
-from .services.imports import ImportOptions, report_rows, run_batch, start_import
+from .services.imports import ImportOptions, fail_batch, report_rows, run_batch, start_import
+from .services.imports.jobs import failure_reason
 from .services.listing import Filters
 
 
@@ -73,6 +74,9 @@ def import_command(
     bar = _Bar()
     try:
         result = run_batch(state, batch["id"], bar.update)
+    except Exception as exc:  # the batch says so too (resumable), not only this terminal
+        fail_batch(state, batch["id"], failure_reason(exc))
+        raise
     finally:
         bar.close()
     if report is not None:

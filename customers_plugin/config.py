@@ -51,6 +51,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         2000,
         "Rows an import validates and writes per transaction (its checkpoint granularity).",
     ),
+    "CUSTOMERS_IMPORT_STALL_MINUTES": (
+        30,
+        "Minutes without progress after which the sweep marks a validating or importing batch "
+        "failed (its worker died); it can then be resumed. None turns the check off.",
+    ),
     "CUSTOMERS_LOAD_ENTRY_POINTS": (
         True,
         "Load third-party plugins from the customers_plugin entry-point group.",

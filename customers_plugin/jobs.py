@@ -46,7 +46,7 @@ def job(name: str) -> Callable[[JobFunction], JobFunction]:
 
 
 def _load_jobs() -> None:
-    from .services import inbox, review_requests, stats, wishlist  # noqa: F401 - register jobs
+    from .services import inbox, review_requests, stats, sweeps, wishlist  # noqa: F401 - jobs
     from .services.exports import run_export  # noqa: F401 - registers its job
     from .services.groups import jobs as group_jobs  # noqa: F401 - registers its jobs
     from .services.imports import jobs as import_jobs  # noqa: F401 - registers its jobs

@@ -1,5 +1,6 @@
 """``/imports``: the CSV template, starting an import (uploaded file or pasted emails), its
-progress, its row report as CSV, and undo. Thin views: parse -> services.imports -> schema.
+progress, its row report as CSV, resuming a failed one, and undo. Thin views: parse ->
+services.imports -> schema.
 
 Needs the ``customers.import`` permission. The upload limit is
 ``CUSTOMERS_IMPORT_MAX_BYTES``: a larger Content-Length (or a longer body) answers 413 before
@@ -182,6 +183,15 @@ def report(batch_id: uuid.UUID) -> Response:
             session.close()
 
     return _csv(generate(), f"import-{batch_id}-report.csv")
+
+
+@blp.route("/<uuid:batch_id>/resume", methods=["POST"])
+@require(IMPORT)
+@blp.response(202, ImportOut)
+def resume(batch_id: uuid.UUID) -> Any:
+    """Resume a failed import from where it stopped: rows already imported are not written
+    again (409 unless the import failed, or when its file is gone)."""
+    return imports.resume_import(get_state(), current_store_id(), batch_id)
 
 
 @blp.route("/<uuid:batch_id>/undo", methods=["POST"])

@@ -1,15 +1,17 @@
-"""Configuration module for ``rq cron``: the periodic jobs of review requests and wishlists.
+"""Configuration module for ``rq cron``: the periodic jobs of review requests and wishlists,
+and the sweep of work left behind (services/sweeps.py).
 
-``rq cron customers_plugin.services.commerce_cron`` (with ``FLASK_APP`` set) registers two
+``rq cron customers_plugin.services.commerce_cron`` (with ``FLASK_APP`` set) registers three
 entries; each cron job only puts the real job on the plugin's queue through the dispatcher
 (JSON serializer, deduplicated job id), on a small queue of its own like the groups' refresh::
 
     FLASK_APP=yourapp rq cron customers_plugin.services.commerce_cron
     FLASK_APP=yourapp rq worker customers-cron
 
-Schedules: ``CUSTOMERS_REVIEW_REQUESTS_CRON`` (default every 15 minutes) and
-``CUSTOMERS_PRICE_DROPS_CRON`` (default daily at 06:00 UTC), read from the environment.
-Importing this module registers the entries; nothing else imports it.
+Schedules: ``CUSTOMERS_REVIEW_REQUESTS_CRON`` (default every 15 minutes),
+``CUSTOMERS_PRICE_DROPS_CRON`` (default daily at 06:00 UTC) and ``CUSTOMERS_SWEEP_CRON``
+(default every 10 minutes), read from the environment. Importing this module registers the
+entries; nothing else imports it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 CRON_QUEUE = os.environ.get("CUSTOMERS_CRON_QUEUE", "customers-cron")
 REVIEW_REQUESTS_CRON = os.environ.get("CUSTOMERS_REVIEW_REQUESTS_CRON", "*/15 * * * *")
 PRICE_DROPS_CRON = os.environ.get("CUSTOMERS_PRICE_DROPS_CRON", "0 6 * * *")
+SWEEP_CRON = os.environ.get("CUSTOMERS_SWEEP_CRON", "*/10 * * * *")
 
 
 def _submit(name: str) -> Any:
@@ -44,6 +47,11 @@ def enqueue_price_drops() -> Any:
     return _submit("wishlist_price_drops")
 
 
+def enqueue_sweep() -> Any:
+    """Cron job: queue ``sweep_stale_work``."""
+    return _submit("sweep_stale_work")
+
+
 def register(cron: Any = None) -> None:
     if cron is None:
         from rq import cron
@@ -58,6 +66,12 @@ def register(cron: Any = None) -> None:
         queue_name=CRON_QUEUE,
         cron=PRICE_DROPS_CRON,
         name="customers-wishlist-price-drops",
+    )
+    cron.register(
+        enqueue_sweep,
+        queue_name=CRON_QUEUE,
+        cron=SWEEP_CRON,
+        name="customers-sweep-stale-work",
     )
 
 

@@ -1,4 +1,4 @@
-"""The rq cron configuration of the periodic review-request and price-drop jobs."""
+"""The rq cron configuration of the periodic review-request, price-drop and sweep jobs."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ class FakeCron:
         self.entries.append({"func": func, "queue": queue_name, "cron": cron, "name": name})
 
 
-def test_both_periodic_jobs_are_registered_on_the_cron_queue():
+def test_the_periodic_jobs_are_registered_on_the_cron_queue():
     cron = FakeCron()
     commerce_cron.register(cron)
     assert {e["name"]: e["cron"] for e in cron.entries} == {
         "customers-send-due-review-requests": "*/15 * * * *",
         "customers-wishlist-price-drops": "0 6 * * *",
+        "customers-sweep-stale-work": "*/10 * * * *",
     }
+    assert {e["func"] for e in cron.entries} >= {commerce_cron.enqueue_sweep}
     assert {e["queue"] for e in cron.entries} == {commerce_cron.CRON_QUEUE}
 
 

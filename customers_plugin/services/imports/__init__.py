@@ -11,11 +11,14 @@ from __future__ import annotations
 from .batches import (
     ImportOptions,
     batch_summary,
+    fail_batch,
     get_batch,
     list_batches,
     report_csv,
     report_rows,
+    resume_import,
     start_import,
+    sweep_stalled_imports,
     template_csv,
 )
 from .runner import run_batch
@@ -24,13 +27,16 @@ from .undo import request_undo, run_undo
 __all__ = [
     "ImportOptions",
     "batch_summary",
+    "fail_batch",
     "get_batch",
     "list_batches",
     "report_csv",
     "report_rows",
     "request_undo",
+    "resume_import",
     "run_batch",
     "run_undo",
     "start_import",
+    "sweep_stalled_imports",
     "template_csv",
 ]

@@ -3,23 +3,31 @@ row report, and the template of accepted columns. Everything is scoped by store.
 
 A batch is created only once its header is accepted (unknown or missing columns are refused
 with their names, nothing written); the run itself is the ``run_import`` job.
+
+A run that cannot finish (its job failed on its last attempt, or its worker died and the batch
+stopped moving for ``CUSTOMERS_IMPORT_STALL_MINUTES``) leaves the batch ``failed`` with what
+its committed chunks wrote, its file and its duplicate keys, so ``resume_import`` can go on
+after the checkpoint (or undo can reverse it).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import logging
 import re
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ...models import ImportBatch, ImportRowError
-from ..errors import Invalid, NotFound, invalid
+from ...types import utcnow
+from ..errors import Conflict, Invalid, NotFound, invalid
 from .columns import EXAMPLE, FIELD_PREFIX, map_header, template_columns
 from .decoding import CsvFile, FileProblem
 from .runner import summary
@@ -27,6 +35,8 @@ from .storage import custom_fields_of, file_path, save_upload
 
 if TYPE_CHECKING:
     from ...extension import CustomersState
+
+log = logging.getLogger(__name__)
 
 ON_EXISTING = ("skip", "update")
 POLICIES = ("reject-file", "skip-bad-rows")
@@ -127,6 +137,101 @@ def _emails_csv(text: str) -> bytes:
     for address in addresses:
         writer.writerow([address])
     return out.getvalue().encode("utf-8")
+
+
+# -- runs that cannot finish -------------------------------------------------------------------
+
+_ACTIVE = ("validating", "importing")
+
+
+def fail_batch(
+    state: CustomersState,
+    batch_id: uuid.UUID | str,
+    reason: str,
+    *,
+    stalled_before: dt.datetime | None = None,
+) -> bool:
+    """Mark a running batch ``failed`` with ``reason`` (which must name no personal data) and
+    how far it got. What its committed chunks wrote stays, and so do its file and duplicate
+    keys: the batch can be resumed or undone. With ``stalled_before``, only if the batch has
+    not moved since then. Returns whether this call ended it."""
+    batch_id = uuid.UUID(str(batch_id))
+    with state.db.transaction() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None:
+            return False
+        rows = f"{batch.rows_done} of {batch.total_rows}" if batch.total_rows else batch.rows_done
+        message = (
+            f"{reason}. {rows} rows were imported (up to line {batch.checkpoint_line} of the "
+            "file); nothing after that was written. Resume the import to go on from there, or "
+            "undo it."
+        )
+        query = update(ImportBatch).where(
+            ImportBatch.id == batch_id, ImportBatch.status.in_(("queued", *_ACTIVE))
+        )
+        if stalled_before is not None:
+            query = query.where(ImportBatch.status.in_(_ACTIVE), _last_moved() < stalled_before)
+        ended = session.execute(
+            query.values(status="failed", message=message, finished_at=utcnow()).execution_options(
+                synchronize_session=False
+            )
+        ).rowcount
+    if ended:
+        log.warning("import %s failed: %s", batch_id, reason)
+    return bool(ended)
+
+
+def _last_moved() -> Any:
+    return func.coalesce(ImportBatch.updated_at, ImportBatch.started_at, ImportBatch.created_at)
+
+
+def sweep_stalled_imports(state: CustomersState, now: dt.datetime | None = None) -> list[uuid.UUID]:
+    """Mark ``failed`` every validating or importing batch that has not moved for
+    ``CUSTOMERS_IMPORT_STALL_MINUTES`` (its worker died); returns their ids."""
+    minutes = state.setting("CUSTOMERS_IMPORT_STALL_MINUTES")
+    if minutes is None:
+        return []
+    cutoff = (now or utcnow()) - dt.timedelta(minutes=float(minutes))
+    with state.db.session() as session:
+        stalled = list(
+            session.scalars(
+                select(ImportBatch.id).where(
+                    ImportBatch.status.in_(_ACTIVE), _last_moved() < cutoff
+                )
+            )
+        )
+    reason = f"the import made no progress for {minutes} minutes (its worker stopped)"
+    return [b for b in stalled if fail_batch(state, b, reason, stalled_before=cutoff)]
+
+
+def resume_import(state: CustomersState, store_id: str, batch_id: uuid.UUID) -> dict[str, Any]:
+    """Queue a failed batch again: it re-validates (idempotent) and writes from its checkpoint,
+    so no row is written twice.
+
+    :raises NotFound: no such import in this store.
+    :raises Conflict: the import has not failed, or its file is gone (start a new import).
+    """
+    with state.db.transaction() as session:
+        batch = get_batch(session, store_id, batch_id)
+        if batch.status != "failed":
+            raise Conflict(f"an import in status {batch.status!r} cannot be resumed")
+        if not file_path(state, batch_id).exists():
+            raise Conflict("the file of this import is gone: start a new import")
+        session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id, ImportBatch.status == "failed")
+            .values(status="queued", message=None, finished_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        # a new job id: the failed job's id stays taken in RQ until its record expires
+        state.jobs.enqueue_after_commit(
+            session,
+            "run_import",
+            str(batch_id),
+            job_id=f"import-{batch_id}-resume-{uuid.uuid4().hex[:8]}",
+        )
+        session.refresh(batch)
+        return summary(batch)
 
 
 def get_batch(session: Session, store_id: str, batch_id: uuid.UUID) -> ImportBatch:

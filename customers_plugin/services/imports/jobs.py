@@ -1,11 +1,17 @@
 """The import jobs (ids only as arguments): ``run_import`` runs or resumes a batch and keeps
-its progress in the RQ job's meta; ``undo_import`` reverses one."""
+its progress in the RQ job's meta; ``undo_import`` reverses one.
+
+RQ retries a failed ``run_import`` (each retry resumes after the checkpoint); when the last
+attempt fails too, the batch is marked ``failed`` with the error's kind (never its text, which
+may quote a row) so the merchant sees it and can resume or undo it.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from ...jobs import job
+from .batches import fail_batch
 from .runner import run_batch
 from .undo import run_undo
 
@@ -28,9 +34,30 @@ def rq_progress(info: dict[str, Any]) -> None:
     current.save_meta()
 
 
+def last_attempt() -> bool:
+    """Whether the running job will not be retried if it fails: inline (no RQ job), or an RQ
+    job with no retries left."""
+    try:
+        from rq import get_current_job
+    except ImportError:  # pragma: no cover
+        return True
+    current = get_current_job()
+    return current is None or not current.retries_left
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What a merchant may read about an unexpected error: its kind, never its text."""
+    return f"the import stopped on an unexpected error ({type(exc).__name__})"
+
+
 @job("run_import")
 def run_import(state: CustomersState, batch_id: str) -> dict[str, Any]:
-    result = run_batch(state, batch_id, rq_progress)
+    try:
+        result = run_batch(state, batch_id, rq_progress)
+    except Exception as exc:
+        if last_attempt():
+            fail_batch(state, batch_id, failure_reason(exc))
+        raise
     rq_progress(result)
     return _plain(result)
 

@@ -5,6 +5,9 @@ chunks of ``CUSTOMERS_IMPORT_CHUNK_ROWS`` rows, each committed together with its
 
 A retry (a worker killed mid-import) re-validates (idempotent: keys and errors are inserted
 with ON CONFLICT DO NOTHING) and resumes after the checkpoint, so no row is written twice.
+Each chunk commits only if the batch is still ``importing`` at the checkpoint this run started
+the chunk from: a run whose batch was meanwhile marked failed (its worker looked dead) or taken
+over by a resumed run rolls its chunk back and stops (``Superseded``).
 A dry run writes each chunk inside a savepoint that is rolled back: the counts are real,
 the customers untouched.
 """
@@ -41,6 +44,11 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[dict[str, Any]], None]
 FINAL = ("done", "rejected", "failed", "undone", "undoing")
+RUNNING = ("queued", "validating", "importing")
+
+
+class Superseded(Exception):
+    """The batch is no longer this run's: marked failed, or resumed by another run."""
 
 
 def run_batch(
@@ -93,6 +101,10 @@ def run_batch(
         _write(state, batch_id, store_id, options, csv_file, parse, chunk, report, validate_first)
     except FileProblem as exc:
         return _finish(state, batch_id, "failed", str(exc))
+    except Superseded:
+        log.warning("import %s: another run or the stall sweep took the batch over", batch_id)
+        with db.session() as session:
+            return summary(session.get(ImportBatch, batch_id))
     message = "dry run: nothing was written" if options.get("dry_run") else None
     return _finish(state, batch_id, "done", message)
 
@@ -219,6 +231,7 @@ def _write(
     )
     dry_run = bool(options.get("dry_run"))
     remaining = (row for row in csv_file.rows() if row.line > checkpoint)
+    committed = checkpoint  # where this run's next chunk must find the batch
     for block in _chunks(remaining, chunk):
         first, last = block[0].line, block[-1].line
         with state.db.transaction() as session:
@@ -250,9 +263,13 @@ def _write(
                 _after_write(state, session, store_id, result)
             _record_errors(session, batch_id, result.errors)
             new_bad = found_bad + len({line for line, _c, _r in result.errors})
-            session.execute(
+            moved = session.execute(
                 update(ImportBatch)
-                .where(ImportBatch.id == batch_id)
+                .where(
+                    ImportBatch.id == batch_id,
+                    ImportBatch.status == "importing",
+                    ImportBatch.checkpoint_line == committed,
+                )
                 .values(
                     checkpoint_line=last,
                     rows_done=ImportBatch.rows_done + len(block),
@@ -261,7 +278,11 @@ def _write(
                     skipped_count=ImportBatch.skipped_count + result.skipped,
                     error_count=ImportBatch.error_count + new_bad,
                 )
-            )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not moved:  # rolls the chunk back
+                raise Superseded(str(batch_id))
+        committed = last
         with state.db.session() as session:
             report(summary(session.get(ImportBatch, batch_id)))
 
@@ -292,13 +313,15 @@ def _finish(
     state: CustomersState, batch_id: uuid.UUID, status: str, message: str | None
 ) -> dict[str, Any]:
     with state.db.transaction() as session:
-        session.execute(
+        ended = session.execute(
             update(ImportBatch)
-            .where(ImportBatch.id == batch_id)
+            .where(ImportBatch.id == batch_id, ImportBatch.status.in_(RUNNING))
             .values(status=status, message=message, finished_at=utcnow())
-        )
-        session.execute(delete(ImportKey).where(ImportKey.batch_id == batch_id))
-    if status in ("done", "rejected") or status == "failed":
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if ended:
+            session.execute(delete(ImportKey).where(ImportKey.batch_id == batch_id))
+    if ended:  # else the stall sweep ended it first (failed, resumable): file and keys stay
         _drop_file(state, batch_id, status)
     with state.db.session() as session:
         return summary(session.get(ImportBatch, batch_id))

@@ -23,6 +23,7 @@ from ...models import (
     FieldValue,
     ImportBatch,
     ImportChange,
+    ImportKey,
 )
 from ...normalize import search_key
 from ...types import new_id, utcnow
@@ -31,6 +32,7 @@ from ..fields import definitions_by_key
 from .announce import announce_deleted
 from .batches import get_batch
 from .runner import summary
+from .storage import file_path
 from .writer import SOURCE
 
 if TYPE_CHECKING:
@@ -87,8 +89,12 @@ def run_undo(state: CustomersState, batch_id: uuid.UUID | str) -> dict[str, Any]
         batch.undone_at = utcnow()
         if kept:
             batch.message = f"{kept} created customer(s) kept: they have orders or bookings since"
+        # a failed batch kept these to be resumable; undone, it never runs again
+        session.execute(delete(ImportKey).where(ImportKey.batch_id == batch_id))
         session.flush()
-        return summary(batch)
+        result = summary(batch)
+    file_path(state, batch_id).unlink(missing_ok=True)
+    return result
 
 
 def _undo_chunk(
