@@ -94,6 +94,21 @@ class Database:
         return session
 
     @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A new session for a request that only reads.
+
+        On PostgreSQL its statements run in autocommit: under READ COMMITTED every statement
+        takes its own snapshot anyway, so BEGIN and COMMIT would only add two round trips. On
+        SQLite it is one deferred transaction (one snapshot, no write lock). Never write here.
+        """
+        options: dict[str, Any] = {_WRITE_OPTION: False}
+        if self.dialect == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        with self._sessionmaker() as session:  # closing returns the connection, rolled back
+            session.connection(execution_options=options)
+            yield session
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A new session in one write transaction: committed on success, rolled back on error."""
         self.engine  # noqa: B018

@@ -30,7 +30,7 @@ fields_blp = install(Blueprint("fields", __name__, description="Custom customer 
 
 @tags_blp.route("", methods=["GET"])
 @require(security.READ)
-@tags_blp.arguments(TagListArgs, location="query", as_kwargs=True)
+@tags_blp.arguments(TagListArgs(), location="query", as_kwargs=True)
 @tags_blp.response(200, TagList)
 def list_tags(limit: int) -> Any:
     """Every tag of the store by name, with how many customers wear it."""
@@ -40,7 +40,7 @@ def list_tags(limit: int) -> Any:
 
 @tags_blp.route("/<uuid:tag_id>", methods=["PATCH"])
 @require(security.WRITE)
-@tags_blp.arguments(TagRename)
+@tags_blp.arguments(TagRename())
 @tags_blp.response(200, TagOut)
 def rename_tag(data: dict[str, Any], tag_id: uuid.UUID) -> Any:
     """Rename a tag everywhere (409 if another tag has the name)."""
@@ -79,7 +79,7 @@ def list_fields() -> Any:
 
 @fields_blp.route("", methods=["POST"])
 @require(security.WRITE)
-@fields_blp.arguments(FieldCreate)
+@fields_blp.arguments(FieldCreate())
 @fields_blp.response(201, FieldOut)
 def create_field(data: dict[str, Any]) -> Any:
     """Create a custom field of a type (text, number, date, url, or one added by a plugin)."""
@@ -89,7 +89,7 @@ def create_field(data: dict[str, Any]) -> Any:
 
 @fields_blp.route("/<uuid:field_id>", methods=["PATCH"])
 @require(security.WRITE)
-@fields_blp.arguments(FieldUpdate)
+@fields_blp.arguments(FieldUpdate())
 @fields_blp.response(200, FieldOut)
 def update_field(data: dict[str, Any], field_id: uuid.UUID) -> Any:
     """Change a field's label or position; its key never changes (422)."""

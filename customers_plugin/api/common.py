@@ -39,10 +39,11 @@ def api_state() -> ApiState:
 
 
 @contextmanager
-def scope() -> Iterator[Scope]:
-    """A service scope on a new transaction for the authorised store of this request."""
+def scope(*, write: bool = True) -> Iterator[Scope]:
+    """A service scope for the authorised store of this request: on a new transaction, or with
+    ``write=False`` on a read-only session (see ``Database.reading``)."""
     state = get_state()
-    with state.db.transaction() as session:
+    with state.db.transaction() if write else state.db.reading() as session:
         yield Scope(
             session=session,
             store_id=current_store_id(),

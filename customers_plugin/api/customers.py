@@ -61,14 +61,14 @@ def filters_from(args: dict[str, Any]) -> listing.Filters:
 
 @blp.route("", methods=["GET"])
 @require(security.READ)
-@blp.arguments(CustomerListArgs, location="query", as_kwargs=True)
+@blp.arguments(CustomerListArgs(), location="query", as_kwargs=True)
 @blp.response(200, CustomerPage)
 def list_customers(**args: Any) -> Any:
     """The customer list: search, filter, sort, keyset pages (default: newest joined first).
 
     Inactive and blocked customers appear only when ``status`` asks for them.
     """
-    with scope() as s:
+    with scope(write=False) as s:
         page = listing.list_customers(
             s,
             filters_from(args),
@@ -84,7 +84,7 @@ def list_customers(**args: Any) -> Any:
 
 @blp.route("", methods=["POST"])
 @require(security.WRITE)
-@blp.arguments(CustomerCreate)
+@blp.arguments(CustomerCreate())
 @blp.response(201, CustomerCard)
 def create_customer(data: dict[str, Any]) -> Any:
     """Add a customer by hand. A duplicate email or phone answers 409 with ``existing_id``."""
@@ -100,13 +100,13 @@ def create_customer(data: dict[str, Any]) -> Any:
 def get_customer(customer_id: uuid.UUID) -> Any:
     """The customer card: every field, stats, consent history, recent orders, upcoming
     bookings."""
-    with scope() as s:
+    with scope(write=False) as s:
         return card.card(s, customer_id)
 
 
 @blp.route("/<uuid:customer_id>", methods=["PATCH"])
 @require(security.WRITE)
-@blp.arguments(CustomerUpdate)
+@blp.arguments(CustomerUpdate())
 @blp.response(200, CustomerCard)
 def update_customer(data: dict[str, Any], customer_id: uuid.UUID) -> Any:
     """Edit a customer. The primary email cannot change (422); consent changes are recorded."""
@@ -156,7 +156,7 @@ def activate_customer(customer_id: uuid.UUID) -> Any:
 
 @blp.route("/<uuid:customer_id>/block", methods=["POST"])
 @require(security.BLOCK)
-@blp.arguments(BlockBody)
+@blp.arguments(BlockBody())
 @blp.response(200, StatusOut)
 def block_customer(data: dict[str, Any], customer_id: uuid.UUID) -> Any:
     """Block with a reason from the fixed list and free-text details; fires
@@ -177,7 +177,7 @@ def unblock_customer(customer_id: uuid.UUID) -> Any:
 
 @blp.route("/<uuid:customer_id>/tags", methods=["POST"])
 @require(security.WRITE)
-@blp.arguments(TagsBody)
+@blp.arguments(TagsBody())
 @blp.response(200, TagsOut)
 def add_customer_tags(data: dict[str, Any], customer_id: uuid.UUID) -> Any:
     """Add tags to the customer (creating tags the store does not have yet)."""
@@ -200,7 +200,7 @@ def remove_customer_tag(customer_id: uuid.UUID, tag_id: uuid.UUID) -> Any:
 
 @blp.route("/<uuid:customer_id>/photo", methods=["PUT"])
 @require(security.WRITE)
-@blp.arguments(PhotoUpload, location="files")
+@blp.arguments(PhotoUpload(), location="files")
 @blp.response(200, CustomerCard)
 def upload_photo(files: dict[str, Any], customer_id: uuid.UUID) -> Any:
     """Upload the customer's photo: JPEG, PNG, GIF or WebP (checked by content), at most
@@ -254,7 +254,7 @@ def delete_photo(customer_id: uuid.UUID) -> None:
 
 @blp.route("/bulk", methods=["POST"])
 @require(security.WRITE)
-@blp.arguments(BulkBody)
+@blp.arguments(BulkBody())
 @blp.response(200, BulkOut)
 def bulk_action(data: dict[str, Any]) -> Any:
     """Apply an action (tag, untag, activate, deactivate, delete, …) to chosen ids or to every

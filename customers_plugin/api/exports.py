@@ -76,7 +76,7 @@ def _request(args: dict[str, Any], filter_args: dict[str, Any]) -> exports.Expor
 
 @blp.route("/customers.csv", methods=["GET"])
 @require(security.EXPORT)
-@blp.arguments(ExportQuery, location="query", as_kwargs=True)
+@blp.arguments(ExportQuery(), location="query", as_kwargs=True)
 def stream(**args: Any) -> Response:
     """Stream the export now: the same filters as ``GET /customers`` (by default the active
     customers, like the list; add ``status`` to include others), ``ids`` to pick customers,
@@ -93,7 +93,7 @@ def stream(**args: Any) -> Response:
 
 @blp.route("", methods=["POST"])
 @require(security.EXPORT)
-@blp.arguments(ExportBody)
+@blp.arguments(ExportBody())
 @blp.response(202, ExportOut)
 def start(data: dict[str, Any]) -> Any:
     """Start an export job (for large exports); follow it at ``GET /exports/{id}`` and

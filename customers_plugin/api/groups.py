@@ -52,7 +52,7 @@ def list_groups() -> Any:
 
 @blp.route("", methods=["POST"])
 @require(MANAGE)
-@blp.arguments(GroupCreate)
+@blp.arguments(GroupCreate())
 @blp.response(201, GroupOut)
 def create_group(data: dict[str, Any]) -> Any:
     """Create a group: name, icon, optional conditions, manual members, checkout rules.
@@ -77,7 +77,7 @@ def condition_types() -> Any:
 
 @blp.route("/preview", methods=["POST"])
 @require(security.READ)
-@blp.arguments(PreviewBody)
+@blp.arguments(PreviewBody())
 @blp.response(200, PreviewOut)
 def preview(data: dict[str, Any]) -> Any:
     """How many customers the conditions match; with ``group_id``, how many would join and
@@ -97,7 +97,7 @@ def get_group(group_id: uuid.UUID) -> Any:
 
 @blp.route("/<uuid:group_id>", methods=["PATCH"])
 @require(MANAGE)
-@blp.arguments(GroupUpdate)
+@blp.arguments(GroupUpdate())
 @blp.response(200, GroupOut)
 def update_group(data: dict[str, Any], group_id: uuid.UUID) -> Any:
     """Change a group; new conditions refresh its members right after."""
@@ -118,7 +118,7 @@ def delete_group(group_id: uuid.UUID) -> None:
 
 @blp.route("/<uuid:group_id>/members", methods=["GET"])
 @require(security.READ)
-@blp.arguments(MemberArgs, location="query", as_kwargs=True)
+@blp.arguments(MemberArgs(), location="query", as_kwargs=True)
 @blp.response(200, MemberPage)
 def list_members(group_id: uuid.UUID, **args: Any) -> Any:
     """The members, keyset-paginated and sortable (default: most recently added first)."""
@@ -130,7 +130,7 @@ def list_members(group_id: uuid.UUID, **args: Any) -> Any:
 
 @blp.route("/<uuid:group_id>/members", methods=["POST"])
 @require(MANAGE)
-@blp.arguments(MemberIds)
+@blp.arguments(MemberIds())
 @blp.response(200, MembersChanged)
 def add_members(data: dict[str, Any], group_id: uuid.UUID) -> Any:
     """Add customers by hand; they stay whatever the conditions say."""
@@ -140,7 +140,7 @@ def add_members(data: dict[str, Any], group_id: uuid.UUID) -> Any:
 
 @blp.route("/<uuid:group_id>/members/remove", methods=["POST"])
 @require(MANAGE)
-@blp.arguments(MemberIds)
+@blp.arguments(MemberIds())
 @blp.response(200, MembersChanged)
 def remove_members(data: dict[str, Any], group_id: uuid.UUID) -> Any:
     """Take customers out. Those matching the conditions stay as automatic members

@@ -21,7 +21,7 @@ blp = install(Blueprint("customer-history", __name__, description="A customer's 
 
 @blp.route("/<uuid:customer_id>/activity", methods=["GET"])
 @require(security.READ)
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, ActivityPage)
 def customer_activity(customer_id: uuid.UUID, **args: Any) -> Any:
     """The activity log, newest first."""
@@ -34,7 +34,7 @@ def customer_activity(customer_id: uuid.UUID, **args: Any) -> Any:
 
 @blp.route("/<uuid:customer_id>/orders", methods=["GET"])
 @require(security.READ)
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, OrderPage)
 def customer_orders(customer_id: uuid.UUID, **args: Any) -> Any:
     """The customer's orders, newest first, with totals."""
@@ -44,7 +44,7 @@ def customer_orders(customer_id: uuid.UUID, **args: Any) -> Any:
 
 @blp.route("/<uuid:customer_id>/bookings", methods=["GET"])
 @require(security.READ)
-@blp.arguments(BookingArgs, location="query", as_kwargs=True)
+@blp.arguments(BookingArgs(), location="query", as_kwargs=True)
 @blp.response(200, BookingPage)
 def customer_bookings(customer_id: uuid.UUID, **args: Any) -> Any:
     """The customer's bookings with their form answers: ``when`` = upcoming (soonest first),

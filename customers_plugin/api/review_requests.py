@@ -35,7 +35,7 @@ def send_review_request(customer_id: uuid.UUID) -> Any:
 
 @blp.route("/<uuid:customer_id>/review-requests", methods=["GET"])
 @require(security.READ)
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, ReviewRequestPage)
 def review_request_log(customer_id: uuid.UUID, **args: Any) -> Any:
     """The review requests sent or scheduled for this customer, newest first."""

@@ -65,7 +65,7 @@ def _page(args: dict[str, Any]) -> tuple[int, str | None]:
 
 
 @blp.route("/wishlist", methods=["GET"])
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WishlistPage)
 def my_wishlist(**args: Any) -> Any:
     """The signed-in customer's wishlist, latest addition first."""
@@ -82,7 +82,7 @@ def my_wishlist(**args: Any) -> Any:
 
 
 @blp.route("/wishlist", methods=["POST"])
-@blp.arguments(WishlistAdd)
+@blp.arguments(WishlistAdd())
 @blp.response(201, WishlistItemOut)
 @blp.alt_response(200, schema=WishlistItemOut, description="Already in the wishlist.")
 def add_to_my_wishlist(body: dict[str, Any]) -> Any:
@@ -150,7 +150,7 @@ def move_to_cart(product_id: str) -> Any:
 
 
 @blp.route("/wallet", methods=["GET"])
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WalletOut)
 def my_wallet(**args: Any) -> Any:
     """The signed-in customer's wallet balance and ledger, newest first."""
@@ -168,7 +168,7 @@ def my_wallet(**args: Any) -> Any:
 
 
 @blp.route("/reviews/pending", methods=["GET"])
-@blp.arguments(PendingArgs, location="query", as_kwargs=True)
+@blp.arguments(PendingArgs(), location="query", as_kwargs=True)
 @blp.response(200, PendingReviewsOut)
 def my_pending_reviews(**args: Any) -> Any:
     """The orders still to review: for the holder of a review link (``token``, signed and

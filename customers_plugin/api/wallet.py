@@ -22,7 +22,7 @@ blp = install(Blueprint("customer-wallet", __name__, description="A customer's w
 
 @blp.route("/<uuid:customer_id>/wallet", methods=["GET"])
 @require(security.READ)
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WalletOut)
 def customer_wallet(customer_id: uuid.UUID, **args: Any) -> Any:
     """The balance and the ledger (credits and debits: reason, who, when, reference), newest
@@ -40,7 +40,7 @@ def customer_wallet(customer_id: uuid.UUID, **args: Any) -> Any:
 
 @blp.route("/<uuid:customer_id>/wallet/transactions", methods=["POST"])
 @require(security.WRITE)
-@blp.arguments(WalletTransactionIn)
+@blp.arguments(WalletTransactionIn())
 @blp.response(201, WalletTransactionOut)
 @blp.alt_response(200, schema=WalletTransactionOut, description="A replay of the same key.")
 def post_wallet_transaction(body: dict[str, Any], customer_id: uuid.UUID) -> Any:

@@ -21,7 +21,7 @@ blp = install(Blueprint("wishlists", __name__, description="Customers' wishlists
 
 @blp.route("/customers/<uuid:customer_id>/wishlist", methods=["GET"])
 @require(security.READ)
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WishlistPage)
 def customer_wishlist(customer_id: uuid.UUID, **args: Any) -> Any:
     """The customer's wishlist with the price and date of each addition, latest first."""
@@ -35,7 +35,7 @@ def customer_wishlist(customer_id: uuid.UUID, **args: Any) -> Any:
 
 @blp.route("/wishlists/products", methods=["GET"])
 @require(security.READ)
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WishedProductPage)
 def most_wished_products(**args: Any) -> Any:
     """The store's most wished products: how many wishlists hold each, and the latest

@@ -20,6 +20,7 @@ from .common import (
     Text,
     UTCDateTime,
 )
+from .fast_dump import FastDump
 from .groups import GroupRef
 
 MAX_LIST_ITEMS = 10
@@ -94,7 +95,7 @@ class CustomerRow(ma.Schema):
     last_order_at = UTCDateTime(allow_none=True)
 
 
-class CustomerPage(ma.Schema):
+class CustomerPage(FastDump):
     items = fields.List(fields.Nested(CustomerRow), required=True)
     next_cursor = fields.String(allow_none=True)
     total = fields.Integer(allow_none=True)

@@ -11,11 +11,10 @@ from sqlalchemy import func, select
 
 from ..models import Activity, BookingSummary, ConsentEvent, Customer, OrderSummary
 from ..types import utcnow
-from . import activity, fields
+from . import activity, fields, row_extras
 from .customers import get
 from .errors import NotFound
 from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
-from .listing import PAGE_LOADERS
 from .scope import Scope
 
 CARD_ORDERS = 5
@@ -31,8 +30,11 @@ def card(scope: Scope, customer_id: uuid.UUID) -> dict[str, Any]:
     data: dict[str, Any] = {c.key: getattr(customer, c.key) for c in Customer.__table__.columns}
     data["avg_rating"] = customer.avg_rating
     data["currency"] = scope.currency
-    for name, loader in PAGE_LOADERS.items():
-        data[name] = loader(session, scope.store_id, [customer.id]).get(customer.id)
+    dialect = session.get_bind().dialect.name
+    extras = row_extras.columns(dialect)
+    if extras:
+        row = session.execute(select(*extras).where(Customer.id == customer.id)).one()
+        data.update(row_extras.decode(row._mapping))
     data["custom_fields"] = fields.values_of(session, customer.id)
     data["consent_history"] = list(
         session.scalars(

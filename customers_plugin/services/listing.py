@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -31,10 +30,9 @@ from ..normalize import (
     search_key,
     validate_email_address,
 )
-from . import fields
+from . import fields, row_extras
 from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
 from .scope import Scope
-from .tags import tags_of
 
 DEFAULT_SORT = "-joined_at"
 DEFAULT_STATUSES = ("active",)
@@ -61,38 +59,39 @@ SORT_KEYS: dict[str, SortKey] = {
 }
 ID_KEY = SortKey("id", Customer.id, "uuid")
 
-# A page loader adds data to the rows of a page in ONE query: (session, store_id, ids) ->
-# {customer_id: value}; its name becomes the row's key. Other modules register theirs.
-PageLoader = Callable[[Session, str, Sequence[uuid.UUID]], dict[uuid.UUID, Any]]
-PAGE_LOADERS: dict[str, PageLoader] = {}
+
+def _sources(dialect: str) -> ColumnElement[Any]:
+    query = select(CustomerSource.source).where(CustomerSource.customer_id == Customer.id)
+    return row_extras.json_array(
+        dialect,
+        query,
+        {"source": CustomerSource.source},
+        [CustomerSource.first_seen_at, CustomerSource.source],
+    )
 
 
-def register_page_loader(name: str, loader: PageLoader) -> None:
-    if name in PAGE_LOADERS and PAGE_LOADERS[name] is not loader:
-        raise ValueError(f"page loader {name!r} is registered twice")
-    PAGE_LOADERS[name] = loader
+def _tags(dialect: str) -> ColumnElement[Any]:
+    query = (
+        select(Tag.id)
+        .select_from(CustomerTag)
+        .join(Tag, Tag.id == CustomerTag.tag_id)
+        .where(CustomerTag.customer_id == Customer.id)
+    )
+    fields = {"id": Tag.id, "name": Tag.name, "automatic": Tag.automatic}
+    return row_extras.json_array(dialect, query, fields, [Tag.name_key])
 
 
-def _sources_of(
-    session: Session, store_id: str, customer_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[str]]:
-    out: dict[uuid.UUID, list[str]] = {cid: [] for cid in customer_ids}
-    if customer_ids:
-        rows = session.execute(
-            select(CustomerSource.customer_id, CustomerSource.source)
-            .where(
-                CustomerSource.store_id == store_id,
-                CustomerSource.customer_id.in_(list(customer_ids)),
-            )
-            .order_by(CustomerSource.first_seen_at, CustomerSource.source)
-        )
-        for customer_id, source in rows:
-            out[customer_id].append(source)
-    return out
+def _decode_tags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"id": row_extras.id_text(i["id"]), "name": i["name"], "automatic": bool(i["automatic"])}
+        for i in items
+    ]
 
 
-register_page_loader("sources", _sources_of)
-register_page_loader("tags", lambda session, _store, ids: tags_of(session, ids))
+row_extras.register(
+    row_extras.RowExtra("sources", _sources, lambda items: [i["source"] for i in items])
+)
+row_extras.register(row_extras.RowExtra("tags", _tags, _decode_tags))
 
 
 @dataclass(slots=True)
@@ -263,10 +262,11 @@ def list_customers(
         if len(probe) <= SEARCH_PROBE:
             clauses = [Customer.store_id == scope.store_id, Customer.id.in_(probe)]
             total = len(probe)
-    query = select(Customer).where(*clauses)
+    dialect = scope.session.get_bind().dialect.name
+    query = select(*_LIST_COLUMNS, *row_extras.columns(dialect)).where(*clauses)
     if cursor:
         query = query.where(after(orders, decode(cursor, orders)))
-    rows = list(scope.session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
+    rows = scope.session.execute(query.order_by(*order_by(orders)).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if not include_total:
@@ -274,7 +274,7 @@ def list_customers(
     elif total is None:
         total = scope.session.scalar(select(func.count()).select_from(Customer).where(*clauses))
     return Page(
-        items=rows_with_extras(scope, rows),
+        items=[_item(row._mapping) for row in rows],
         next_cursor=encode(orders, row_values(orders, rows[-1])) if more else None,
         total=total,
     )
@@ -286,18 +286,10 @@ def _probe(session: Session, clauses: list[ColumnElement[bool]]) -> list[uuid.UU
     return list(session.scalars(select(Customer.id).where(*clauses).limit(SEARCH_PROBE + 1)))
 
 
-def rows_with_extras(scope: Scope, rows: Sequence[Customer]) -> list[dict[str, Any]]:
-    ids = [row.id for row in rows]
-    extras = {
-        name: loader(scope.session, scope.store_id, ids) for name, loader in PAGE_LOADERS.items()
-    }
-    items = []
-    for row in rows:
-        item = {column: getattr(row, column) for column in ROW_COLUMNS}
-        for name, values in extras.items():
-            item[name] = values.get(row.id)
-        items.append(item)
-    return items
+def _item(row: Any) -> dict[str, Any]:
+    item = {column: row[column] for column in ROW_COLUMNS}
+    item.update(row_extras.decode(row))
+    return item
 
 
 def matching_ids(scope: Scope, filters: Filters, limit: int) -> list[uuid.UUID]:
@@ -321,3 +313,8 @@ ROW_COLUMNS = (
     "total_spent",
     "last_order_at",
 )
+# what a list row reads: its columns and whatever a sort key's cursor needs
+_LIST_COLUMNS = [
+    Customer.__table__.c[name]
+    for name in dict.fromkeys([*ROW_COLUMNS, *(k.attribute for k in SORT_KEYS.values())])
+]

@@ -241,9 +241,9 @@ def bulk_remove_from_group(scope: Scope, ids: Sequence[uuid.UUID], params: dict[
 
 def install_integrations() -> None:
     """Add the ``groups`` column to customer-list rows and the group bulk actions (idempotent)."""
-    from .. import bulk, listing
+    from .. import bulk, row_extras
 
-    listing.register_page_loader("groups", membership.group_names_of)
+    row_extras.register(membership.GROUPS_EXTRA)
     for name, apply in (
         ("add_to_group", bulk_add_to_group),
         ("remove_from_group", bulk_remove_from_group),

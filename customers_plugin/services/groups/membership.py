@@ -21,6 +21,7 @@ from typing import Any
 
 import pluggy
 from sqlalchemy import (
+    ColumnElement,
     String,
     Uuid,
     and_,
@@ -41,6 +42,7 @@ from ...db import after_commit, insert, insert_ignore
 from ...models import Customer, CustomerGroup, GroupMember
 from ...plugins import has_listeners, notify
 from ...types import UTCDateTime, utcnow
+from .. import row_extras
 from .conditions import Conditions, compile_conditions, explain, load
 from .registry import ConditionRegistry, EvalContext
 
@@ -407,19 +409,20 @@ def customer_groups(
     return result
 
 
-def group_names_of(
-    session: Session, store_id: str, customer_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[dict[str, str]]]:
-    """``{customer_id: [{"id", "name"}, …]}`` for a page of customers (one query)."""
-    found: dict[uuid.UUID, list[dict[str, str]]] = {i: [] for i in customer_ids}
-    if not customer_ids:
-        return found
-    rows = session.execute(
-        select(_members.c.customer_id, CustomerGroup.id, CustomerGroup.name)
+def _groups(dialect: str) -> ColumnElement[Any]:
+    query = (
+        select(CustomerGroup.id)
+        .select_from(_members)
         .join(CustomerGroup, CustomerGroup.id == _members.c.group_id)
-        .where(_members.c.store_id == store_id, _members.c.customer_id.in_(list(customer_ids)))
-        .order_by(CustomerGroup.name)
-    ).all()
-    for customer_id, group_id, name in rows:
-        found.setdefault(customer_id, []).append({"id": str(group_id), "name": name})
-    return found
+        .where(_members.c.customer_id == Customer.id)
+    )
+    fields = {"id": CustomerGroup.id, "name": CustomerGroup.name}
+    return row_extras.json_array(dialect, query, fields, [CustomerGroup.name, CustomerGroup.id])
+
+
+# the ``groups`` of a customer row: ``[{"id", "name"}, …]`` by name
+GROUPS_EXTRA = row_extras.RowExtra(
+    "groups",
+    _groups,
+    lambda items: [{"id": row_extras.id_text(i["id"]), "name": i["name"]} for i in items],
+)

@@ -1,0 +1,93 @@
+"""A faster ``dump`` for response schemas on hot paths (the customer list).
+
+The schema stays the one declaration of a response: its fields, their formats and the OpenAPI
+document. ``FastDump`` walks those fields once and keeps, per field, the key to read, the key to
+write and the field's own ``_serialize``; dumping then skips marshmallow's per-value accessor
+and hook machinery. A schema with dump hooks or fields that read the whole object (``Method``,
+``Function``) is dumped by marshmallow as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields
+
+Converter = Callable[[Any], Any]
+_MISSING = ma.missing
+_WHOLE_OBJECT = (fields.Method, fields.Function, fields.Pluck)
+
+
+def _converter(field: fields.Field) -> Converter | None:
+    """How one field turns a value into output, or None when it needs marshmallow itself."""
+    if isinstance(field, _WHOLE_OBJECT) or not field._CHECK_ATTRIBUTE:
+        return None
+    if isinstance(field, fields.Nested):
+        nested = _plan(field.schema)
+        if nested is None:
+            return None
+        dump_one = _dumper(nested)
+        if field.many:
+            return lambda v: None if v is None else [dump_one(item) for item in v]
+        return lambda v: None if v is None else dump_one(v)
+    if isinstance(field, fields.List):
+        inner = _converter(field.inner)
+        if inner is None:
+            return None
+        return lambda v: None if v is None else [inner(item) for item in v]
+    serialize = field._serialize
+    return lambda v: serialize(v, None, None)
+
+
+Plan = list[tuple[str, str, Any, Converter]]  # (attribute, output key, dump default, converter)
+
+
+def _plan(schema: ma.Schema) -> Plan | None:
+    if schema._hooks.get("post_dump") or schema._hooks.get("pre_dump"):
+        return None
+    plan: Plan = []
+    for name, field in schema.dump_fields.items():
+        convert = _converter(field)
+        if convert is None:
+            return None
+        attribute = field.attribute or name
+        if "." in attribute:  # a path into nested objects: marshmallow's accessor walks it
+            return None
+        key = field.data_key if field.data_key is not None else name
+        plan.append((attribute, key, field.dump_default, convert))
+    return plan
+
+
+def _dumper(plan: Plan) -> Callable[[Any], dict[str, Any]]:
+    def dump(obj: Any) -> dict[str, Any]:
+        get = obj.get if isinstance(obj, dict) else lambda a, d: getattr(obj, a, d)
+        out = {}
+        for attribute, key, default, convert in plan:
+            value = get(attribute, _MISSING)
+            if value is _MISSING:
+                value = default() if callable(default) else default
+                if value is _MISSING:
+                    continue
+            out[key] = convert(value)
+        return out
+
+    return dump
+
+
+class FastDump(ma.Schema):
+    """A schema whose ``dump`` (of one object) runs a plan made from its own fields."""
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        many = self.many if many is None else many
+        dumper = self.__dict__.get("_fast_dumper")
+        if dumper is None:
+            plan = _plan(self)
+            dumper = _dumper(plan) if plan is not None else False
+            self.__dict__["_fast_dumper"] = dumper
+        if dumper is False:
+            return super().dump(obj, many=many)
+        if many:
+            return [dumper(item) for item in obj]
+        return dumper(obj)

@@ -1,0 +1,112 @@
+"""Data other tables add to a customer row (tags, sources, groups, and whatever other modules
+register), read inside the statement that reads the rows.
+
+Each extra is a correlated subquery that aggregates to a JSON array of objects; a decoder turns
+that array into the row's value. A list page, the card and the export thus cost one statement
+whatever the page size and however many extras are registered.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from ..models import Customer
+
+# dialect name -> a JSON-array subquery correlated to ``Customer`` (the customer row carries the
+# store scope: an extra reads only rows that belong to that customer)
+SubqueryBuilder = Callable[[str], ColumnElement[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class RowExtra:
+    name: str
+    subquery: SubqueryBuilder
+    decode: Callable[[list[dict[str, Any]]], Any]
+
+
+COLUMN = "extras"
+EXTRAS: dict[str, RowExtra] = {}
+_COLUMNS: dict[str, list[ColumnElement[Any]]] = {}  # per dialect, built once
+
+
+def register(extra: RowExtra) -> None:
+    """Add an extra to every customer row (a second registration under a name is refused)."""
+    known = EXTRAS.get(extra.name)
+    if known is not None and known != extra:
+        raise ValueError(f"row extra {extra.name!r} is registered twice")
+    EXTRAS[extra.name] = extra
+    _COLUMNS.clear()
+
+
+def columns(dialect: str) -> list[ColumnElement[Any]]:
+    """The registered extras as ONE labelled JSON-object column (``extras``, one value to decode
+    per row) for a ``select`` of customers; none when nothing is registered."""
+    built = _COLUMNS.get(dialect)
+    if built is None:
+        pairs: list[ColumnElement[Any]] = []
+        for name, extra in EXTRAS.items():
+            subquery = extra.subquery(dialect)
+            pairs += [_key(name), subquery if dialect == "postgresql" else func.json(subquery)]
+        build = func.json_build_object if dialect == "postgresql" else func.json_object
+        built = _COLUMNS[dialect] = [build(*pairs).label(COLUMN)] if pairs else []
+    return built
+
+
+def decode(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The extras of one result row (read through ``columns``), decoded."""
+    raw = row.get(COLUMN) if EXTRAS else None
+    if isinstance(raw, str):  # SQLite returns JSON text
+        raw = json.loads(raw)
+    raw = raw or {}
+    return {name: extra.decode(raw.get(name) or []) for name, extra in EXTRAS.items()}
+
+
+def json_array(
+    dialect: str,
+    query: Select[Any],
+    fields: Mapping[str, ColumnElement[Any]],
+    order_by: Sequence[ColumnElement[Any]],
+) -> ColumnElement[Any]:
+    """The rows of ``query`` (correlated to ``Customer``) as a JSON array of objects with
+    ``fields``, in ``order_by`` order; ``[]`` when there are none."""
+    if dialect == "postgresql":
+        pairs = _pairs({k: c for k, c in fields.items()})
+        aggregated = func.json_agg(aggregate_order_by(func.json_build_object(*pairs), *order_by))
+        value = func.coalesce(aggregated, literal_column("'[]'::json"))
+        return query.with_only_columns(value).scalar_subquery()
+    # SQLite: no ORDER BY inside aggregates (before 3.44); an ordered subquery feeds the array
+    inner = (
+        query.with_only_columns(*(c.label(k) for k, c in fields.items()))
+        .order_by(*order_by)
+        .correlate(Customer)
+        .subquery()
+    )
+    value = func.json_group_array(func.json_object(*_pairs({k: inner.c[k] for k in fields})))
+    return select(value).scalar_subquery()
+
+
+def _pairs(fields: Mapping[str, ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+    pairs: list[ColumnElement[Any]] = []
+    for key, column in fields.items():
+        pairs += [_key(key), column]
+    return pairs
+
+
+def _key(name: str) -> ColumnElement[Any]:
+    """A JSON key written into the SQL text (names are identifiers, never user input)."""
+    if not name.isidentifier():
+        raise ValueError(f"{name!r} cannot be a JSON key here")
+    return literal_column(f"'{name}'")
+
+
+def id_text(value: Any) -> str:
+    """An id from JSON in its dashed form (PostgreSQL writes that; SQLite the 32 hex digits)."""
+    text = str(value)
+    return text if len(text) == 36 else str(uuid.UUID(text))
