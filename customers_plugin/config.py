@@ -81,6 +81,12 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Days after delivery before the automatic review request; None turns it off. A dict "
         "{store_id: days} sets it per store (key '*' for the others).",
     ),
+    "CUSTOMERS_REVIEW_SENDING_TIMEOUT_MINUTES": (
+        30,
+        "Minutes a review request may stay 'sending' before the sweep marks it failed with "
+        "error 'interrupted' (its sender died; it is never sent again automatically). None "
+        "turns the check off.",
+    ),
     "CUSTOMERS_REVIEW_REQUEST_CHANNEL": (
         "email",
         "Channel of review requests (email, sms, …; send_message delivers it). A dict "

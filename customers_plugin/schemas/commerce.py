@@ -58,12 +58,21 @@ class MovedOut(ma.Schema):
 
 class ReviewRequestOut(ma.Schema):
     id = fields.UUID(required=True)
-    status = fields.String(required=True)
+    status = fields.String(
+        required=True, metadata={"description": "scheduled, sending, sent, failed or skipped"}
+    )
     trigger = fields.String(required=True)
     channel = fields.String(allow_none=True)
     order_ids = fields.List(fields.String())
     attempts = fields.Integer()
-    error = fields.String(allow_none=True)
+    error = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "why it failed or was skipped: the provider's error code, "
+            "interrupted (the sender died while sending: not sent again automatically), "
+            "all_reviewed, opted_out, unreachable, not_configured"
+        },
+    )
     due_at = UTCDateTime()
     created_at = UTCDateTime()
     sent_at = UTCDateTime(allow_none=True)

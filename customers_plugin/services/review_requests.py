@@ -5,7 +5,10 @@ A request is a row of the send log (``ReviewRequest``), unique per store on its 
 scheduled when an order is delivered. Delivery is exactly-once per row: a sender first claims
 the row (conditional UPDATE from ``scheduled``/``failed`` to ``sending``, committed), then sends,
 then marks it ``sent``; a send that raises marks it ``failed`` so a retry may claim it again. A
-process that dies between sending and marking leaves ``sending``: never sent twice.
+process that dies between sending and marking leaves ``sending``: never sent twice. The sweep
+(``sweep_interrupted``) marks such a request ``failed`` with error ``interrupted`` once it has
+been ``sending`` for ``CUSTOMERS_REVIEW_SENDING_TIMEOUT_MINUTES``; no sender claims an
+interrupted request again (the message may have gone out), the merchant may send a new one.
 
 The message carries a signed, expiring link (itsdangerous) to the host's review page, which
 lists only the orders still unreviewed (``/api/v1/me/reviews/pending?token=…``).
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import exists, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import insert_ignore
@@ -43,7 +46,18 @@ MAX_ATTEMPTS = 5
 MAX_PENDING_ORDERS = 100
 DUE_BATCH = 500
 _SALT = "customers.review-request"
-_CLAIMABLE = ("scheduled", "failed")
+INTERRUPTED = "interrupted"
+
+
+def _claimable() -> Any:
+    """Scheduled, or failed by the provider (not interrupted: that one may have been sent)."""
+    return or_(
+        ReviewRequest.status == "scheduled",
+        and_(
+            ReviewRequest.status == "failed",
+            func.coalesce(ReviewRequest.error, "") != INTERRUPTED,
+        ),
+    )
 
 
 class NothingToReview(Conflict):
@@ -287,25 +301,28 @@ def _claim(state: CustomersState, request_id: uuid.UUID, now: dt.datetime) -> bo
                 update(ReviewRequest)
                 .where(
                     ReviewRequest.id == request_id,
-                    ReviewRequest.status.in_(_CLAIMABLE),
+                    _claimable(),
                     ReviewRequest.attempts < MAX_ATTEMPTS,
                     ReviewRequest.due_at <= now,
                 )
-                .values(status="sending", attempts=ReviewRequest.attempts + 1)
+                .values(status="sending", attempts=ReviewRequest.attempts + 1, claimed_at=utcnow())
                 .execution_options(synchronize_session=False)
             ).rowcount
         )
 
 
 def _finish(state: CustomersState, request_id: uuid.UUID, **values: Any) -> None:
+    held = ReviewRequest.status == "sending"
+    if values.get("status") == "sent":  # a sender the sweep took for dead still says "sent"
+        held = or_(held, and_(ReviewRequest.status == "failed", ReviewRequest.error == INTERRUPTED))
     with state.db.transaction() as session:
-        session.execute(
+        finished = session.execute(
             update(ReviewRequest)
-            .where(ReviewRequest.id == request_id, ReviewRequest.status == "sending")
+            .where(ReviewRequest.id == request_id, held)
             .values(**values)
             .execution_options(synchronize_session=False)
-        )
-        if values.get("status") == "sent":
+        ).rowcount
+        if finished and values.get("status") == "sent":
             request = session.get(ReviewRequest, request_id)
             activity.record(
                 session,
@@ -389,7 +406,7 @@ def due_ids(state: CustomersState, now: dt.datetime, limit: int = DUE_BATCH) -> 
             session.scalars(
                 select(ReviewRequest.id)
                 .where(
-                    ReviewRequest.status.in_(_CLAIMABLE),
+                    _claimable(),
                     ReviewRequest.attempts < MAX_ATTEMPTS,
                     ReviewRequest.due_at <= now,
                 )
@@ -397,6 +414,41 @@ def due_ids(state: CustomersState, now: dt.datetime, limit: int = DUE_BATCH) -> 
                 .limit(limit)
             )
         )
+
+
+def sweep_interrupted(state: CustomersState, now: dt.datetime | None = None) -> list[uuid.UUID]:
+    """Mark ``failed`` (error ``interrupted``) every request ``sending`` for longer than
+    ``CUSTOMERS_REVIEW_SENDING_TIMEOUT_MINUTES``: its sender died between sending and marking,
+    so whether the message went out is unknown. Nothing sends it again by itself; the send log
+    shows it and the merchant can ask again. Returns the requests' ids."""
+    minutes = state.setting("CUSTOMERS_REVIEW_SENDING_TIMEOUT_MINUTES")
+    if minutes is None:
+        return []
+    cutoff = (now or utcnow()) - dt.timedelta(minutes=float(minutes))
+    with state.db.transaction() as session:
+        rows = session.execute(
+            update(ReviewRequest)
+            .where(ReviewRequest.status == "sending", ReviewRequest.claimed_at < cutoff)
+            .values(status="failed", error=INTERRUPTED)
+            .returning(
+                ReviewRequest.id,
+                ReviewRequest.store_id,
+                ReviewRequest.customer_id,
+                ReviewRequest.channel,
+            )
+            .execution_options(synchronize_session=False)
+        ).all()
+        for request_id, store_id, customer_id, channel in rows:
+            activity.record(
+                session,
+                store_id,
+                customer_id,
+                "review_request_interrupted",
+                {"request_id": str(request_id), "channel": channel},
+            )
+    if rows:
+        log.warning("customers: %d review request(s) were interrupted while sending", len(rows))
+    return [row[0] for row in rows]
 
 
 @job("send_review_request")

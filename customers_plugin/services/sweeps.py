@@ -5,6 +5,8 @@ the sweep is safe to run twice or beside the work it checks:
 
 - import batches ``validating``/``importing`` with no progress for
   ``CUSTOMERS_IMPORT_STALL_MINUTES`` become ``failed`` (resumable);
+- review requests ``sending`` for ``CUSTOMERS_REVIEW_SENDING_TIMEOUT_MINUTES`` become
+  ``failed`` with error ``interrupted`` (never sent again automatically);
 
 ``commerce_cron`` schedules it with ``rq cron``; a host with its own scheduler submits the job.
 """
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..jobs import job
 from ..types import utcnow
 from .imports import sweep_stalled_imports
+from .review_requests import sweep_interrupted
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -28,7 +31,10 @@ log = logging.getLogger(__name__)
 
 Sweep = Callable[["CustomersState", "dt.datetime"], list[Any]]
 
-SWEEPS: tuple[tuple[str, Sweep], ...] = (("imports_failed", sweep_stalled_imports),)
+SWEEPS: tuple[tuple[str, Sweep], ...] = (
+    ("imports_failed", sweep_stalled_imports),
+    ("review_requests_interrupted", sweep_interrupted),
+)
 
 
 def sweep(state: CustomersState, now: dt.datetime | None = None) -> dict[str, int]:
