@@ -56,6 +56,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Minutes without progress after which the sweep marks a validating or importing batch "
         "failed (its worker died); it can then be resumed. None turns the check off.",
     ),
+    "CUSTOMERS_EXPORT_TTL_DAYS": (
+        7,
+        "Days an export job's file is kept: then the sweep deletes it and the export is "
+        "expired (its download answers 410). None keeps the files.",
+    ),
     "CUSTOMERS_LOAD_ENTRY_POINTS": (
         True,
         "Load third-party plugins from the customers_plugin entry-point group.",

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
-from ..services.errors import Conflict, Invalid, NotFound, ServiceError
+from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
 from ..services.keyset import InvalidCursor
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     413: "too_large",
     415: "unsupported_media_type",
     422: "validation_error",
@@ -39,6 +40,7 @@ _SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
     (InvalidCursor, 400),
     (NotFound, 404),
     (Conflict, 409),
+    (Gone, 410),
     (TooLarge, 413),
     (UnsupportedType, 415),
     (Invalid, 422),

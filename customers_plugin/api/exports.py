@@ -52,13 +52,19 @@ class ExportBody(_ExportChoice, Body):
 class ExportOut(ma.Schema):
     id = fields.UUID(required=True)
     kind = fields.String()
-    status = fields.String(metadata={"description": "queued, running, done or failed"})
+    status = fields.String(
+        metadata={"description": "queued, running, done, failed or expired (the file was deleted)"}
+    )
     message = fields.String(allow_none=True)
     columns = fields.List(fields.String())
     total_rows = fields.Integer(allow_none=True)
     rows_done = fields.Integer()
     created_at = UTCDateTime()
     finished_at = UTCDateTime(allow_none=True)
+    expires_at = UTCDateTime(
+        allow_none=True,
+        metadata={"description": "when the file is deleted (CUSTOMERS_EXPORT_TTL_DAYS)"},
+    )
 
 
 def _request(args: dict[str, Any], filter_args: dict[str, Any]) -> exports.ExportRequest:
@@ -113,8 +119,12 @@ def show(export_id: uuid.UUID) -> Any:
 
 @blp.route("/<uuid:export_id>/file", methods=["GET"])
 @require(security.EXPORT)
+@blp.response(200, description="The CSV file.", content_type="text/csv")
+@blp.alt_response(409, response="DEFAULT_ERROR", description="The export is not done.")
+@blp.alt_response(410, response="DEFAULT_ERROR", description="The export expired.")
 def download(export_id: uuid.UUID) -> Response:
-    """The finished export's CSV file (409 while it is still running)."""
+    """The finished export's CSV file (409 while it is still running, 410 once it expired:
+    files are deleted ``CUSTOMERS_EXPORT_TTL_DAYS`` after they were written)."""
     path = exports.export_file(get_state(), current_store_id(), export_id)
     return send_file(
         path, mimetype="text/csv", as_attachment=True, download_name=f"customers-{export_id}.csv"

@@ -37,6 +37,12 @@ class Conflict(ServiceError):
         self.existing_id = existing_id
 
 
+class Gone(ServiceError):
+    """The thing existed but is no more (an expired export's file)."""
+
+    code = "gone"
+
+
 class Invalid(ServiceError):
     """A value is well formed but not acceptable (a field value of the wrong type…)."""
 

@@ -8,7 +8,9 @@ prefixed with ``'``. Phones in E.164 start with ``+`` and are therefore exported
 ``'+9665…``; the importer removes that quote again, so an export imports back unchanged.
 
 Rows are read in keyset pages by id: memory stays flat whatever the number of customers.
-Small exports stream straight to the client; large ones run as the ``run_export`` job.
+Small exports stream straight to the client; large ones run as the ``run_export`` job, whose
+file expires ``CUSTOMERS_EXPORT_TTL_DAYS`` after it was written: the sweep
+(``expire_exports``) deletes it and marks the export ``expired`` (its download answers 410).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from sqlalchemy.orm import Session
 from ..jobs import job
 from ..models import BookingSummary, Customer, CustomerSource, ExportJob, FieldValue
 from ..types import utcnow
-from .errors import Conflict, NotFound, invalid
+from .errors import Conflict, Gone, NotFound, invalid
 from .fields import FieldTypes, list_definitions
 from .imports.columns import FIELD_PREFIX, STANDARD
 from .imports.storage import export_path
@@ -401,10 +403,26 @@ def get_export(session: Session, store_id: str, export_id: uuid.UUID) -> ExportJ
     return found
 
 
+class ExportExpired(Gone):
+    """The export's file was deleted after ``CUSTOMERS_EXPORT_TTL_DAYS``."""
+
+    code = "export_expired"
+
+
 def export_file(state: CustomersState, store_id: str, export_id: uuid.UUID) -> str:
-    """The path of a finished export's file."""
+    """The path of a finished export's file.
+
+    :raises NotFound: no such export in this store, or its file is missing.
+    :raises ExportExpired: the file was deleted when the export expired (410).
+    :raises Conflict: the export is not done yet, or failed (409).
+    """
     with state.db.session() as session:
         export = get_export(session, store_id, export_id)
+        if export.status == "expired":
+            when = f" on {export.expires_at:%Y-%m-%d}" if export.expires_at else ""
+            raise ExportExpired(
+                f"this export expired{when} and its file was deleted: start a new export"
+            )
         if export.status != "done":
             raise Conflict(f"the export is {export.status}, not done")
     path = export_path(state, export_id)
@@ -424,6 +442,7 @@ def export_summary(export: ExportJob) -> dict[str, Any]:
         "rows_done": export.rows_done,
         "created_at": export.created_at,
         "finished_at": export.finished_at,
+        "expires_at": export.expires_at,
     }
 
 
@@ -438,7 +457,7 @@ def write_export(
         export = session.get(ExportJob, export_id)
         if export is None:
             return {"status": "missing"}
-        if export.status == "done":
+        if export.status in ("done", "expired"):  # a duplicate run writes nothing again
             return export_summary(export)
         store_id, params = export.store_id, dict(export.params)
     request = params_to_request(params)
@@ -460,7 +479,16 @@ def write_export(
                     if progress:
                         progress({"status": "running", "total_rows": total, "rows_done": n})
     os.replace(partial, target)
-    _update_export(state, export_id, status="done", rows_done=done, finished_at=utcnow())
+    finished = utcnow()
+    ttl = state.setting("CUSTOMERS_EXPORT_TTL_DAYS")
+    _update_export(
+        state,
+        export_id,
+        status="done",
+        rows_done=done,
+        finished_at=finished,
+        expires_at=None if ttl is None else finished + dt.timedelta(days=float(ttl)),
+    )
     with state.db.session() as session:
         return export_summary(session.get(ExportJob, export_id))
 
@@ -468,6 +496,30 @@ def write_export(
 def _update_export(state: CustomersState, export_id: uuid.UUID, **values: Any) -> None:
     with state.db.transaction() as session:
         session.execute(update(ExportJob).where(ExportJob.id == export_id).values(**values))
+
+
+def expire_exports(state: CustomersState, now: dt.datetime | None = None) -> list[uuid.UUID]:
+    """Mark ``expired`` every finished export past its ``expires_at`` and delete its file
+    (after the commit: a rollback keeps the file downloadable). Returns their ids."""
+    now = now or utcnow()
+    with state.db.transaction() as session:
+        expired = list(
+            session.scalars(
+                update(ExportJob)
+                .where(ExportJob.status == "done", ExportJob.expires_at <= now)
+                .values(status="expired")
+                .returning(ExportJob.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+    for export_id in expired:
+        target = export_path(state, export_id)
+        for path in (target, target.with_suffix(".part")):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                log.warning("could not delete the file of expired export %s", export_id)
+    return expired
 
 
 @job("run_export")

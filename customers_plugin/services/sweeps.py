@@ -7,6 +7,8 @@ the sweep is safe to run twice or beside the work it checks:
   ``CUSTOMERS_IMPORT_STALL_MINUTES`` become ``failed`` (resumable);
 - review requests ``sending`` for ``CUSTOMERS_REVIEW_SENDING_TIMEOUT_MINUTES`` become
   ``failed`` with error ``interrupted`` (never sent again automatically);
+- finished exports past their ``expires_at`` (``CUSTOMERS_EXPORT_TTL_DAYS``) become
+  ``expired`` and their files are deleted.
 
 ``commerce_cron`` schedules it with ``rq cron``; a host with its own scheduler submits the job.
 """
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..jobs import job
 from ..types import utcnow
+from .exports import expire_exports
 from .imports import sweep_stalled_imports
 from .review_requests import sweep_interrupted
 
@@ -34,6 +37,7 @@ Sweep = Callable[["CustomersState", "dt.datetime"], list[Any]]
 SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("imports_failed", sweep_stalled_imports),
     ("review_requests_interrupted", sweep_interrupted),
+    ("exports_expired", expire_exports),
 )
 
 
