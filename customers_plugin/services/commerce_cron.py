@@ -19,13 +19,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..types import utcnow
+
 CRON_QUEUE = os.environ.get("CUSTOMERS_CRON_QUEUE", "customers-cron")
 REVIEW_REQUESTS_CRON = os.environ.get("CUSTOMERS_REVIEW_REQUESTS_CRON", "*/15 * * * *")
 PRICE_DROPS_CRON = os.environ.get("CUSTOMERS_PRICE_DROPS_CRON", "0 6 * * *")
 SWEEP_CRON = os.environ.get("CUSTOMERS_SWEEP_CRON", "*/10 * * * *")
 
 
-def _submit(name: str) -> Any:
+def _submit(name: str, job_id: str | None = None) -> Any:
     from flask import current_app, has_app_context
 
     from ..extension import get_state
@@ -33,7 +35,7 @@ def _submit(name: str) -> Any:
 
     app = current_app._get_current_object() if has_app_context() else _app_for_worker()
     with app.app_context():
-        submitted = get_state(app).jobs.submit(name, job_id=name.replace("_", "-"))
+        submitted = get_state(app).jobs.submit(name, job_id=job_id or name.replace("_", "-"))
     return getattr(submitted, "id", submitted)
 
 
@@ -48,8 +50,10 @@ def enqueue_price_drops() -> Any:
 
 
 def enqueue_sweep() -> Any:
-    """Cron job: queue ``sweep_stale_work``."""
-    return _submit("sweep_stale_work")
+    """Cron job: queue ``sweep_stale_work``, once per minute at most. The job id names the
+    minute: a fixed id would stay taken in RQ as long as a crashed run's record is kept
+    (a year for failed jobs), and no sweep could be queued meanwhile."""
+    return _submit("sweep_stale_work", f"sweep-stale-work-{utcnow():%Y%m%d%H%M}")
 
 
 def register(cron: Any = None) -> None:

@@ -42,19 +42,17 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
 
 
 def sweep(state: CustomersState, now: dt.datetime | None = None) -> dict[str, int]:
-    """Run every part (one failing part does not stop the others, and is raised after them);
-    returns how many rows each part changed."""
+    """Run every part; returns how many rows each part changed. A part that fails is logged
+    and counted ``-1``, and the others still run: the next run tries it again (the job itself
+    does not fail, so a failed job's record never blocks the next scheduled one)."""
     now = now or utcnow()
     counts: dict[str, int] = {}
-    failure: Exception | None = None
     for name, part in SWEEPS:
         try:
             counts[name] = len(part(state, now))
-        except Exception as exc:
+        except Exception:
             log.exception("customers: the %s sweep failed", name)
-            failure = failure or exc
-    if failure is not None:
-        raise failure
+            counts[name] = -1
     return counts
 
 

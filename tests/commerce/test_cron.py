@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from customers_plugin.services import commerce_cron
 
@@ -36,3 +37,14 @@ def test_the_cron_entry_runs_the_due_review_requests(shop, state, mailbox):
         outcome = commerce_cron.enqueue_due_review_requests()
     assert outcome == {"sent": 1}
     assert len(mailbox.messages) == 1
+
+
+def test_the_sweep_entry_queues_one_job_per_minute(monkeypatch):
+    submitted: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        commerce_cron, "_submit", lambda name, job_id=None: submitted.append((name, job_id))
+    )
+    commerce_cron.enqueue_sweep()
+    [(name, job_id)] = submitted
+    assert name == "sweep_stale_work"
+    assert re.fullmatch(r"sweep-stale-work-\d{12}", job_id)
