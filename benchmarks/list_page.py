@@ -1,5 +1,6 @@
 """Customer list pages through the REST API (Flask test client, full request/response cycle)
-beside the floor: the one hand-written SQL statement that returns the same page's rows."""
+beside the floor: the one hand-written SQL statement that returns the same page (rows with their
+tags, sources and groups)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,33 @@ from .generate import Generated
 
 PREFIX = "/api/v1"
 PAGE = 50
-COLUMNS = (
+_ROW = (
     "id, name, email, phone, country, joined_at, marketing_consent, "
-    "system_notifications, status, orders_count, total_spent, last_order_at"
+    "system_notifications, status, block_reason, orders_count, total_spent, last_order_at"
 )
+# what each row of a page carries besides its columns, written by hand per dialect:
+# (JSON object builder, JSON array aggregate, empty array)
+_JSON = {
+    True: ("json_build_object", "json_agg", "'[]'::json"),
+    False: ("json_object", "json_group_array", "'[]'"),
+}
+
+
+def columns(pg: bool) -> str:
+    """The floor's select list: the row columns, then tags, sources and groups as JSON."""
+    obj, agg, empty = _JSON[pg]
+    c = "customers_customers.id"
+    return (
+        f"{_ROW}, "
+        f"(SELECT coalesce({agg}({obj}('id', t.id, 'name', t.name, 'automatic', t.automatic)), "
+        f"{empty}) FROM customers_customer_tags ct JOIN customers_tags t ON t.id = ct.tag_id "
+        f"WHERE ct.customer_id = {c}) AS tags, "
+        f"(SELECT coalesce({agg}(s.source), {empty}) FROM customers_customer_sources s "
+        f"WHERE s.customer_id = {c}) AS sources, "
+        f"(SELECT coalesce({agg}({obj}('id', g.id, 'name', g.name)), {empty}) "
+        f"FROM customers_group_members m JOIN customers_groups g ON g.id = m.group_id "
+        f"WHERE m.customer_id = {c}) AS groups"
+    )
 
 
 class AllowBench:
@@ -40,7 +64,10 @@ def _scenarios(data: Generated, pg: bool) -> list[tuple[str, Any, Any]]:
     ph = "%s" if pg else "?"
     names = itertools.cycle([n.split()[-1] for n in data.sample_names])
     phones = itertools.cycle(data.sample_phones)
-    base = f"SELECT {COLUMNS} FROM customers_customers WHERE store_id = {ph} AND status = 'active'"
+    base = (
+        f"SELECT {columns(pg)} FROM customers_customers "
+        f"WHERE store_id = {ph} AND status = 'active'"
+    )
     store = data.store_id
 
     def name_search(_i: int) -> tuple[str, tuple]:
@@ -122,7 +149,8 @@ def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
     last = response.get_json()["items"][-1]
     ph = "%s" if pg else "?"
     deep_sql = (
-        f"SELECT {COLUMNS} FROM customers_customers WHERE store_id = {ph} AND status = 'active' "
+        f"SELECT {columns(pg)} FROM customers_customers "
+        f"WHERE store_id = {ph} AND status = 'active' "
         f"AND (joined_at < {ph} OR (joined_at = {ph} AND id < {ph})) "
         f"ORDER BY joined_at DESC, id DESC LIMIT {PAGE}"
     )

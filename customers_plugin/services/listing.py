@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import String, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from ..models import Customer, CustomerSource, CustomerTag, FieldValue, Tag
 from ..normalize import (
@@ -131,7 +131,7 @@ def where_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
         Customer.status == statuses[0] if len(statuses) == 1 else Customer.status.in_(statuses)
     )
     if filters.q and filters.q.strip():
-        clauses.append(search_clause(filters.q, scope.region))
+        clauses.append(search_clause(filters.q, scope.region)[0])
     if filters.tags:
         clauses.append(
             exists().where(
@@ -180,8 +180,9 @@ def where_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def search_clause(q: str, region: str | None) -> ColumnElement[bool]:
-    """``q`` against names (folded), emails (normalised) and phones (however typed).
+def search_clause(q: str, region: str | None) -> tuple[ColumnElement[bool], bool]:
+    """``q`` against names (folded), emails (normalised) and phones (however typed), and
+    whether the clause is an exact match on a unique key.
 
     The shape of ``q`` picks the cheapest index: a whole email or a dialable phone number is
     an equality on the per-store unique keys; fragments use the trigram indexes (PostgreSQL).
@@ -192,27 +193,29 @@ def search_clause(q: str, region: str | None) -> ColumnElement[bool]:
         try:
             whole = validate_email_address(email)
         except InvalidEmail:
-            return Customer.email_normalized.like(_contains(email), escape="\\")
-        return Customer.email_normalized == whole
+            return Customer.email_normalized.like(_contains(email), escape="\\"), False
+        return Customer.email_normalized == whole, True
     plain = ascii_digits(text)
     digits = re.sub(r"\D", "", plain)
     if _PHONE_CHARS.match(plain) and len(digits) >= 3:
         numbers = _phone_candidates(plain, digits, region)
         if numbers:
-            return Customer.phone.in_(numbers)
-        return Customer.phone.like(_contains(digits.lstrip("0") or digits), escape="\\")
+            return Customer.phone.in_(numbers), True
+        return Customer.phone.like(_contains(digits.lstrip("0") or digits), escape="\\"), False
     key = search_key(text)
     if len(key) < _TRIGRAM:
         # too short for a substring index: names with a word starting so (trigram indexes
         # pad word starts; email "words" such as the .sa of a domain would match far too much)
-        return or_(
-            Customer.search_name.like(_escape(key) + "%", escape="\\"),
-            Customer.search_name.like("% " + _escape(key) + "%", escape="\\"),
+        word_start = or_(
+            Customer.search_name.like(_pattern(_escape(key) + "%"), escape="\\"),
+            Customer.search_name.like(_pattern("% " + _escape(key) + "%"), escape="\\"),
         )
-    return or_(
+        return word_start, False
+    fragment = or_(
         Customer.search_name.like(_contains(key), escape="\\"),
         Customer.email_normalized.like(_contains(email), escape="\\"),
     )
+    return fragment, False
 
 
 def _phone_candidates(plain: str, digits: str, region: str | None) -> list[str]:
@@ -237,8 +240,14 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _contains(text: str) -> str:
-    return f"%{_escape(text)}%"
+def _contains(text: str) -> BindParameter[str]:
+    return _pattern(f"%{_escape(text)}%")
+
+
+def _pattern(pattern: str) -> BindParameter[str]:
+    """A LIKE pattern written into the statement (safely quoted at execution): a prepared
+    statement's generic plan cannot use the trigram indexes for a pattern it does not see."""
+    return bindparam(None, pattern, String, literal_execute=True)
 
 
 def list_customers(
@@ -251,10 +260,14 @@ def list_customers(
     include_total: bool = False,
 ) -> Page:
     orders = parse_sort(sort or DEFAULT_SORT, SORT_KEYS, ID_KEY)
-    clauses = where_clauses(scope, filters)
+    q = (filters.q or "").strip()
+    clauses = where_clauses(scope, replace(filters, q=None))
     total = None
-    if filters.q and filters.q.strip():
-        # A search first collects at most SEARCH_PROBE matching ids (through the trigram
+    search, exact = search_clause(q, scope.region) if q else (None, True)
+    if search is not None:
+        clauses.append(search)
+    if not exact:
+        # A fuzzy search first collects at most SEARCH_PROBE matching ids (through the trigram
         # indexes). Few matches: the page is ordered from those ids; ordering the whole store
         # while filtering would read every row of a store for a rare or absent term. Many
         # matches: they are dense, and the ordered index scan finds a page quickly.

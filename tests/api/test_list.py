@@ -73,6 +73,16 @@ def test_search_with_like_wildcards_matches_them_literally(staff, people):
     assert _ids(staff.get("/customers", query_string={"q": "_"})) == []
 
 
+def test_quotes_and_backslashes_in_a_search_are_plain_text(staff, people):
+    """Search patterns are written into the statement (for the trigram plans): quoting holds."""
+    obrien = staff.create(email="ob@example.com", name="Seán O'Brien \\ Jr")["id"]
+    assert _ids(staff.get("/customers", query_string={"q": "o'bri"})) == [obrien]
+    assert _ids(staff.get("/customers", query_string={"q": "n \\ j"})) == [obrien]
+    for hostile in ("x' OR '1'='1", "\\' OR 1=1 --", "'; DROP TABLE customers_customers; --"):
+        assert _ids(staff.get("/customers", query_string={"q": hostile})) == []
+    assert len(_ids(staff.get("/customers"))) == len(people) + 1  # the table is intact
+
+
 def test_default_order_is_newest_joined_first(staff, people):
     assert _ids(staff.get("/customers")) == [
         people["jose"],
