@@ -27,8 +27,9 @@ from ..events import (
     OrderUpdated,
     ReviewSubmitted,
 )
+from ..groups_hooks import GroupHooks
 from ..models import BookingSummary, Customer, FormSubmission, OrderSummary, Review
-from ..plugins import has_listeners, notify
+from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
 from . import activity, consent, contacts, stats
 from .groups import reevaluate_customers
@@ -452,16 +453,19 @@ class Capture:
         return resolved.id
 
     def _announce(self, session: Session, resolved: contacts.Resolved) -> None:
+        """Tell listeners about a new or changed customer after commit. The groups module's own
+        listener is left out: this flow has just re-evaluated the customer's groups."""
         pm = self.state.pm
-        if resolved.created and has_listeners(pm, "customer_created"):
+        if resolved.created:
+            hook, extra = "customer_created", {}
+        elif resolved.changes:
+            hook, extra = "customer_updated", {"changes": tuple(resolved.changes)}
+        else:
+            return
+        impls = listeners(pm, hook, skip=(GroupHooks,))
+        if impls:
             info = customer_info(session, resolved.id)
-            after_commit(session, lambda: notify(pm, "customer_created", customer=info))
-        elif resolved.changes and has_listeners(pm, "customer_updated"):
-            info = customer_info(session, resolved.id)
-            changes = tuple(resolved.changes)
-            after_commit(
-                session, lambda: notify(pm, "customer_updated", customer=info, changes=changes)
-            )
+            after_commit(session, lambda: deliver(impls, hook, customer=info, **extra))
 
     def _contribution(self, facts: stats.OrderFacts) -> stats.Contribution:
         return stats.order_contribution(facts, self.state.setting("CUSTOMERS_CURRENCY"))

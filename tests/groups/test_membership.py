@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from customers_plugin import Contact, hookimpl
 from customers_plugin.events import OrderPlaced, OrderUpdated, ReviewSubmitted
@@ -127,6 +127,28 @@ def test_an_order_makes_the_customer_join_at_once_and_a_cancellation_makes_them_
     )  # fmt: skip
     assert members(state, group_id) == {}
     assert seen.changes[-1]["removed"] == {customer_id}
+
+
+def test_a_host_event_evaluates_groups_once_inside_its_own_transaction(
+    state: Any, recorder: Any
+) -> None:
+    """The groups module's ``customer_created`` listener does not redo the flow's work (the
+    recorder, a third-party listener, still gets the notification)."""
+    make_group(state, BIG_SPENDERS)
+    engine = state.db.engine
+    group_reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM customers_groups" in statement:
+            group_reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        customer_id = state.hook.on_order_placed(event=order("o1", "120.00"))[0]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(group_reads) == 1
+    assert [c["customer"].id for c in recorder.named("customer_created")] == [customer_id]
 
 
 def test_a_replayed_event_announces_no_membership_change(
