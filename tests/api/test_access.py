@@ -71,7 +71,7 @@ def test_permission_names_are_the_documented_ones():
 # -- store isolation ----------------------------------------------------------------------------
 
 # POST routes that take no body (the action is the URL)
-ACTIONS_WITHOUT_BODY = {"activate", "deactivate", "unblock", "paid-in-person", "undo"}
+ACTIONS_WITHOUT_BODY = {"activate", "deactivate", "unblock", "paid-in-person", "undo", "resume"}
 
 BODIES = {
     ("PATCH", "customers.update_customer"): {"json": {"name": "Hijacked"}},
