@@ -380,6 +380,17 @@ def open_attachment(store_id: str, key: str) -> BinaryIO | None:
     """Open a stored attachment for reading. Stops at the first non-None result."""
 
 
+@hookspec(firstresult=True)
+def delete_attachment(store_id: str, key: str) -> bool | None:
+    """Delete a stored attachment the plugin no longer references (a replaced or removed
+    photo, a deleted customer's photo). Called only after the change that dropped the
+    reference has committed. Stops at the first non-None result.
+
+    :return: ``True`` when this implementation deleted it, ``None`` if the key is not one of
+        its own (another implementation may hold it).
+    """
+
+
 @hookspec
 def fraud_signals(customer: CustomerInfo) -> Sequence[str] | None:
     """Signals that a customer may not be serious (shown on the card). All results are collected.

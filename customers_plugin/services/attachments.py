@@ -1,18 +1,26 @@
 """Uploaded files (customer photos): size and type checks by magic bytes, storage through the
-``store_attachment`` / ``open_attachment`` hooks, and the built-in implementation of those
-hooks that keeps files in a folder (``CUSTOMERS_ATTACHMENTS_FOLDER``, default: the app's
-instance folder). Another plugin's implementation runs first and replaces it."""
+``store_attachment`` / ``open_attachment`` / ``delete_attachment`` hooks, and the built-in
+implementation of those hooks that keeps files in a folder (``CUSTOMERS_ATTACHMENTS_FOLDER``,
+default: the app's instance folder). Another plugin's implementation runs first and replaces it.
+
+A file is deleted only after the transaction that dropped its last reference commits
+(``delete_after_commit``): a rollback keeps both the reference and the file.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import re
+from collections.abc import Iterable
 from typing import IO, Any, BinaryIO
 
 import pluggy
+from sqlalchemy.orm import Session
 
+from ..db import after_commit
 from ..plugins import hookimpl
 from ..types import new_id
 from .errors import ServiceError
@@ -25,6 +33,7 @@ _IMAGE_SIGNATURES: tuple[tuple[str, Any], ...] = (
     ("image/webp", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
 )
 _KEY = re.compile(r"^[0-9a-f]{32}$")
+log = logging.getLogger(__name__)
 
 
 class TooLarge(ServiceError):
@@ -75,6 +84,24 @@ def open_stored(pm: pluggy.PluginManager, store_id: str, key: str) -> BinaryIO |
     return pm.hook.open_attachment(store_id=store_id, key=key)
 
 
+def delete_stored(pm: pluggy.PluginManager, store_id: str, key: str) -> bool:
+    """Delete one stored file; a storage error is logged (the data change stands)."""
+    try:
+        return bool(pm.hook.delete_attachment(store_id=store_id, key=key))
+    except Exception:
+        log.exception("customers: could not delete attachment %s of store %s", key, store_id)
+        return False
+
+
+def delete_after_commit(
+    session: Session, pm: pluggy.PluginManager, store_id: str, keys: Iterable[str | None]
+) -> None:
+    """Delete these files once ``session`` commits (never before: a rollback keeps them)."""
+    doomed = [key for key in dict.fromkeys(keys) if key]
+    if doomed:
+        after_commit(session, lambda: [delete_stored(pm, store_id, key) for key in doomed])
+
+
 class LocalAttachments:
     """The built-in attachment store: one file per attachment under ``folder/<store hash>/``.
 
@@ -109,3 +136,13 @@ class LocalAttachments:
             return open(self._path(store_id, key), "rb")
         except FileNotFoundError:
             return None
+
+    @hookimpl(trylast=True)
+    def delete_attachment(self, store_id: str, key: str) -> bool | None:
+        if not _KEY.match(key):
+            return None
+        try:
+            os.remove(self._path(store_id, key))
+        except FileNotFoundError:
+            return None
+        return True

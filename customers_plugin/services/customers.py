@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import insert
@@ -27,7 +27,7 @@ from ..normalize import (
     validate_email_address,
 )
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, fields
+from . import activity, attachments, consent, contacts, fields
 from .errors import Conflict, Invalid, NotFound, invalid
 from .scope import Scope
 from .snapshots import customer_info
@@ -220,7 +220,8 @@ def _consent_changes(
 
 
 def delete(scope: Scope, customer_ids: Sequence[uuid.UUID]) -> int:
-    """Delete customers and everything recorded about them, all or none.
+    """Delete customers and everything recorded about them, all or none (their photo files
+    once the deletion commits).
 
     :raises NotFound: when one id is not a customer of this store (nothing is deleted).
     """
@@ -237,6 +238,10 @@ def delete(scope: Scope, customer_ids: Sequence[uuid.UUID]) -> int:
     )
     if len(found) != len(ids):
         raise NotFound("no such customer")
+    photos = session.scalars(
+        select(Customer.photo_key).where(Customer.id.in_(ids), Customer.photo_key.is_not(None))
+    )
+    attachments.delete_after_commit(session, scope.pm, scope.store_id, photos)
     session.execute(
         sql_delete(Customer)
         .where(Customer.store_id == scope.store_id, Customer.id.in_(ids))
@@ -392,7 +397,10 @@ def _ensure_free(
 
 
 def touch(scope: Scope, customer: Customer, kind: str) -> None:
-    """Record a change made directly on the row (e.g. the photo) and announce it."""
+    """Record a change made directly on the row (e.g. the photo) and announce it. A photo the
+    change replaced or removed is deleted from storage once the change commits."""
+    old_photos = inspect(customer).attrs.photo_key.history.deleted
+    attachments.delete_after_commit(scope.session, scope.pm, scope.store_id, old_photos)
     customer.updated_at = utcnow()
     scope.session.flush()
     activity.record(scope.session, scope.store_id, customer.id, kind, actor=scope.actor)

@@ -27,6 +27,7 @@ from ...models import (
 )
 from ...normalize import search_key
 from ...types import new_id, utcnow
+from ..attachments import delete_after_commit
 from ..errors import Conflict
 from ..fields import definitions_by_key
 from .announce import announce_deleted
@@ -111,6 +112,12 @@ def _undo_chunk(
         )
         gone = set(session.scalars(deletable))
         if gone:
+            photos = session.scalars(
+                select(Customer.photo_key).where(
+                    Customer.id.in_(gone), Customer.photo_key.is_not(None)
+                )
+            )
+            delete_after_commit(session, state.pm, store_id, photos)
             session.execute(delete(Customer).where(Customer.id.in_(gone)))
             deleted = sorted(gone)
             after_commit(session, lambda: announce_deleted(state, store_id, deleted))
