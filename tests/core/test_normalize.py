@@ -1,6 +1,9 @@
 """Search keys: one folded form per name, email and phone, whatever the script."""
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from customers_plugin.normalize import (
     InvalidEmail,
@@ -53,6 +56,42 @@ def test_invalid_email_is_refused_with_a_reason():
     with pytest.raises(InvalidEmail):
         validate_email_address("not-an-email")
     assert validate_email_address("Mario@Esempio.IT") == "mario@esempio.it"
+
+
+# addresses built from the characters where the plain-ASCII shortcut and email_validator could
+# disagree: dots, hyphens, digits, the special-use and numeric top-level domains, punycode
+_ATOM = st.text(alphabet="ab0-._+%x", min_size=0, max_size=12)
+_LABEL = st.sampled_from(
+    ["xn--", "xn--abc", "ab--cd", "a-", "-b", "ex", "0", "test", "local", "com", "c0m", "it", "a"]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    local=_ATOM,
+    labels=st.lists(st.one_of(_LABEL, _ATOM), min_size=1, max_size=4),
+    upper=st.booleans(),
+)
+def test_the_plain_ascii_shortcut_agrees_with_email_validator(local, labels, upper):
+    """Every address the shortcut accepts, email_validator accepts unchanged."""
+    address = f"{local}@{'.'.join(labels)}"
+    try:
+        expected = validate_email(address.lower(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    try:
+        got = validate_email_address(address.upper() if upper else address)
+    except InvalidEmail:
+        got = None
+    assert got == expected
+
+
+def test_plain_addresses_and_odd_ones_both_validate():
+    assert validate_email_address("c12@example.com") == "c12@example.com"
+    assert validate_email_address("Ömer@Örnek.com.tr") == "ömer@örnek.com.tr"  # the full check
+    for bad in ("a..b@x.com", "a@x.test", "a@-x.com", ".a@x.com", "a@x.123", "a@localhost"):
+        with pytest.raises(InvalidEmail):
+            validate_email_address(bad)
 
 
 @pytest.mark.parametrize(
