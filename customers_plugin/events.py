@@ -358,8 +358,10 @@ class WalletSpend:
     """The plugin's answer to ``spend_wallet``.
 
     ``status``: ``debited`` (done now), ``replayed`` (this order was already debited: nothing
-    moved again), ``insufficient_balance``, ``unknown_customer`` or ``conflict`` (the order was
-    debited before with another amount). ``ok`` is true for the first two.
+    moved again), ``insufficient_balance``, ``unknown_customer``, ``conflict`` (the order was
+    debited before with another amount) or ``refunded`` (the order was cancelled or refunded and
+    its wallet payment given back: a re-opened order is paid another way, or under a new order
+    id). ``ok`` is true for the first two.
     """
 
     status: str

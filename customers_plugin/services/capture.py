@@ -31,7 +31,7 @@ from ..groups_hooks import GroupHooks
 from ..models import BookingSummary, Customer, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, stats
+from . import activity, consent, contacts, stats, wallet
 from .groups import reevaluate_customers
 from .snapshots import customer_info
 
@@ -110,6 +110,13 @@ class Capture:
 
     def order_updated(self, e: OrderUpdated, session: Session | None = None) -> str:
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
+            changed = record(session, customer_id)
+            # a cancelled or refunded order gives its wallet payment back, once (idempotent,
+            # so a replay, or an order already cancelled before, is checked again safely)
+            refunded = wallet.refund_order_spend(session, e.store_id, e.order_id, e.status)
+            return changed or refunded is not None
+
+        def record(session: Session, customer_id: uuid.UUID) -> bool:
             order = self._get_or_create_locked(
                 session,
                 OrderSummary,

@@ -6,10 +6,15 @@ changes the balance with one conditional atomic UPDATE (``SET wallet_balance = w
 :x WHERE … AND wallet_balance >= :x``), so concurrent debits can never take the balance below
 zero and the ledger always sums to the balance. Amounts are Decimals with a currency, never
 floats. No Flask here.
+
+Checkout: ``spend_at_checkout`` debits an order once (key ``order:<order id>``); when that order
+is cancelled or refunded, ``refund_order_spend`` (called by the capture of ``on_order_updated``,
+in its transaction) credits the same amount back once (key ``refund:<id of the debit>``).
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,9 +34,14 @@ from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_va
 if TYPE_CHECKING:
     from ..extension import CustomersState
 
+log = logging.getLogger(__name__)
+
 MAX_KEY_LENGTH = 128
 MAX_AMOUNT = Decimal(10) ** 12
 CHECKOUT_KEY = "order:{order_id}"
+REFUND_KEY = "refund:{debit_id}"
+# order statuses that give the wallet part of an order back
+REFUND_STATUSES = frozenset({"cancelled", "canceled", "refunded"})
 
 
 class InsufficientBalance(Conflict):
@@ -224,6 +234,57 @@ def ledger_page(
     }
 
 
+def _checkout_debit(session: Session, store_id: str, order_id: str) -> WalletTransaction | None:
+    return session.scalars(
+        select(WalletTransaction).where(
+            WalletTransaction.store_id == store_id,
+            WalletTransaction.idempotency_key == CHECKOUT_KEY.format(order_id=order_id),
+            WalletTransaction.kind == "debit",
+        )
+    ).one_or_none()
+
+
+def _refund_of(session: Session, store_id: str, debit: WalletTransaction) -> Any:
+    return session.scalar(
+        select(WalletTransaction.id).where(
+            WalletTransaction.store_id == store_id,
+            WalletTransaction.idempotency_key == REFUND_KEY.format(debit_id=debit.id),
+        )
+    )
+
+
+def refund_order_spend(
+    session: Session, store_id: str, order_id: str, status: str
+) -> WalletTransaction | None:
+    """When an order that was paid partly from the wallet is cancelled or refunded, credit
+    the amount it spent back, once (key ``refund:<debit id>``: a replayed or later event, or
+    ``cancelled`` then ``refunded``, moves nothing again). In the caller's transaction.
+    Returns the new credit, or ``None`` when there is nothing (more) to give back."""
+    if status.lower() not in REFUND_STATUSES:
+        return None
+    debit = _checkout_debit(session, store_id, order_id)
+    if debit is None:
+        return None
+    try:
+        posted = post(
+            session,
+            store_id,
+            debit.customer_id,
+            kind="credit",
+            amount=debit.amount,
+            currency=debit.currency,
+            wallet_currency=debit.currency,
+            reason=f"order {status.lower()}: wallet payment returned",
+            idempotency_key=REFUND_KEY.format(debit_id=debit.id),
+            actor="system",
+            reference=order_id,
+        )
+    except KeyReused:  # someone used the key by hand for something else: do not guess
+        log.error("customers: the wallet refund key of order %s is taken", order_id)
+        return None
+    return None if posted.replayed else posted.transaction
+
+
 def spend_at_checkout(
     state: CustomersState,
     store_id: str,
@@ -258,6 +319,9 @@ def spend_at_checkout(
                 reference=order_id,
             )
             row = posted.transaction
+            if posted.replayed and _refund_of(session, store_id, row) is not None:
+                # the order was cancelled or refunded and its wallet payment given back
+                return WalletSpend("refunded", row.amount, row.currency)
             return WalletSpend(
                 "replayed" if posted.replayed else "debited",
                 row.amount,
