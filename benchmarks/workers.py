@@ -1,5 +1,6 @@
-"""Events per second applied by 1 and 2 RQ workers (capture mode ``queue``), and what the host
-pays per event in that mode (one INSERT into the inbox and one queue push)."""
+"""Events per second applied by 1 and 2 RQ workers (capture mode ``queue``), what the host pays
+per event in that mode (one INSERT into the inbox and one queue push), and how long after the
+hook returns a running worker makes the event's group membership visible."""
 
 from __future__ import annotations
 
@@ -8,16 +9,26 @@ import subprocess
 import sys
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import delete, select
+
+from customers_plugin import Contact, OrderPlaced
+from customers_plugin.models import Customer, CustomerGroup, GroupMember
+from customers_plugin.services.groups import manage
+from customers_plugin.services.groups.registry import registry_for
+
 from .common import Result, latency, make_app, time_calls
-from .hook_cost import EXISTING, _event
+from .hook_cost import EXISTING, STORE, _event
+
+BIG = {"match": "all", "conditions": [{"field": "total_purchases", "op": "gt", "value": "1000"}]}
 
 REDIS_URL = os.environ.get("CUSTOMERS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _drain(url: str, queue: str, workers: int) -> float:
+def _worker(url: str, queue: str, *flags: str) -> subprocess.Popen:
     env = dict(
         os.environ,
         FLASK_APP="benchmarks.worker_app:create_app",
@@ -27,17 +38,18 @@ def _drain(url: str, queue: str, workers: int) -> float:
         PYTHONPATH=str(ROOT),
     )
     flask = Path(sys.executable).with_name("flask")
+    return subprocess.Popen(
+        [flask, "customers", "worker", *flags],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _drain(url: str, queue: str, workers: int) -> float:
     started = time.perf_counter()
-    procs = [
-        subprocess.Popen(
-            [flask, "customers", "worker", "--burst"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for _ in range(workers)
-    ]
+    procs = [_worker(url, queue, "--burst") for _ in range(workers)]
     for proc in procs:
         _, err = proc.communicate(timeout=1800)
         if proc.returncode:
@@ -83,4 +95,69 @@ def run(url: str, backend: str, events: int, n_customers: int) -> list[Result]:
         )
         app.extensions["customers"].jobs.queue.delete(delete_jobs=True)
         app.extensions["customers"].db.dispose()
+    results.append(_visibility(url, backend, n_customers, min(events, 200)))
     return results
+
+
+def _visibility(url: str, backend: str, n_customers: int, samples: int) -> Result:
+    """An order that qualifies a new customer for a group, sent in queue mode while one worker
+    runs: milliseconds from the hook's return until the membership row is visible."""
+    queue = f"customers-bench-{uuid.uuid4().hex[:8]}"
+    app = make_app(
+        url, CUSTOMERS_CAPTURE_MODE="queue", CUSTOMERS_REDIS_URL=REDIS_URL, CUSTOMERS_QUEUE=queue
+    )
+    state = app.extensions["customers"]
+    with state.db.transaction() as session:
+        group_id = manage.create_group(
+            session, registry_for(state.pm), STORE, {"name": "visibility", "conditions": BIG}
+        ).id
+    worker = _worker(url, queue)
+
+    def member(email: str) -> bool:
+        with state.db.reading() as session:
+            found = session.execute(
+                select(GroupMember.customer_id)
+                .join(Customer, Customer.id == GroupMember.customer_id)
+                .where(GroupMember.group_id == group_id, Customer.email_normalized == email)
+            )
+            return found.first() is not None
+
+    def one(i: int) -> float:
+        email = f"visible-{uuid.uuid4().hex}@b.t"
+        state.hook.on_order_placed(event=_order(email))
+        sent = time.perf_counter()
+        while not member(email):
+            if time.perf_counter() - sent > 30:
+                raise RuntimeError("the worker applied nothing for 30 s")
+            time.sleep(0.001)
+        took = (time.perf_counter() - sent) * 1000
+        time.sleep(0.02)  # events spaced out: latency, not throughput
+        return took
+
+    try:
+        one(-1)  # waits for the worker to start
+        samples_ms = [one(i) for i in range(samples)]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        with state.db.transaction() as session:
+            session.execute(delete(CustomerGroup).where(CustomerGroup.id == group_id))
+        state.jobs.queue.delete(delete_jobs=True)
+        state.db.dispose()
+    return latency(
+        "queue mode: hook return to group membership visible, 1 worker",
+        backend,
+        n_customers,
+        samples_ms,
+        notes="flask customers worker running; polled every 1 ms",
+    )
+
+
+def _order(email: str) -> OrderPlaced:
+    return OrderPlaced(
+        store_id=STORE,
+        order_id=f"v-{uuid.uuid4().hex}",
+        total=Decimal("1500.00"),
+        currency="USD",
+        contact=Contact(email=email),
+    )

@@ -30,23 +30,29 @@ log = logging.getLogger(__name__)
 
 JobFunction = Callable[..., Any]
 _JOBS: dict[str, JobFunction] = {}
+_KEEP_RESULT: dict[str, bool] = {}
 _worker_app: Any = None
 
 
-def job(name: str) -> Callable[[JobFunction], JobFunction]:
-    """Register a job function under a stable name (the name is what the queue stores)."""
+def job(name: str, *, keep_result: bool = True) -> Callable[[JobFunction], JobFunction]:
+    """Register a job function under a stable name (the name is what the queue stores).
+
+    ``keep_result=False``: RQ drops a finished job at once instead of keeping it and its result
+    for ``result_ttl`` (for jobs run once per event, whose result nobody reads).
+    """
 
     def decorate(func: JobFunction) -> JobFunction:
         if name in _JOBS and _JOBS[name] is not func:
             raise ValueError(f"job {name!r} is registered twice")
         _JOBS[name] = func
+        _KEEP_RESULT[name] = keep_result
         return func
 
     return decorate
 
 
 def _load_jobs() -> None:
-    from .services import inbox, review_requests, stats, sweeps, wishlist  # noqa: F401 - jobs
+    from .services import inbox, review_requests, stats, sweeps, tags, wishlist  # noqa: F401
     from .services.exports import run_export  # noqa: F401 - registers its job
     from .services.groups import jobs as group_jobs  # noqa: F401 - registers its jobs
     from .services.imports import jobs as import_jobs  # noqa: F401 - registers its jobs
@@ -102,6 +108,7 @@ class Dispatcher:
                 job_id=job_id,
                 unique=job_id is not None,
                 retry=Retry(max=3),
+                result_ttl=None if _KEEP_RESULT[name] else 0,
                 description=f"customers:{name}",
             )
         except DuplicateJobError:

@@ -135,7 +135,7 @@ def apply(state: CustomersState, capture: Capture, inbox_id: uuid.UUID) -> str |
         raise
 
 
-@job("apply_event")
+@job("apply_event", keep_result=False)
 def apply_event_job(state: CustomersState, inbox_id: str) -> str | None:
     """Job: apply one queued host event."""
     return apply(state, state.capture, uuid.UUID(inbox_id))
