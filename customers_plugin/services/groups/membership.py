@@ -24,7 +24,6 @@ from sqlalchemy import (
     ColumnElement,
     String,
     Uuid,
-    and_,
     bindparam,
     delete,
     exists,
@@ -33,7 +32,6 @@ from sqlalchemy import (
     literal,
     select,
     true,
-    union_all,
     update,
 )
 from sqlalchemy.orm import Session
@@ -141,15 +139,25 @@ def reevaluate(
     statement = _reevaluation_statement(
         registry, context(store_id, today), groups, connection.dialect
     )
+    group_ids = [group_id for group_id, _stored in groups]
+    # the customers' memberships (a customer belongs to one store: its id is the scope)
+    manual_of = {
+        (group_id, customer_id): manual
+        for group_id, customer_id, manual in session.execute(
+            select(_members.c.group_id, _members.c.customer_id, _members.c.manual).where(
+                _members.c.customer_id.in_(ids)
+            )
+        )
+    }
     joining: set[tuple[uuid.UUID, uuid.UUID]] = set()
     leaving: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for group_id, customer_id, matched, manual in connection.execute(
-        statement, {"customer_ids": ids}
-    ):
-        if matched and manual is None:
-            joining.add((group_id, customer_id))
-        elif not matched and manual is not None and not manual:
-            leaving[group_id].append(customer_id)
+    for customer_id, *matches in connection.execute(statement, {"customer_ids": ids}):
+        for group_id, matched in zip(group_ids, matches, strict=True):
+            manual = manual_of.get((group_id, customer_id))
+            if matched and manual is None:
+                joining.add((group_id, customer_id))
+            elif not matched and manual is False:
+                leaving[group_id].append(customer_id)
 
     added: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     now = utcnow()
@@ -186,11 +194,12 @@ _STATEMENTS_LOCK = threading.Lock()
 def _reevaluation_statement(
     registry: ConditionRegistry, ctx: EvalContext, groups: Sequence[Any], dialect: Any
 ) -> Any:
-    """For each (group, customer) whether they match and whether they are a member (``manual``
-    is NULL for non-members), as one statement over ``:customer_ids``.
+    """Each customer of ``:customer_ids`` in one row: its id, then whether it matches each
+    group's conditions, in the order of ``groups``.
 
-    Built and compiled once per (dialect, store, day, groups and their conditions) and reused:
-    events only bind ids (a 50-group statement costs more to compile than to run).
+    One scan of the customers' rows evaluates every group (conditions on other tables are
+    correlated subqueries). Built and compiled once per (dialect, store, day, groups and their
+    conditions) and reused: events only bind ids.
     """
     key = (
         dialect,
@@ -205,22 +214,15 @@ def _reevaluation_statement(
             cache.move_to_end(key)
             return statement
     customer_ids = bindparam("customer_ids", expanding=True)
-    tests = [
-        select(
-            literal(group_id, Uuid()).label("group_id"),
-            Customer.id.label("customer_id"),
-            compile_conditions(load(stored, registry), registry, ctx).label("matched"),
-            _members.c.manual.label("manual"),
-        )
-        .select_from(Customer)
-        .outerjoin(
-            _members,
-            and_(_members.c.group_id == group_id, _members.c.customer_id == Customer.id),
-        )
-        .where(Customer.id.in_(customer_ids), Customer.store_id == ctx.store_id)
-        for group_id, stored in groups
+    matches = [
+        compile_conditions(load(stored, registry), registry, ctx).label(f"g{i}")
+        for i, (_group_id, stored) in enumerate(groups)
     ]
-    statement = (tests[0] if len(tests) == 1 else union_all(*tests)).compile(dialect=dialect)
+    statement = (
+        select(Customer.id, *matches)
+        .where(Customer.id.in_(customer_ids), Customer.store_id == ctx.store_id)
+        .compile(dialect=dialect)
+    )
     with _STATEMENTS_LOCK:
         cache[key] = statement
         if len(cache) > _STATEMENT_CACHE_SIZE:
