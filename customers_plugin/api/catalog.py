@@ -1,5 +1,6 @@
-"""``/tags`` and ``/fields``: the store's tags (with counts; rename and delete everywhere) and
-its custom field definitions (CRUD; a key never changes; deleting a field deletes its values)."""
+"""``/tags`` and ``/fields``: the store's tags (with counts; rename and delete everywhere, the
+wearers announced) and its custom field definitions (CRUD; a key never changes; deleting a
+field deletes its values)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from .. import security
+from ..extension import get_state
 from ..schemas.catalog import (
     FieldCreate,
     FieldList,
@@ -45,7 +47,7 @@ def list_tags(limit: int) -> Any:
 def rename_tag(data: dict[str, Any], tag_id: uuid.UUID) -> Any:
     """Rename a tag everywhere (409 if another tag has the name)."""
     with scope() as s:
-        return tags.rename_tag(s, tag_id, data["name"])
+        return tags.rename_tag(s, tag_id, data["name"], state=get_state())
 
 
 @tags_blp.route("/<uuid:tag_id>", methods=["DELETE"])
@@ -54,7 +56,7 @@ def rename_tag(data: dict[str, Any], tag_id: uuid.UUID) -> Any:
 def delete_tag(tag_id: uuid.UUID) -> None:
     """Delete a tag and take it off every customer."""
     with scope() as s:
-        tags.delete_tag(s, tag_id)
+        tags.delete_tag(s, tag_id, state=get_state())
 
 
 def _field_list(s: Any) -> dict[str, Any]:

@@ -1,24 +1,39 @@
 """Tags (labels): add and remove on a customer, the store's tags with counts, rename and
-delete a tag everywhere. Names are unique per store after folding (``search_key``)."""
+delete a tag everywhere. Names are unique per store after folding (``search_key``).
+
+Renaming or deleting a tag changes the tags of every customer wearing it, so each of them is
+announced (``customer_updated`` with a ``tags`` change) and their groups re-evaluated (group
+conditions match tags by name): for up to ``TAG_CHANGE_INLINE`` customers inside the change's
+own transaction (groups) and right after its commit (notifications); for more, by
+``announce_tag_change`` jobs of ``TAG_CHANGE_CHUNK`` customers queued after the commit.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ..db import after_commit
 from ..events import FieldChange
-from ..models import Customer, CustomerTag, Tag
+from ..jobs import job
+from ..models import Customer, CustomerGroup, CustomerTag, Tag
 from ..normalize import search_key
+from ..plugins import deliver, listeners
 from . import activity, contacts
 from .errors import Conflict, NotFound, invalid
 from .scope import Scope
 from .snapshots import customer_info
 
+if TYPE_CHECKING:
+    from ..extension import CustomersState
+
 MAX_TAG_LENGTH = 100
+TAG_CHANGE_INLINE = 200
+TAG_CHANGE_CHUNK = 500
 
 
 def clean_name(name: str) -> str:
@@ -136,7 +151,10 @@ def _tag_dict(tag: Tag, count: int) -> dict[str, Any]:
     return {"id": tag.id, "name": tag.name, "automatic": tag.automatic, "customers_count": count}
 
 
-def rename_tag(scope: Scope, tag_id: uuid.UUID, name: str) -> dict[str, Any]:
+def rename_tag(
+    scope: Scope, tag_id: uuid.UUID, name: str, *, state: CustomersState
+) -> dict[str, Any]:
+    """Rename a tag everywhere; its wearers are announced and their groups re-evaluated."""
     session = scope.session
     tag = get_tag(session, scope.store_id, tag_id)
     name = clean_name(name)
@@ -146,19 +164,113 @@ def rename_tag(scope: Scope, tag_id: uuid.UUID, name: str) -> dict[str, Any]:
     )
     if clash is not None:
         raise Conflict("another tag has this name", fields={"name": ["already used"]})
+    old = tag.name
     tag.name = name
     tag.name_key = key
     session.flush()
+    if name != old:
+        _tag_changed(scope, state, _wearers(session, tag.id), old, name)
     return _tag_dict(tag, _count(session, tag.id))
 
 
-def delete_tag(scope: Scope, tag_id: uuid.UUID) -> int:
-    """Delete a tag from every customer; return how many wore it."""
+def delete_tag(scope: Scope, tag_id: uuid.UUID, *, state: CustomersState) -> int:
+    """Delete a tag from every customer (announced, groups re-evaluated); return how many
+    wore it."""
     session = scope.session
     tag = get_tag(session, scope.store_id, tag_id)
+    wearers = _wearers(session, tag.id)
     removed = session.execute(delete(CustomerTag).where(CustomerTag.tag_id == tag.id)).rowcount
     session.execute(delete(Tag).where(Tag.id == tag.id))
+    _tag_changed(scope, state, wearers, tag.name, None)
     return removed
+
+
+def _wearers(session: Session, tag_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(
+        session.scalars(
+            select(CustomerTag.customer_id)
+            .where(CustomerTag.tag_id == tag_id)
+            .order_by(CustomerTag.customer_id)
+        )
+    )
+
+
+def _tag_changed(
+    scope: Scope,
+    state: CustomersState,
+    ids: list[uuid.UUID],
+    old: str,
+    new: str | None,
+) -> None:
+    """What follows a tag renamed (``new``) or deleted (``new`` is None) on ``ids``."""
+    if not ids:
+        return
+    session, store_id = scope.session, scope.store_id
+    if len(ids) <= TAG_CHANGE_INLINE:
+        from .groups import reevaluate_customers
+
+        reevaluate_customers(session, state, store_id, ids)
+        after_commit(session, lambda: announce_tag_change(state, store_id, old, new, ids))
+        return
+    has_groups = session.scalar(
+        select(CustomerGroup.id).where(CustomerGroup.store_id == store_id).limit(1)
+    )
+    if has_groups is None and not _listeners(state):
+        return
+    for start in range(0, len(ids), TAG_CHANGE_CHUNK):
+        chunk = [str(i) for i in ids[start : start + TAG_CHANGE_CHUNK]]
+        state.jobs.enqueue_after_commit(session, "announce_tag_change", store_id, old, new, chunk)
+
+
+def _listeners(state: CustomersState) -> list[Any]:
+    from ..groups_hooks import GroupHooks
+
+    # the groups module's own listener is left out: groups are re-evaluated set-based here
+    return listeners(state.pm, "customer_updated", skip=(GroupHooks,))
+
+
+def announce_tag_change(
+    state: CustomersState, store_id: str, old: str, new: str | None, ids: Sequence[uuid.UUID]
+) -> int:
+    """Announce ``customer_updated`` with the ``tags`` change to each customer of ``ids``
+    (``old`` renamed ``new``, or removed when ``new`` is None); returns how many."""
+    impls = _listeners(state)
+    if not impls or not ids:
+        return 0
+    from .imports.announce import snapshots
+
+    infos = snapshots(state, list(ids))
+    for info in infos:
+        after = info.tags
+        if new is None:
+            before = tuple(sorted((*after, old)))
+        else:
+            before = tuple(sorted(old if t == new else t for t in after))
+        deliver(
+            impls,
+            "customer_updated",
+            customer=info,
+            changes=(FieldChange("tags", before, after),),
+        )
+    return len(infos)
+
+
+@job("announce_tag_change")
+def announce_tag_change_job(
+    state: CustomersState,
+    store_id: str,
+    old: str,
+    new: str | None,
+    customer_ids: list[str],
+) -> int:
+    """Job: re-evaluate the groups of customers whose tag was renamed or deleted, then
+    announce them (ids and tag names only: no personal data). Safe to run twice."""
+    from .groups import reevaluate_customers
+
+    ids = [uuid.UUID(i) for i in customer_ids]
+    with state.db.transaction() as session:
+        reevaluate_customers(session, state, store_id, ids)
+    return announce_tag_change(state, store_id, old, new, ids)
 
 
 def _count(session: Session, tag_id: uuid.UUID) -> int:
