@@ -147,6 +147,46 @@ def app(make_app: Any) -> Flask:
 
 
 @pytest.fixture
+def make_host(
+    database_urls: dict[str, str], backend: str, caplog: pytest.LogCaptureFixture
+) -> Iterator[Any]:
+    """Build example host apps (examples/host_app) on the test's (already migrated) database:
+    ``make_host(**config)``. Everything is dropped or emptied afterwards. The host logs (and
+    survives) a failing hook: here that fails the test."""
+    from examples.host_app import create_app
+    from examples.host_app.models import db
+
+    apps: list[Flask] = []
+
+    def factory(**config: Any) -> Flask:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": database_urls[backend],
+                "CUSTOMERS_LOAD_ENTRY_POINTS": False,
+                "HOST_APP_AUTO_MIGRATE": False,  # the session's database is migrated already
+                **config,
+            }
+        )
+        apps.append(app)
+        return app
+
+    yield factory
+    hook_failures = [r for r in caplog.records if r.name == "examples.host_app.shop"]
+    for app in apps:
+        with app.app_context():
+            db.drop_all()
+            for engine in db.engines.values():
+                engine.dispose()
+        state = app.extensions["customers"]
+        with state.db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+        state.db.dispose()
+    assert not hook_failures, [r.getMessage() for r in hook_failures]
+
+
+@pytest.fixture
 def customers(app: Flask) -> Any:
     """The per-app state (``.hook``, ``.db``, ``.jobs``)."""
     return app.extensions["customers"]

@@ -5,15 +5,12 @@ host commits, checkout answers honoured, bad input answered with messages, store
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from customers_loyalty_points import ledger as loyalty
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
 from customers_plugin import hookimpl
@@ -26,69 +23,14 @@ from customers_plugin.models import (
     OrderSummary,
     Tag,
 )
-from examples.host_app import create_app
-from examples.host_app.models import Order, Product, Service, db
+from examples.host_app.models import Order, Service, db
 from examples.host_app.stores import DEMO_ADMIN_TOKEN, DEMO_SECOND_STORE_TOKEN
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def make_host(
-    database_urls: dict[str, str], backend: str, caplog: pytest.LogCaptureFixture
-) -> Iterator[Any]:
-    """Build host apps on the test's (already migrated) database; everything is dropped or
-    emptied afterwards. The host logs (and survives) a failing hook: here that fails the test."""
-    apps: list[Flask] = []
-
-    def factory(**config: Any) -> Flask:
-        app = create_app(
-            {
-                "TESTING": True,
-                "SQLALCHEMY_DATABASE_URI": database_urls[backend],
-                "CUSTOMERS_LOAD_ENTRY_POINTS": False,
-                "HOST_APP_AUTO_MIGRATE": False,  # the session's database is migrated already
-                **config,
-            }
-        )
-        apps.append(app)
-        return app
-
-    yield factory
-    hook_failures = [r for r in caplog.records if r.name == "examples.host_app.shop"]
-    for app in apps:
-        with app.app_context():
-            db.drop_all()
-            for engine in db.engines.values():
-                engine.dispose()
-        state = app.extensions["customers"]
-        with state.db.engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
-        state.db.dispose()
-    assert not hook_failures, [r.getMessage() for r in hook_failures]
+from tests.host_app_support import BUYER, CSRF, checkout, first_product, post_form
 
 
 @pytest.fixture
 def host(make_host: Any) -> Flask:
     return make_host()
-
-
-def post_form(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
-    """Open the form (for its CSRF token), then send it."""
-    page = client.get(url)
-    token = CSRF.search(page.get_data(as_text=True))
-    assert token, f"no form token on {url}"
-    return client.post(url, data={"csrf_token": token.group(1), **data})
-
-
-def first_product(app: Flask, store: str = "default") -> Any:
-    with app.app_context():
-        product = db.session.scalars(
-            select(Product).filter_by(store_id=store).order_by(Product.id)
-        ).first()
-        db.session.expunge(product)
-        return product
 
 
 def plugin_customer(app: Flask, email: str, store: str = "default") -> Customer | None:
@@ -103,21 +45,6 @@ def plugin_sources(app: Flask, customer: Customer) -> set[str]:
         return set(
             session.scalars(select(CustomerSource.source).filter_by(customer_id=customer.id)).all()
         )
-
-
-BUYER = {
-    "name": "ليلى حدّاد",
-    "email": "  Layla.Haddad@Example.com ",
-    "phone": "050 123 4567",
-    "country": "SA",
-    "quantity": "2",
-    "payment_method": "card",
-}
-
-
-def checkout(client: FlaskClient, app: Flask, **changes: Any) -> Any:
-    product = first_product(app)
-    return post_form(client, f"/shop/default/checkout/{product.id}", {**BUYER, **changes})
 
 
 # -- the storefront fires the plugin's events ------------------------------------------------

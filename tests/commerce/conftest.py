@@ -17,7 +17,6 @@ from flask import Flask
 from customers_plugin import hookimpl
 from customers_plugin.events import Contact, OrderPlaced, OrderUpdated, ProductPrice
 from tests.api.conftest import PREFIX, BearerAuth, Staff
-from tests.test_host_app import make_host  # noqa: F401 - the example host app, for test_host_shop
 
 STORE = "a"
 

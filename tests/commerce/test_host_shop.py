@@ -1,5 +1,5 @@
 """The example host app's wishlist button and review page, through its test client
-(``make_host`` comes from tests/test_host_app.py, through this folder's conftest)."""
+(``make_host`` comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from customers_plugin.models import Customer
 from customers_plugin.services import review_requests
 from examples.host_app.models import Product, db
-from tests.test_host_app import CSRF, checkout, first_product
+from tests.host_app_support import CSRF, checkout, first_product
 
 SHOP = "/shop/default"
 
