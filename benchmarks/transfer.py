@@ -4,7 +4,9 @@ For each size: a fresh database (throwaway PostgreSQL schema or SQLite file), a 
 multilingual CSV (Arabic, Hebrew, Italian names; local and international phones; country
 names; tags) written to a temporary folder, then in separate child processes (so each peak RSS
 is its own): the import (validation pass + writing pass, as the ``run_import`` job does it)
-and the export of every customer with the default columns. No data is kept.
+and the export of every customer with the default columns, each beside its floor on
+PostgreSQL: the same CSV's rows COPY'd in unvalidated, the same columns COPY'd out. No data is
+kept.
 
     python -m benchmarks.transfer --backend postgresql --rows 100000
 """
@@ -84,6 +86,86 @@ def child_export(url: str, folder: str, path: str, _policy: str = "") -> dict:
     return {"rows": rows, "seconds": seconds, "bytes": size}
 
 
+# the floors: the same rows moved by hand-written SQL through psycopg COPY (PostgreSQL only)
+_COPY_IN = (
+    "COPY customers_customers (id, store_id, email, email_normalized, phone, name, search_name, "
+    "country, birthdate, marketing_consent, extra_emails, extra_phones, addresses, "
+    "system_notifications, status, joined_at, updated_at, orders_count, total_spent, "
+    "cancelled_orders_count, bookings_count, reviews_count, rating_sum, wallet_balance) "
+    "FROM STDIN"
+)
+_TAGS = (
+    "(SELECT string_agg(t.name, ', ' ORDER BY t.name) FROM customers_customer_tags ct "
+    "JOIN customers_tags t ON t.id = ct.tag_id WHERE ct.customer_id = c.id)"
+)
+_SOURCES = (
+    "(SELECT string_agg(s.source, ', ' ORDER BY s.source) FROM customers_customer_sources s "
+    "WHERE s.customer_id = c.id)"
+)
+_COPY_OUT = (
+    "COPY (SELECT c.id, c.email, c.phone, c.name, c.country, c.language, c.gender, c.birthdate, "
+    f"c.company, c.position, c.vat_id, {_TAGS}, c.marketing_consent, c.status, c.joined_at, "
+    f"c.orders_count, c.total_spent / 1000.0, c.last_order_at, {_SOURCES} "
+    "FROM customers_customers c WHERE c.store_id = %s ORDER BY c.id) TO STDOUT "
+    "(FORMAT csv, HEADER)"
+)
+
+
+def child_copy_in(url: str, _folder: str, path: str, _policy: str = "") -> dict:
+    """Floor of the import: read the same CSV and COPY its rows in (no validation)."""
+    import csv
+    import datetime as dt
+    import uuid
+
+    from .common import raw_connection
+
+    conn = raw_connection(url)
+    now = dt.datetime.now(dt.UTC)
+    start = time.perf_counter()
+    rows = 0
+    with open(path, encoding="utf-8-sig", newline="") as f, conn.cursor() as cur:
+        reader = csv.DictReader(f)
+        with cur.copy(_COPY_IN) as copy:
+            for r in reader:
+                email = r["email"]
+                copy.write_row(
+                    (uuid.uuid4(), "floor", email, email.lower(), r["phone"], r["name"],
+                     r["name"].lower(), r["country"][:2], r["birthdate"] or None,
+                     "subscribed" if r["marketing_consent"] else "not_set", "[]", "[]", "[]",
+                     True, "active", now, now, 0, 0, 0, 0, 0, 0, 0)
+                )  # fmt: skip
+                rows += 1
+    seconds = time.perf_counter() - start
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM customers_customers WHERE store_id = 'floor'")
+    conn.close()
+    return {"rows": rows, "seconds": seconds}
+
+
+def child_copy_out(url: str, _folder: str, path: str, _policy: str = "") -> dict:
+    """Floor of the export: one COPY … TO STDOUT of the same columns, written to a file."""
+    from .common import raw_connection
+
+    conn = raw_connection(url)
+    start = time.perf_counter()
+    with open(path, "wb") as out, conn.cursor() as cur, cur.copy(_COPY_OUT, ("bench",)) as copy:
+        for block in copy:
+            out.write(block)
+    seconds = time.perf_counter() - start
+    conn.close()
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = sum(1 for _ in f) - 1
+    return {"rows": rows, "seconds": seconds}
+
+
+PHASES = {
+    "import": child_import,
+    "export": child_export,
+    "copy-in": child_copy_in,
+    "copy-out": child_copy_out,
+}
+
+
 def run_child(phase: str, url: str, folder: str, path: str, policy: str) -> dict:
     output = subprocess.run(
         [sys.executable, "-m", "benchmarks.transfer", "--child", phase, url, folder, path, policy],
@@ -104,25 +186,36 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         phase, url, folder, path, policy = args.child
-        result = (child_import if phase == "import" else child_export)(url, folder, path, policy)
+        result = PHASES[phase](url, folder, path, policy)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         result["peak_rss_mb"] = usage.ru_maxrss / 1024
         result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
         print(json.dumps(result))
         return 0
-    print("| work | backend | rows | seconds | rows/s | Python CPU s | peak RSS | load |")
+    print("| work | backend | rows | seconds | rows/s | floor rows/s | ratio | peak RSS |")
     print("|---|---|---|---|---|---|---|---|")
+    pg = args.backend == "postgresql"
     for rows in (int(n) for n in args.rows.split(",")):
         with tempfile.TemporaryDirectory() as tmp, bench_database(args.backend, tmp) as url:
             source = Path(tmp) / "customers.csv"
             write_csv(source, rows)
-            for phase, path in (("import", source), ("export", Path(tmp) / "export.csv")):
-                r = run_child(phase, url, os.path.join(tmp, "transfer"), str(path), args.policy)
-                work = f"import ({args.policy})" if phase == "import" else phase
+            folder = os.path.join(tmp, "transfer")
+            floor_in = run_child("copy-in", url, folder, str(source), "") if pg else None
+            work_in = run_child("import", url, folder, str(source), args.policy)
+            exported = str(Path(tmp) / "export.csv")
+            work_out = run_child("export", url, folder, exported, "")
+            floor_out = run_child("copy-out", url, folder, exported, "") if pg else None
+            for name, r, floor in (
+                (f"import ({args.policy})", work_in, floor_in),
+                ("export", work_out, floor_out),
+            ):
+                speed = r["rows"] / r["seconds"]
+                floor_speed = floor["rows"] / floor["seconds"] if floor else None
                 print(
-                    f"| {work} | {args.backend} | {r['rows']:,} | {r['seconds']:.1f} | "
-                    f"{r['rows'] / r['seconds']:,.0f} | {r['cpu_seconds']:.0f} | "
-                    f"{r['peak_rss_mb']:.0f} MB | {os.getloadavg()[0]:.1f} |",
+                    f"| {name} | {args.backend} | {r['rows']:,} | {r['seconds']:.1f} | "
+                    f"{speed:,.0f} | {f'{floor_speed:,.0f}' if floor_speed else ''} | "
+                    f"{f'{floor_speed / speed:.1f}×' if floor_speed else ''} | "
+                    f"{r['peak_rss_mb']:.0f} MB |",
                     flush=True,
                 )
     return 0

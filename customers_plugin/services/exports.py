@@ -30,8 +30,9 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ..jobs import job
-from ..models import BookingSummary, Customer, CustomerSource, ExportJob, FieldValue
+from ..models import BookingSummary, Customer, ExportJob, FieldValue
 from ..types import utcnow
+from . import row_extras
 from .errors import Conflict, Gone, NotFound, invalid
 from .fields import FieldTypes, list_definitions
 from .imports.columns import FIELD_PREFIX, STANDARD
@@ -39,7 +40,6 @@ from .imports.storage import export_path
 from .imports.values import FORMULA_START
 from .listing import Filters, where_clauses
 from .scope import Scope
-from .tags import tags_of
 
 if TYPE_CHECKING:
     from ..extension import CustomersState
@@ -107,6 +107,27 @@ def cell(value: Any) -> str:
     if isinstance(value, list | tuple):
         return neutralise("; ".join(str(v) for v in value))
     return neutralise(str(value))
+
+
+def _text(value: str | None) -> str:
+    return "" if value is None else neutralise(value)
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _tag_names(tags: list[dict[str, Any]] | None) -> str:
+    return cell([tag["name"] for tag in tags or ()])
+
+
+_TEXT_COLUMNS = "email phone name country language gender company position vat_id status"
+# per column, what ``cell`` would do for its values' one type, without testing the type
+_CELLS: dict[str, Callable[[Any], str]] = {
+    **dict.fromkeys([*_TEXT_COLUMNS.split(), "marketing_consent"], _text),
+    **dict.fromkeys(("id", "orders_count", "bookings_count"), _count),
+    "tags": _tag_names,
+}
 
 
 @dataclass(slots=True)
@@ -195,6 +216,9 @@ def rows(
         if FIELD_PREFIX + d.key in columns
     }
     clauses = clauses if clauses is not None else _clauses(scope, request)
+    loaded = [c for c in _LOADED if c in columns]  # tags, sources: inside the page's statement
+    query_columns += row_extras.columns(session.get_bind().dialect.name, loaded)
+    cells = [_CELLS.get(name, cell) for name in columns]
     last: uuid.UUID | None = None
     while True:
         query = select(*query_columns).where(*clauses)
@@ -206,13 +230,12 @@ def rows(
         ids = [r["id"] for r in page]
         extras = _page_extras(session, store_id, ids, columns, field_ids, request)
         for r in page:
-            out = []
-            for name in columns:
-                if name in _CUSTOMER_COLUMNS:
-                    out.append(cell(r[_CUSTOMER_COLUMNS[name].key]))
-                else:
-                    out.append(cell(extras[name].get(r["id"])))
-            yield out
+            values = dict(r)
+            if loaded:
+                values.update(row_extras.decode(r, loaded))
+            for name, by_customer in extras.items():
+                values[name] = by_customer.get(r["id"])
+            yield [to_cell(values.get(name)) for name, to_cell in zip(columns, cells, strict=True)]
         last = ids[-1]
         session.expunge_all()
 
@@ -226,19 +249,6 @@ def _page_extras(
     request: ExportRequest,
 ) -> dict[str, dict[uuid.UUID, Any]]:
     extras: dict[str, dict[uuid.UUID, Any]] = {}
-    if "tags" in columns:
-        extras["tags"] = {
-            cid: [tag["name"] for tag in tags] for cid, tags in tags_of(session, ids).items()
-        }
-    if "sources" in columns:
-        sources: dict[uuid.UUID, list[str]] = {}
-        for cid, source in session.execute(
-            select(CustomerSource.customer_id, CustomerSource.source)
-            .where(CustomerSource.customer_id.in_(ids))
-            .order_by(CustomerSource.first_seen_at, CustomerSource.source)
-        ):
-            sources.setdefault(cid, []).append(source)
-        extras["sources"] = sources
     if field_ids:
         by_field: dict[uuid.UUID, dict[uuid.UUID, str]] = {fid: {} for fid in field_ids.values()}
         for cid, fid, value in session.execute(

@@ -33,7 +33,7 @@ class RowExtra:
 
 COLUMN = "extras"
 EXTRAS: dict[str, RowExtra] = {}
-_COLUMNS: dict[str, list[ColumnElement[Any]]] = {}  # per dialect, built once
+_COLUMNS: dict[tuple[str, tuple[str, ...]], list[ColumnElement[Any]]] = {}  # built once
 
 
 def register(extra: RowExtra) -> None:
@@ -45,27 +45,32 @@ def register(extra: RowExtra) -> None:
     _COLUMNS.clear()
 
 
-def columns(dialect: str) -> list[ColumnElement[Any]]:
-    """The registered extras as ONE labelled JSON-object column (``extras``, one value to decode
-    per row) for a ``select`` of customers; none when nothing is registered."""
-    built = _COLUMNS.get(dialect)
+def columns(dialect: str, only: Sequence[str] | None = None) -> list[ColumnElement[Any]]:
+    """The registered extras (or ``only`` these) as ONE labelled JSON-object column (``extras``,
+    one value to decode per row) for a ``select`` of customers; none when there is nothing."""
+    names = tuple(EXTRAS if only is None else (n for n in EXTRAS if n in only))
+    built = _COLUMNS.get((dialect, names))
     if built is None:
         pairs: list[ColumnElement[Any]] = []
-        for name, extra in EXTRAS.items():
-            subquery = extra.subquery(dialect)
+        for name in names:
+            subquery = EXTRAS[name].subquery(dialect)
             pairs += [_key(name), subquery if dialect == "postgresql" else func.json(subquery)]
         build = func.json_build_object if dialect == "postgresql" else func.json_object
-        built = _COLUMNS[dialect] = [build(*pairs).label(COLUMN)] if pairs else []
+        built = _COLUMNS[(dialect, names)] = [build(*pairs).label(COLUMN)] if pairs else []
     return built
 
 
-def decode(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The extras of one result row (read through ``columns``), decoded."""
-    raw = row.get(COLUMN) if EXTRAS else None
+def decode(row: Mapping[str, Any], only: Sequence[str] | None = None) -> dict[str, Any]:
+    """The extras of one result row (read through ``columns`` with the same ``only``)."""
+    raw = row.get(COLUMN)
     if isinstance(raw, str):  # SQLite returns JSON text
         raw = json.loads(raw)
     raw = raw or {}
-    return {name: extra.decode(raw.get(name) or []) for name, extra in EXTRAS.items()}
+    return {
+        name: extra.decode(raw.get(name) or [])
+        for name, extra in EXTRAS.items()
+        if only is None or name in only
+    }
 
 
 def json_array(
