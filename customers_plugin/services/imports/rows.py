@@ -12,7 +12,6 @@ from typing import Any
 from ...normalize import (
     InvalidEmail,
     InvalidPhone,
-    normalize_email,
     normalize_phone,
     validate_email_address,
 )
@@ -68,11 +67,8 @@ def parse_row(
     columns: ColumnMap,
     types: FieldTypes,
     region: str | None,
-    *,
-    checked: bool = False,
 ) -> ParsedRow:
-    """Validate a row. ``checked``: the row passed validation already (the writing pass), so
-    the costly email syntax check is not repeated; the email is only normalised."""
+    """Validate a row."""
     parsed = ParsedRow(row.line)
     cells: dict[str, str] = {}
     for index, name in columns.indexes:
@@ -85,7 +81,7 @@ def parse_row(
         parsed.errors.append(("", "more cells than header columns"))
     for name, value in cells.items():
         try:
-            _apply(parsed, name, value, columns, types, checked)
+            _apply(parsed, name, value, columns, types)
         except ValueError as exc:
             parsed.errors.append((name, str(exc) or "invalid value"))
     phone = cells.get("phone")
@@ -99,12 +95,10 @@ def parse_row(
     return parsed
 
 
-def _apply(
-    parsed: ParsedRow, name: str, value: str, columns: ColumnMap, types: FieldTypes, checked: bool
-) -> None:
+def _apply(parsed: ParsedRow, name: str, value: str, columns: ColumnMap, types: FieldTypes) -> None:
     if name == "email":
         try:
-            parsed.email_key = normalize_email(value) if checked else validate_email_address(value)
+            parsed.email_key = validate_email_address(value)
         except InvalidEmail:
             raise ValueError("not a valid email address") from None
         parsed.values["email"] = value

@@ -29,6 +29,7 @@ from ...models import ImportBatch, ImportKey, ImportRowError
 from ...types import utcnow
 from ..errors import Invalid
 from ..fields import FieldTypes
+from . import staging
 from .announce import announce_changes
 from .bulk import insert_rows, one_of
 from .columns import map_header
@@ -77,8 +78,8 @@ def run_batch(
     chunk = int(state.setting("CUSTOMERS_IMPORT_CHUNK_ROWS"))
     region = state.setting("CUSTOMERS_DEFAULT_REGION")
 
-    def parse(row: Row, *, checked: bool = False) -> ParsedRow:
-        return parse_row(row, columns, types, region, checked=checked)
+    def parse(row: Row) -> ParsedRow:
+        return parse_row(row, columns, types, region)
 
     # reject-file must see every row before writing one: a validation pass, then the writing
     # pass. skip-bad-rows validates each chunk as it writes it (rows are counted first, cheaply,
@@ -134,17 +135,24 @@ def _validate(
     report: Progress,
 ) -> tuple[int, int]:
     total = 0
-    for block in _chunks(csv_file.rows(), chunk):
-        parsed = [parse(row) for row in block]
-        total += len(parsed)
-        with state.db.transaction() as session:
-            _mark_duplicates(session, batch_id, parsed)
-            errors = [(p.line, c, r) for p in parsed for c, r in p.errors]
-            _record_errors(session, batch_id, errors)
-            session.execute(
-                update(ImportBatch).where(ImportBatch.id == batch_id).values(total_rows=total)
-            )
-        report({"status": "validating", "total_rows": total, "rows_done": 0})
+    stager = staging.Stager(csv_file.path)
+    try:
+        for block in _chunks(csv_file.rows(), chunk):
+            parsed = [parse(row) for row in block]
+            total += len(parsed)
+            with state.db.transaction() as session:
+                _mark_duplicates(session, batch_id, parsed)
+                errors = [(p.line, c, r) for p in parsed for c, r in p.errors]
+                _record_errors(session, batch_id, errors)
+                session.execute(
+                    update(ImportBatch).where(ImportBatch.id == batch_id).values(total_rows=total)
+                )
+            stager.add(parsed)
+            report({"status": "validating", "total_rows": total, "rows_done": 0})
+    except BaseException:
+        stager.abandon()
+        raise
+    stager.complete()
     with state.db.transaction() as session:
         bad = session.scalar(
             select(func.count(func.distinct(ImportRowError.line))).where(
@@ -230,24 +238,20 @@ def _write(
         update_existing=options.get("on_existing") == "update",
     )
     dry_run = bool(options.get("dry_run"))
-    remaining = (row for row in csv_file.rows() if row.line > checkpoint)
+    if validated:  # the rows that passed, as the validation pass staged them
+        chunks: Iterator[tuple[int, int, Any]] = (
+            (c.last_line, c.size, c.rows) for c in staging.read_chunks(csv_file.path, checkpoint)
+        )
+    else:
+        remaining = (row for row in csv_file.rows() if row.line > checkpoint)
+        chunks = ((b[-1].line, len(b), b) for b in _chunks(remaining, chunk))
     committed = checkpoint  # where this run's next chunk must find the batch
-    for block in _chunks(remaining, chunk):
-        first, last = block[0].line, block[-1].line
+    for last, size, rows in chunks:
         with state.db.transaction() as session:
             if validated:
-                bad_lines = set(
-                    session.scalars(
-                        select(ImportRowError.line).where(
-                            ImportRowError.batch_id == batch_id,
-                            ImportRowError.line.between(first, last),
-                        )
-                    )
-                )
-                good = [parse(row, checked=True) for row in block if row.line not in bad_lines]
-                found_bad = 0
+                good, found_bad = rows, 0
             else:
-                good = [parse(row) for row in block]
+                good = [parse(row) for row in rows]
                 _mark_duplicates(session, batch_id, good)
                 errors = [(p.line, c, r) for p in good for c, r in p.errors]
                 _record_errors(session, batch_id, errors)
@@ -272,7 +276,7 @@ def _write(
                 )
                 .values(
                     checkpoint_line=last,
-                    rows_done=ImportBatch.rows_done + len(block),
+                    rows_done=ImportBatch.rows_done + size,
                     created_count=ImportBatch.created_count + len(result.created),
                     updated_count=ImportBatch.updated_count + len(result.updated),
                     skipped_count=ImportBatch.skipped_count + result.skipped,
@@ -332,6 +336,7 @@ def _drop_file(state: CustomersState, batch_id: uuid.UUID, status: str) -> None:
     path: Path = file_path(state, batch_id)
     try:
         path.unlink(missing_ok=True)
+        staging.remove(path)
     except OSError:
         log.warning("could not remove the file of import %s (%s)", batch_id, status)
 

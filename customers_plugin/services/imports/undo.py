@@ -30,6 +30,7 @@ from ...types import new_id, utcnow
 from ..attachments import delete_after_commit
 from ..errors import Conflict
 from ..fields import definitions_by_key
+from . import staging
 from .announce import announce_deleted
 from .batches import get_batch
 from .runner import summary
@@ -95,6 +96,7 @@ def run_undo(state: CustomersState, batch_id: uuid.UUID | str) -> dict[str, Any]
         session.flush()
         result = summary(batch)
     file_path(state, batch_id).unlink(missing_ok=True)
+    staging.remove(file_path(state, batch_id))
     return result
 
 
