@@ -39,6 +39,9 @@ def test_staged_chunks_read_back_equal_and_leave_out_bad_rows(tmp_path: Path) ->
     assert [(c.first_line, c.last_line, c.size) for c in chunks] == [(2, 3, 2), (7, 7, 1)]
     assert chunks[0].rows == [good] and chunks[1].rows == [later]
     assert [c.last_line for c in staging.read_chunks(upload, after_line=3)] == [7]
+    # a checkpoint inside a chunk (the chunk size changed between runs): only later rows
+    resumed = list(staging.read_chunks(upload, after_line=2))
+    assert [(c.first_line, c.size, c.rows) for c in resumed] == [(3, 1, []), (7, 1, [later])]
 
 
 def test_an_abandoned_pass_leaves_no_staged_file(tmp_path: Path) -> None:

@@ -45,9 +45,7 @@ class Stager:
     def add(self, chunk_rows: Sequence[ParsedRow]) -> None:
         """Stage one validated chunk (all its rows; those with errors are left out)."""
         chunk = {
-            "first": chunk_rows[0].line,
-            "last": chunk_rows[-1].line,
-            "size": len(chunk_rows),
+            "lines": [r.line for r in chunk_rows],
             "rows": [_encode(r) for r in chunk_rows if not r.errors],
         }
         self._out.write(json.dumps(chunk, ensure_ascii=False, separators=(",", ":")) + "\n")
@@ -62,16 +60,18 @@ class Stager:
 
 
 def read_chunks(upload: Path, after_line: int) -> Iterator[StagedChunk]:
-    """The staged chunks that end after ``after_line`` (the batch's checkpoint).
+    """The staged chunks, from the first row after ``after_line`` (the batch's checkpoint; a
+    chunk it falls inside keeps only its later rows).
 
     :raises FileNotFoundError: when no complete validation pass was staged.
     """
     with open(staged_path(upload), encoding="utf-8") as staged:
         for text in staged:
             chunk = json.loads(text)
-            if chunk["last"] > after_line:
-                rows = [_decode(r) for r in chunk["rows"]]
-                yield StagedChunk(chunk["first"], chunk["last"], chunk["size"], rows)
+            lines = [n for n in chunk["lines"] if n > after_line]
+            if lines:
+                rows = [_decode(r) for r in chunk["rows"] if r["line"] > after_line]
+                yield StagedChunk(lines[0], lines[-1], len(lines), rows)
 
 
 def remove(upload: Path) -> None:
