@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import time
@@ -48,6 +49,67 @@ class Result:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "ratio": self.ratio}
+
+
+def table(results: list[Result]) -> str:
+    """Results as a Markdown table: median, p95, p99, the floor and the ratio to it."""
+    lines = [
+        "| measure | backend | customers | median | p95 | p99 | floor | ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+
+    def fmt(r: Result, v: float | None) -> str:
+        return "" if v is None else (f"{v:,.0f}" if r.unit == "rows/s" else f"{v:.2f}")
+
+    for r in results:
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}×"
+        lines.append(
+            f"| {r.name} | {r.backend} | {r.n_customers:,} | {fmt(r, r.median)} {r.unit} | "
+            f"{fmt(r, r.p95)} | {fmt(r, r.p99)} | {fmt(r, r.floor)} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
+def growth(results: list[Result]) -> str:
+    """How each measure's median moves with the number of customers (Markdown), with the
+    factor from the smallest to the largest size."""
+    by_measure: dict[tuple[str, str], dict[int, Result]] = {}
+    for r in results:
+        by_measure.setdefault((r.name, r.backend), {})[r.n_customers] = r
+    sizes = sorted({r.n_customers for r in results})
+    if len(sizes) < 2:
+        return ""
+    head = " | ".join(f"{n:,}" for n in sizes)
+    lines = [
+        f"| measure | backend | {head} | {sizes[0]:,} → {sizes[-1]:,} |",
+        "|---|---|" + "---|" * (len(sizes) + 1),
+    ]
+    for (name, backend), runs in by_measure.items():
+        cells = ["" if n not in runs else f"{runs[n].median:,.2f} {runs[n].unit}" for n in sizes]
+        first, last = runs.get(sizes[0]), runs.get(sizes[-1])
+        factor = f"{last.median / first.median:.2f}×" if first and last and first.median else ""
+        lines.append(f"| {name} | {backend} | {' | '.join(cells)} | {factor} |")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import platform
+
+    cpu = ""
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), "")
+    memory = ""
+    with contextlib.suppress(OSError), open("/proc/meminfo") as info:
+        memory = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("MemTotal")), "")
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory": memory,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+    }
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -119,6 +119,23 @@ def run(url: str, backend: str, data: Generated, events: int) -> list[Result]:
             notes="from empty; floor: one INSERT … SELECT",
         )
     )
+    with state.db.transaction() as session:
+        refresh_group(session, registry, session.get(CustomerGroup, group_id))
+    unchanged = []
+    for _ in range(3):
+        with state.db.transaction() as session:
+            group = session.get(CustomerGroup, group_id)
+            started = time.perf_counter()
+            refresh_group(session, registry, group)
+            unchanged.append((time.perf_counter() - started) * 1000)
+    results.append(
+        latency(
+            "group full refresh, 3 conditions, nothing to change",
+            backend,
+            data.customers,
+            unchanged,
+        )
+    )
 
     with state.db.transaction() as session:
         session.execute(delete(CustomerGroup))

@@ -65,8 +65,7 @@ def _scenarios(data: Generated, pg: bool) -> list[tuple[str, Any, Any]]:
     names = itertools.cycle([n.split()[-1] for n in data.sample_names])
     phones = itertools.cycle(data.sample_phones)
     base = (
-        f"SELECT {columns(pg)} FROM customers_customers "
-        f"WHERE store_id = {ph} AND status = 'active'"
+        f"SELECT {columns(pg)} FROM customers_customers WHERE store_id = {ph} AND status = 'active'"
     )
     store = data.store_id
 

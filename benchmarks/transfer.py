@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .common import bench_database, make_app
+from .common import Result, bench_database, make_app, table
 
 FIRST = ["ليلى", "محمد", "נועה", "יוסי", "Giulia", "Marco", "إيمان", "שירה", "Luca", "فاطمة"]
 LAST = ["الأحمد", "כהן", "Rossi", "العتيبي", "לוי", "Bianchi", "الحربي", "Esposito"]
@@ -177,6 +177,39 @@ def run_child(phase: str, url: str, folder: str, path: str, policy: str) -> dict
     return json.loads(output.strip().splitlines()[-1])
 
 
+def run(backend: str, rows: int, policy: str = "reject-file") -> list[Result]:
+    """Import then export ``rows`` customers in a fresh database, each beside its floor."""
+    pg = backend == "postgresql"
+    with tempfile.TemporaryDirectory() as tmp, bench_database(backend, tmp) as url:
+        source = Path(tmp) / "customers.csv"
+        write_csv(source, rows)
+        folder = os.path.join(tmp, "transfer")
+        floor_in = run_child("copy-in", url, folder, str(source), "") if pg else None
+        work_in = run_child("import", url, folder, str(source), policy)
+        exported = str(Path(tmp) / "export.csv")
+        work_out = run_child("export", url, folder, exported, "")
+        floor_out = run_child("copy-out", url, folder, exported, "") if pg else None
+    results = []
+    for name, work, floor in (
+        (f"CSV import with validation ({policy})", work_in, floor_in),
+        ("CSV export, default columns", work_out, floor_out),
+    ):
+        results.append(
+            Result(
+                name=name,
+                backend=backend,
+                n_customers=rows,
+                unit="rows/s",
+                median=work["rows"] / work["seconds"],
+                floor=floor["rows"] / floor["seconds"] if floor else None,
+                samples=work["rows"],
+                notes=f"peak RSS {work['peak_rss_mb']:.0f} MB; floor: psycopg COPY",
+                extra={"peak_rss_mb": work["peak_rss_mb"], "seconds": work["seconds"]},
+            )
+        )
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.transfer", description=__doc__)
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
@@ -192,32 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
         print(json.dumps(result))
         return 0
-    print("| work | backend | rows | seconds | rows/s | floor rows/s | ratio | peak RSS |")
-    print("|---|---|---|---|---|---|---|---|")
-    pg = args.backend == "postgresql"
+    results = []
     for rows in (int(n) for n in args.rows.split(",")):
-        with tempfile.TemporaryDirectory() as tmp, bench_database(args.backend, tmp) as url:
-            source = Path(tmp) / "customers.csv"
-            write_csv(source, rows)
-            folder = os.path.join(tmp, "transfer")
-            floor_in = run_child("copy-in", url, folder, str(source), "") if pg else None
-            work_in = run_child("import", url, folder, str(source), args.policy)
-            exported = str(Path(tmp) / "export.csv")
-            work_out = run_child("export", url, folder, exported, "")
-            floor_out = run_child("copy-out", url, folder, exported, "") if pg else None
-            for name, r, floor in (
-                (f"import ({args.policy})", work_in, floor_in),
-                ("export", work_out, floor_out),
-            ):
-                speed = r["rows"] / r["seconds"]
-                floor_speed = floor["rows"] / floor["seconds"] if floor else None
-                print(
-                    f"| {name} | {args.backend} | {r['rows']:,} | {r['seconds']:.1f} | "
-                    f"{speed:,.0f} | {f'{floor_speed:,.0f}' if floor_speed else ''} | "
-                    f"{f'{floor_speed / speed:.1f}×' if floor_speed else ''} | "
-                    f"{r['peak_rss_mb']:.0f} MB |",
-                    flush=True,
-                )
+        results += run(args.backend, rows, args.policy)
+        print(table(results[-2:]), flush=True)
     return 0
 
 

@@ -139,7 +139,7 @@ def _visibility(url: str, backend: str, n_customers: int, samples: int) -> Resul
         samples_ms = [one(i) for i in range(samples)]
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
+        worker.communicate(timeout=30)  # waits, and closes its stderr pipe
         with state.db.transaction() as session:
             session.execute(delete(CustomerGroup).where(CustomerGroup.id == group_id))
         state.jobs.queue.delete(delete_jobs=True)

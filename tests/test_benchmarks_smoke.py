@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.__main__ import main
+from benchmarks.common import Result, growth
 
 
 def test_list_and_hook_benchmarks_run_at_a_tiny_size(capsys):
@@ -21,3 +22,28 @@ def test_worker_benchmark_runs_at_a_tiny_size(capsys):
     assert main(["--smoke", "--backend", "postgresql", "--only", "workers"]) == 0
     table = capsys.readouterr().out
     assert "events applied per second, 2 RQ worker(s)" in table
+    assert "hook return to group membership visible" in table
+
+
+def test_group_and_transfer_benchmarks_run_at_a_tiny_size(capsys):
+    assert (
+        main(["--smoke", "--backend", "postgresql", "--only", "groups", "--only", "transfer"]) == 0
+    )
+    table = capsys.readouterr().out
+    assert "group full refresh, 3 conditions" in table
+    assert "per-event group re-evaluation, 50 groups" in table
+    # import and export, each with its COPY floor and a ratio
+    for line in (ln for ln in table.splitlines() if ln.startswith("| CSV ")):
+        assert line.rstrip(" |").endswith("×"), line
+
+
+def test_growth_gives_each_measure_by_size_and_the_factor():
+    runs = [
+        Result("page", "postgresql", 10_000, "ms", 2.0),
+        Result("page", "postgresql", 1_000_000, "ms", 3.0),
+        Result("import", "postgresql", 10_000, "rows/s", 5000.0),
+    ]
+    lines = growth(runs).splitlines()
+    assert lines[0] == "| measure | backend | 10,000 | 1,000,000 | 10,000 → 1,000,000 |"
+    assert lines[2] == "| page | postgresql | 2.00 ms | 3.00 ms | 1.50× |"
+    assert lines[3] == "| import | postgresql | 5,000.00 rows/s |  |  |"
