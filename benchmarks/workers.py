@@ -87,7 +87,7 @@ def run(url: str, backend: str, events: int, n_customers: int) -> list[Result]:
                 name=f"events applied per second, {workers} RQ worker(s)",
                 backend=backend,
                 n_customers=n_customers,
-                unit="rows/s",
+                unit="events/s",
                 median=events / seconds,
                 samples=events,
                 notes="flask customers worker --burst (SimpleWorker), wall time incl. start-up",
