@@ -1,8 +1,8 @@
 """The customer list: search, filters, sort and keyset pages.
 
-One page costs a constant number of queries whatever its size: the rows, then one query per
-page loader (tags, sources, and whatever other modules register, e.g. groups), plus the count
-when asked for. Search uses the keys normalised on write (``search_name``, ``email_normalized``,
+One page is one statement whatever its size: the rows with their extras (tags, sources, and
+whatever other modules register, e.g. groups; see ``row_extras``), plus the probe of a fuzzy
+search and the count when asked for. Search uses the keys normalised on write (``search_name``, ``email_normalized``,
 ``phone`` in E.164); on PostgreSQL trigram indexes serve the substring match.
 """
 
