@@ -75,6 +75,12 @@ class CustomerListArgs(FilterFields, PageArgs):
         unknown = ma.EXCLUDE
 
 
+EXTRAS_FIELD = fields.Dict(
+    keys=fields.String(),
+    metadata={"description": "Values other modules add to every row (row_extras.register)."},
+)
+
+
 class CustomerRow(ma.Schema):
     id = fields.UUID(required=True)
     name = fields.String(allow_none=True)
@@ -84,6 +90,7 @@ class CustomerRow(ma.Schema):
     sources = fields.List(fields.String())
     tags = fields.List(fields.Nested(TagRef))
     groups = fields.List(fields.Nested(GroupRef))
+    extras = EXTRAS_FIELD
     joined_at = UTCDateTime()
     marketing_consent = fields.String()
     system_notifications = fields.Boolean()

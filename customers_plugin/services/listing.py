@@ -2,8 +2,9 @@
 
 One page is one statement whatever its size: the rows with their extras (tags, sources, and
 whatever other modules register, e.g. groups; see ``row_extras``), plus the probe of a fuzzy
-search and the count when asked for. Search uses the keys normalised on write (``search_name``, ``email_normalized``,
-``phone`` in E.164); on PostgreSQL trigram indexes serve the substring match.
+search and the count when asked for. Search uses the keys normalised on write
+(``search_name``, ``email_normalized``, ``phone`` in E.164); on PostgreSQL trigram indexes
+serve the substring match.
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ def _decode_tags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 row_extras.register(
-    row_extras.RowExtra("sources", _sources, lambda items: [i["source"] for i in items])
+    row_extras.RowExtra("sources", _sources, lambda items: [i["source"] for i in items], True)
 )
-row_extras.register(row_extras.RowExtra("tags", _tags, _decode_tags))
+row_extras.register(row_extras.RowExtra("tags", _tags, _decode_tags, top_level=True))
 
 
 @dataclass(slots=True)

@@ -26,9 +26,14 @@ SubqueryBuilder = Callable[[str], ColumnElement[Any]]
 
 @dataclass(frozen=True, slots=True)
 class RowExtra:
+    """``name``: its key; ``subquery``: builds the JSON array; ``decode``: that array (a list of
+    dicts) to the row's value. The package's own extras (tags, sources, groups) are
+    ``top_level`` keys of a row; other modules' values go under the row's ``extras`` object."""
+
     name: str
     subquery: SubqueryBuilder
     decode: Callable[[list[dict[str, Any]]], Any]
+    top_level: bool = False
 
 
 COLUMN = "extras"
@@ -42,6 +47,11 @@ def register(extra: RowExtra) -> None:
     if known is not None and known != extra:
         raise ValueError(f"row extra {extra.name!r} is registered twice")
     EXTRAS[extra.name] = extra
+    _COLUMNS.clear()
+
+
+def unregister(name: str) -> None:
+    EXTRAS.pop(name, None)
     _COLUMNS.clear()
 
 
@@ -61,16 +71,21 @@ def columns(dialect: str, only: Sequence[str] | None = None) -> list[ColumnEleme
 
 
 def decode(row: Mapping[str, Any], only: Sequence[str] | None = None) -> dict[str, Any]:
-    """The extras of one result row (read through ``columns`` with the same ``only``)."""
+    """The extras of one result row (read through ``columns`` with the same ``only``): the
+    top-level ones by name, the others in ``extras``."""
     raw = row.get(COLUMN)
     if isinstance(raw, str):  # SQLite returns JSON text
         raw = json.loads(raw)
     raw = raw or {}
-    return {
-        name: extra.decode(raw.get(name) or [])
-        for name, extra in EXTRAS.items()
-        if only is None or name in only
-    }
+    values: dict[str, Any] = {"extras": {}}
+    for name, extra in EXTRAS.items():
+        if only is None or name in only:
+            value = extra.decode(raw.get(name) or [])
+            if extra.top_level:
+                values[name] = value
+            else:
+                values["extras"][name] = value
+    return values
 
 
 def json_array(

@@ -427,4 +427,5 @@ GROUPS_EXTRA = row_extras.RowExtra(
     "groups",
     _groups,
     lambda items: [{"id": row_extras.id_text(i["id"]), "name": i["name"]} for i in items],
+    top_level=True,
 )
