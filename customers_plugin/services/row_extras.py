@@ -36,7 +36,7 @@ class RowExtra:
     top_level: bool = False
 
 
-COLUMN = "extras"
+COLUMN = "extras_json"  # the label of the one column that carries them
 EXTRAS: dict[str, RowExtra] = {}
 _COLUMNS: dict[tuple[str, tuple[str, ...]], list[ColumnElement[Any]]] = {}  # built once
 
@@ -51,13 +51,14 @@ def register(extra: RowExtra) -> None:
 
 
 def unregister(name: str) -> None:
+    """Remove an extra (a module being unloaded, a test cleaning up)."""
     EXTRAS.pop(name, None)
     _COLUMNS.clear()
 
 
 def columns(dialect: str, only: Sequence[str] | None = None) -> list[ColumnElement[Any]]:
-    """The registered extras (or ``only`` these) as ONE labelled JSON-object column (``extras``,
-    one value to decode per row) for a ``select`` of customers; none when there is nothing."""
+    """The registered extras (or ``only`` these) as ONE labelled JSON-object column (one value
+    to decode per row) for a ``select`` of customers; none when there is nothing."""
     names = tuple(EXTRAS if only is None else (n for n in EXTRAS if n in only))
     built = _COLUMNS.get((dialect, names))
     if built is None:
@@ -97,7 +98,7 @@ def json_array(
     """The rows of ``query`` (correlated to ``Customer``) as a JSON array of objects with
     ``fields``, in ``order_by`` order; ``[]`` when there are none."""
     if dialect == "postgresql":
-        pairs = _pairs({k: c for k, c in fields.items()})
+        pairs = _pairs(fields)
         aggregated = func.json_agg(aggregate_order_by(func.json_build_object(*pairs), *order_by))
         value = func.coalesce(aggregated, literal_column("'[]'::json"))
         return query.with_only_columns(value).scalar_subquery()
