@@ -51,6 +51,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         2000,
         "Rows an import validates and writes per transaction (its checkpoint granularity).",
     ),
+    "CUSTOMERS_LONG_JOB_TIMEOUT": (
+        6 * 3600,
+        "Seconds RQ lets a job that walks a whole file or store run (imports, undo, exports, "
+        "group refreshes, stats rebuild) before stopping it; other jobs keep RQ's 180.",
+    ),
     "CUSTOMERS_IMPORT_STALL_MINUTES": (
         30,
         "Minutes without progress after which the sweep marks a validating or importing batch "

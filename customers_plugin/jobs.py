@@ -30,22 +30,26 @@ log = logging.getLogger(__name__)
 
 JobFunction = Callable[..., Any]
 _JOBS: dict[str, JobFunction] = {}
-_KEEP_RESULT: dict[str, bool] = {}
+_OPTIONS: dict[str, tuple[bool, bool]] = {}  # name -> (keep_result, long)
 _worker_app: Any = None
 
 
-def job(name: str, *, keep_result: bool = True) -> Callable[[JobFunction], JobFunction]:
+def job(
+    name: str, *, keep_result: bool = True, long: bool = False
+) -> Callable[[JobFunction], JobFunction]:
     """Register a job function under a stable name (the name is what the queue stores).
 
     ``keep_result=False``: RQ drops a finished job at once instead of keeping it and its result
     for ``result_ttl`` (for jobs run once per event, whose result nobody reads).
+    ``long``: the job walks a whole file or store; RQ gives it ``CUSTOMERS_LONG_JOB_TIMEOUT``
+    seconds instead of its default of 180.
     """
 
     def decorate(func: JobFunction) -> JobFunction:
         if name in _JOBS and _JOBS[name] is not func:
             raise ValueError(f"job {name!r} is registered twice")
         _JOBS[name] = func
-        _KEEP_RESULT[name] = keep_result
+        _OPTIONS[name] = (keep_result, long)
         return func
 
     return decorate
@@ -100,6 +104,8 @@ class Dispatcher:
         from rq import Retry
         from rq.exceptions import DuplicateJobError
 
+        keep_result, long = _OPTIONS[name]
+
         try:
             return self.queue.enqueue(
                 "customers_plugin.jobs.execute",
@@ -108,7 +114,8 @@ class Dispatcher:
                 job_id=job_id,
                 unique=job_id is not None,
                 retry=Retry(max=3),
-                result_ttl=None if _KEEP_RESULT[name] else 0,
+                result_ttl=None if keep_result else 0,
+                job_timeout=self._state.setting("CUSTOMERS_LONG_JOB_TIMEOUT") if long else None,
                 description=f"customers:{name}",
             )
         except DuplicateJobError:

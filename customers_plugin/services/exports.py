@@ -532,7 +532,7 @@ def expire_exports(state: CustomersState, now: dt.datetime | None = None) -> lis
     return expired
 
 
-@job("run_export")
+@job("run_export", long=True)
 def run_export(state: CustomersState, export_id: str) -> dict[str, Any]:
     from .imports.jobs import rq_progress
 

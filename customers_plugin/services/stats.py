@@ -143,7 +143,7 @@ def rebuild(session: Session, customer_id: uuid.UUID, store_currency: str) -> bo
     return True
 
 
-@job("rebuild_stats")
+@job("rebuild_stats", long=True)
 def rebuild_stats_job(state: CustomersState, customer_id: str) -> bool:
     """Job: rebuild one customer's stats. Safe to run any number of times."""
     with state.db.transaction() as session:

@@ -89,3 +89,21 @@ def test_real_rq_worker_runs_the_job_from_redis(make_app, database_urls, backend
     job.refresh()
     assert job.get_status() == "finished"
     state.jobs.queue.delete(delete_jobs=True)
+
+
+@pytest.mark.redis
+def test_long_jobs_get_the_long_timeout_and_event_jobs_keep_no_result(make_app):
+    queue_name = f"customers-test-{uuid.uuid4().hex[:8]}"
+    app = make_app(
+        CUSTOMERS_REDIS_URL=REDIS_URL, CUSTOMERS_QUEUE=queue_name, CUSTOMERS_LONG_JOB_TIMEOUT=7200
+    )
+    jobs = app.extensions["customers"].jobs
+    try:
+        rebuild = jobs.submit("rebuild_stats", str(uuid.uuid4()))
+        refresh = jobs.submit("refresh_group", str(uuid.uuid4()))
+        event = jobs.submit("apply_event", str(uuid.uuid4()))
+        assert rebuild.timeout == refresh.timeout == 7200
+        assert event.timeout == 180  # RQ's default for everything else
+        assert event.result_ttl == 0 and rebuild.result_ttl != 0
+    finally:
+        jobs.queue.delete(delete_jobs=True)

@@ -2,7 +2,7 @@
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customers_plugin.normalize import (
@@ -66,7 +66,7 @@ _LABEL = st.sampled_from(
 )
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     local=_ATOM,
     labels=st.lists(st.one_of(_LABEL, _ATOM), min_size=1, max_size=4),

@@ -43,7 +43,7 @@ def refresh_one(state: CustomersState, group_id: uuid.UUID) -> dict[str, int] | 
     return {"added": len(change.added), "removed": len(change.removed)}
 
 
-@job("refresh_group")
+@job("refresh_group", long=True)
 def refresh_group_job(state: CustomersState, group_id: str) -> dict[str, Any]:
     """Job: make one group's automatic members exactly the customers matching it."""
     _progress(groups_total=1, groups_done=0)
@@ -52,7 +52,7 @@ def refresh_group_job(state: CustomersState, group_id: str) -> dict[str, Any]:
     return {"group_id": group_id, **(result or {"gone": True})}
 
 
-@job("refresh_all_groups")
+@job("refresh_all_groups", long=True)
 def refresh_all_groups_job(state: CustomersState, store_id: str | None = None) -> dict[str, int]:
     """Job: refresh every group (of one store, or of all stores), one transaction per group."""
     query = select(CustomerGroup.id).order_by(CustomerGroup.store_id, CustomerGroup.id)

@@ -50,7 +50,7 @@ def failure_reason(exc: BaseException) -> str:
     return f"the import stopped on an unexpected error ({type(exc).__name__})"
 
 
-@job("run_import")
+@job("run_import", long=True)
 def run_import(state: CustomersState, batch_id: str) -> dict[str, Any]:
     try:
         result = run_batch(state, batch_id, rq_progress)
@@ -62,7 +62,7 @@ def run_import(state: CustomersState, batch_id: str) -> dict[str, Any]:
     return _plain(result)
 
 
-@job("undo_import")
+@job("undo_import", long=True)
 def undo_import(state: CustomersState, batch_id: str) -> dict[str, Any]:
     return _plain(run_undo(state, batch_id))
 
