@@ -27,15 +27,19 @@ PRICE_DROPS_CRON = os.environ.get("CUSTOMERS_PRICE_DROPS_CRON", "0 6 * * *")
 SWEEP_CRON = os.environ.get("CUSTOMERS_SWEEP_CRON", "*/10 * * * *")
 
 
-def _submit(name: str, job_id: str | None = None) -> Any:
+def _submit(name: str) -> Any:
+    """Queue job ``name`` once per minute at most. The job id names the minute: a fixed id
+    would stay taken in RQ as long as a crashed run's record is kept (a year for failed jobs),
+    and the job could not be queued again meanwhile."""
     from flask import current_app, has_app_context
 
     from ..extension import get_state
     from ..jobs import _app_for_worker
 
     app = current_app._get_current_object() if has_app_context() else _app_for_worker()
+    job_id = f"{name.replace('_', '-')}-{utcnow():%Y%m%d%H%M}"
     with app.app_context():
-        submitted = get_state(app).jobs.submit(name, job_id=job_id or name.replace("_", "-"))
+        submitted = get_state(app).jobs.submit(name, job_id=job_id)
     return getattr(submitted, "id", submitted)
 
 
@@ -50,10 +54,8 @@ def enqueue_price_drops() -> Any:
 
 
 def enqueue_sweep() -> Any:
-    """Cron job: queue ``sweep_stale_work``, once per minute at most. The job id names the
-    minute: a fixed id would stay taken in RQ as long as a crashed run's record is kept
-    (a year for failed jobs), and no sweep could be queued meanwhile."""
-    return _submit("sweep_stale_work", f"sweep-stale-work-{utcnow():%Y%m%d%H%M}")
+    """Cron job: queue ``sweep_stale_work``."""
+    return _submit("sweep_stale_work")
 
 
 def register(cron: Any = None) -> None:

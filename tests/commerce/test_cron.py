@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from customers_plugin.services import commerce_cron
 
 from .conftest import deliver_order, place
@@ -39,12 +41,24 @@ def test_the_cron_entry_runs_the_due_review_requests(shop, state, mailbox):
     assert len(mailbox.messages) == 1
 
 
-def test_the_sweep_entry_queues_one_job_per_minute(monkeypatch):
+@pytest.mark.parametrize(
+    ("entry", "name"),
+    [
+        (commerce_cron.enqueue_due_review_requests, "send_due_review_requests"),
+        (commerce_cron.enqueue_price_drops, "wishlist_price_drops"),
+        (commerce_cron.enqueue_sweep, "sweep_stale_work"),
+    ],
+)
+def test_each_cron_entry_queues_its_job_under_an_id_naming_the_minute(
+    shop, state, monkeypatch, entry, name
+):
+    """A crashed run's record keeps its id taken for a year: a fixed id would block the entry."""
     submitted: list[tuple[str, str]] = []
     monkeypatch.setattr(
-        commerce_cron, "_submit", lambda name, job_id=None: submitted.append((name, job_id))
+        state.jobs, "submit", lambda job, *args, job_id=None: submitted.append((job, job_id))
     )
-    commerce_cron.enqueue_sweep()
-    [(name, job_id)] = submitted
-    assert name == "sweep_stale_work"
-    assert re.fullmatch(r"sweep-stale-work-\d{12}", job_id)
+    with shop.app_context():
+        entry()
+    [(queued, job_id)] = submitted
+    assert queued == name
+    assert re.fullmatch(name.replace("_", "-") + r"-\d{12}", job_id)
