@@ -94,7 +94,7 @@ def run(url: str, backend: str, data: Generated, events: int) -> list[Result]:
             session, registry, store, {"name": "three conditions", "conditions": THREE_CONDITIONS}
         ).id
     timings, floor, members = [], [], 0
-    for _ in range(3):
+    for _ in range(5):
         with state.db.transaction() as session:
             session.execute(delete(GroupMember).where(GroupMember.group_id == group_id))
         with state.db.transaction() as session:
@@ -122,7 +122,7 @@ def run(url: str, backend: str, data: Generated, events: int) -> list[Result]:
     with state.db.transaction() as session:
         refresh_group(session, registry, session.get(CustomerGroup, group_id))
     unchanged = []
-    for _ in range(3):
+    for _ in range(5):
         with state.db.transaction() as session:
             group = session.get(CustomerGroup, group_id)
             started = time.perf_counter()

@@ -90,7 +90,9 @@ def _decode_tags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 row_extras.register(
-    row_extras.RowExtra("sources", _sources, lambda items: [i["source"] for i in items], True)
+    row_extras.RowExtra(
+        "sources", _sources, lambda items: [i["source"] for i in items], top_level=True
+    )
 )
 row_extras.register(row_extras.RowExtra("tags", _tags, _decode_tags, top_level=True))
 

@@ -77,9 +77,25 @@ def refresh_group(
     *,
     today: dt.date | None = None,
 ) -> MembershipChange:
-    """Make the automatic members of ``group`` exactly the customers matching its conditions."""
+    """Make the automatic members of ``group`` exactly the customers matching its conditions.
+
+    Leavers go first: the DELETE then checks only the members there were, not the ones the
+    INSERT is about to add (from empty, it has nothing to check).
+    """
     ctx = context(group.store_id, today)
     predicate = compile_conditions(load(group.conditions, registry), registry, ctx)
+    still_matches = exists(
+        select(Customer.id).where(Customer.id == _members.c.customer_id, predicate)
+    )
+    removed = session.scalars(
+        delete(_members)
+        .where(
+            _members.c.group_id == group.id,
+            _members.c.manual == false(),
+            ~still_matches,
+        )
+        .returning(_members.c.customer_id)
+    ).all()
     joiners = select(
         literal(group.id, Uuid()),
         Customer.id,
@@ -91,18 +107,6 @@ def refresh_group(
         insert(session, _members)
         .from_select(["group_id", "customer_id", "store_id", "manual", "added_at"], joiners)
         .on_conflict_do_nothing()
-        .returning(_members.c.customer_id)
-    ).all()
-    still_matches = exists(
-        select(Customer.id).where(Customer.id == _members.c.customer_id, predicate)
-    )
-    removed = session.scalars(
-        delete(_members)
-        .where(
-            _members.c.group_id == group.id,
-            _members.c.manual == false(),
-            ~still_matches,
-        )
         .returning(_members.c.customer_id)
     ).all()
     session.execute(

@@ -27,18 +27,25 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if connection.dialect.name != "postgresql":
         session.execute(insert(session, table), list(rows))
         return
-    names = list(rows[0])
-    defaults = _defaults(table, names)
-    names += list(defaults)
-    convert = [_converter(table.c[name], connection.dialect) for name in names]
+    given = list(rows[0])
+    defaults = _defaults(table, given)
+    names = given + list(defaults)
+    # (column, converter) pairs; plain columns need no converter
+    converted = [
+        (n, f) for n in given if (f := _converter(table.c[n], connection.dialect)) is not None
+    ]
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(n) for n in names)
     target = connection.dialect.identifier_preparer.format_table(table)
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         with cursor.copy(f"COPY {target} ({quoted}) FROM STDIN") as copy:
             for row in rows:
-                full = {**row, **{n: make() for n, make in defaults.items()}}
-                copy.write_row([f(full[n]) for f, n in zip(convert, names, strict=True)])
+                values = dict(row)
+                for name, convert in converted:
+                    values[name] = convert(values[name])
+                out = [values[n] for n in given]
+                out += [make() for make in defaults.values()]
+                copy.write_row(out)
     finally:
         cursor.close()
 
@@ -58,12 +65,13 @@ def _defaults(table: Table, given: list[str]) -> dict[str, Any]:
 
 
 def _converter(column: Any, dialect: Any) -> Any:
+    """How a value of ``column`` is written (None: as it is)."""
     kind = column.type
     if isinstance(kind, TypeDecorator):
         return lambda value, _t=kind: _t.process_bind_param(value, dialect)
     if isinstance(kind, JSON):
         return lambda value: None if value is None else json.dumps(value)
-    return lambda value: value
+    return None
 
 
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:
