@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, insert
 
 from customers_plugin.models import Base, Customer, CustomerSource, CustomerTag, OrderSummary, Tag
 from customers_plugin.normalize import search_key
-from customers_plugin.types import MONEY_SCALE
+from customers_plugin.types import MONEY_SCALE, new_id
 
 LOCALES = {
     # locale: (country, phone prefix, national digits after the prefix, email tld, share)
@@ -107,7 +107,7 @@ def customer_rows(n: int, store_id: str, seed: int = 7) -> Iterator[dict[str, An
         last_order = joined + dt.timedelta(days=rng.randint(0, 600)) if orders else None
         national = str(10 ** (digits - 1) + (i * 7919 + seed) % (9 * 10 ** (digits - 1)))
         yield {
-            "id": uuid.uuid4(),
+            "id": new_id(),  # time-ordered, as the plugin writes every customer
             "store_id": store_id,
             "email": f"customer{i}.{rng.randint(100, 999)}@example.{tld}",
             "phone": prefix + national,
@@ -240,7 +240,7 @@ def load(
             placed = row["joined_at"] + dt.timedelta(days=k)
             orders.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "store_id": store_id,
                     "customer_id": row["id"],
                     "source": "store",

@@ -102,7 +102,11 @@ def refresh_group(
         literal(group.store_id, String()),
         false(),
         literal(utcnow(), UTCDateTime()),
-    ).where(predicate, ~_is_member(group.id))
+    ).where(predicate)
+    # members already there are skipped by the conflict on the primary key, and RETURNING
+    # names only the rows inserted. (A NOT EXISTS on the members table here made the first
+    # refresh of a group quadratic: planned on an empty table, it re-read the rows the
+    # INSERT was adding — 179 s instead of 4 s at 1 M customers.)
     added = session.scalars(
         insert(session, _members)
         .from_select(["group_id", "customer_id", "store_id", "manual", "added_at"], joiners)
