@@ -263,3 +263,31 @@ def test_group_memberships_follow_the_imported_facts(state):
             session.scalars(select(GroupMember.customer_id).where(GroupMember.group_id == saudi.id))
         )
     assert members == {by_email(state)["layla@example.sa"].id}
+
+
+def test_a_large_import_refreshes_postgresql_statistics(state, backend, monkeypatch):
+    """Lists and exports right after a big import are planned on the table's new size."""
+    from sqlalchemy import text
+
+    from customers_plugin.services.imports import runner
+
+    def analyses() -> int:
+        with state.db.engine.connect() as conn:
+            conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+            return conn.execute(
+                text(
+                    "SELECT analyze_count FROM pg_stat_user_tables "
+                    "WHERE relname = 'customers_customers' AND schemaname = current_schema()"
+                )
+            ).scalar()
+
+    monkeypatch.setattr(runner, "ANALYZE_AFTER_ROWS", 3)
+    before = analyses() if backend == "postgresql" else 0
+    small = [["email"], *([f"s{i}@example.com"] for i in range(2))]
+    assert run_import(state, csv_bytes(small))["created"] == 2
+    if backend == "postgresql":
+        assert analyses() == before  # below the threshold: left to autovacuum
+    large = [["email"], *([f"l{i}@example.com"] for i in range(3))]
+    assert run_import(state, csv_bytes(large))["created"] == 3
+    if backend == "postgresql":
+        assert analyses() == before + 1
