@@ -244,7 +244,7 @@ def load(
                     "store_id": store_id,
                     "customer_id": row["id"],
                     "source": "store",
-                    "external_id": f"{row['id'].hex[:12]}-{k}",
+                    "external_id": f"{row['id'].hex}-{k}",
                     "status": "cancelled" if k < row["cancelled_orders_count"] else "paid",
                     "payment_status": None,
                     "total": total,
