@@ -111,12 +111,12 @@ def run(url: str, backend: str, data: Generated, events: int) -> list[Result]:
             floor.append((time.perf_counter() - started) * 1000)
     results.append(
         latency(
-            f"group full refresh, 3 conditions ({members:,} members)",
+            "group full refresh, 3 conditions",
             backend,
             data.customers,
             timings,
             floor,
-            notes="from empty; floor: one INSERT … SELECT",
+            notes=f"from empty, {members:,} members; floor: one INSERT … SELECT",
         )
     )
     with state.db.transaction() as session:

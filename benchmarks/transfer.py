@@ -177,6 +177,16 @@ def run_child(phase: str, url: str, folder: str, path: str, policy: str) -> dict
     return json.loads(output.strip().splitlines()[-1])
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). ``ru_maxrss`` would not do: Linux carries it over
+    ``exec``, so a child would report its parent's peak."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run(backend: str, rows: int, policy: str = "reject-file") -> list[Result]:
     """Import then export ``rows`` customers in a fresh database, each beside its floor."""
     pg = backend == "postgresql"
@@ -222,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         phase, url, folder, path, policy = args.child
         result = PHASES[phase](url, folder, path, policy)
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        result["peak_rss_mb"] = usage.ru_maxrss / 1024
+        result["peak_rss_mb"] = _peak_rss_mb()
         result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
         print(json.dumps(result))
         return 0
