@@ -61,42 +61,6 @@ SORT_KEYS: dict[str, SortKey] = {
 ID_KEY = SortKey("id", Customer.id, "uuid")
 
 
-def _sources(dialect: str) -> ColumnElement[Any]:
-    query = select(CustomerSource.source).where(CustomerSource.customer_id == Customer.id)
-    return row_extras.json_array(
-        dialect,
-        query,
-        {"source": CustomerSource.source},
-        [CustomerSource.first_seen_at, CustomerSource.source],
-    )
-
-
-def _tags(dialect: str) -> ColumnElement[Any]:
-    query = (
-        select(Tag.id)
-        .select_from(CustomerTag)
-        .join(Tag, Tag.id == CustomerTag.tag_id)
-        .where(CustomerTag.customer_id == Customer.id)
-    )
-    fields = {"id": Tag.id, "name": Tag.name, "automatic": Tag.automatic}
-    return row_extras.json_array(dialect, query, fields, [Tag.name_key])
-
-
-def _decode_tags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"id": row_extras.id_text(i["id"]), "name": i["name"], "automatic": bool(i["automatic"])}
-        for i in items
-    ]
-
-
-row_extras.register(
-    row_extras.RowExtra(
-        "sources", _sources, lambda items: [i["source"] for i in items], top_level=True
-    )
-)
-row_extras.register(row_extras.RowExtra("tags", _tags, _decode_tags, top_level=True))
-
-
 @dataclass(slots=True)
 class Filters:
     """What narrows the list (all optional; several values of one filter mean "any of")."""

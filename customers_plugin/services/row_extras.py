@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from ..models import Customer
+from ..models import Customer, CustomerSource, CustomerTag, Tag
 
 # dialect name -> a JSON-array subquery correlated to ``Customer`` (the customer row carries the
 # store scope: an extra reads only rows that belong to that customer)
@@ -131,3 +131,38 @@ def id_text(value: Any) -> str:
     """An id from JSON in its dashed form (PostgreSQL writes that; SQLite the 32 hex digits)."""
     text = str(value)
     return text if len(text) == 36 else str(uuid.UUID(text))
+
+
+# -- the package's own: a customer's sources and tags ------------------------------
+
+
+def _sources(dialect: str) -> ColumnElement[Any]:
+    query = select(CustomerSource.source).where(CustomerSource.customer_id == Customer.id)
+    return json_array(
+        dialect,
+        query,
+        {"source": CustomerSource.source},
+        [CustomerSource.first_seen_at, CustomerSource.source],
+    )
+
+
+def _tags(dialect: str) -> ColumnElement[Any]:
+    query = (
+        select(Tag.id)
+        .select_from(CustomerTag)
+        .join(Tag, Tag.id == CustomerTag.tag_id)
+        .where(CustomerTag.customer_id == Customer.id)
+    )
+    fields = {"id": Tag.id, "name": Tag.name, "automatic": Tag.automatic}
+    return json_array(dialect, query, fields, [Tag.name_key])
+
+
+def _decode_tags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"id": id_text(i["id"]), "name": i["name"], "automatic": bool(i["automatic"])}
+        for i in items
+    ]
+
+
+register(RowExtra("sources", _sources, lambda items: [i["source"] for i in items], top_level=True))
+register(RowExtra("tags", _tags, _decode_tags, top_level=True))

@@ -1,6 +1,6 @@
 """Notifications of an import chunk (or an undo chunk), after its commit: ``customer_created``
-and ``customer_updated`` (with the changed fields) with snapshots built set-based (three
-queries per chunk, not three per customer), and ``customer_deleted`` for what undo removed.
+and ``customer_updated`` (with the changed fields) with snapshots built set-based (one
+statement per chunk), and ``customer_deleted`` for what undo removed.
 
 The built-in groups listener is skipped: the import already re-evaluated the chunk's group
 memberships in one set-based call inside its transaction.
@@ -12,14 +12,10 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from ...events import CustomerInfo, FieldChange
 from ...groups_hooks import GroupHooks
-from ...models import Customer, CustomerSource
 from ...plugins import deliver, listeners
-from ..tags import tags_of
-from .bulk import one_of
+from ..snapshots import customer_infos
 
 if TYPE_CHECKING:
     import pluggy
@@ -57,40 +53,4 @@ def announce_deleted(state: CustomersState, store_id: str, ids: Sequence[uuid.UU
 
 def snapshots(state: CustomersState, ids: list[uuid.UUID]) -> list[CustomerInfo]:
     with state.db.session() as session:
-        rows = session.execute(
-            select(
-                Customer.id,
-                Customer.store_id,
-                Customer.email,
-                Customer.phone,
-                Customer.name,
-                Customer.country,
-                Customer.language,
-                Customer.status,
-                Customer.joined_at,
-            ).where(one_of(session, Customer.id, ids))
-        ).all()
-        sources: dict[uuid.UUID, list[str]] = {}
-        for cid, source in session.execute(
-            select(CustomerSource.customer_id, CustomerSource.source)
-            .where(one_of(session, CustomerSource.customer_id, ids))
-            .order_by(CustomerSource.first_seen_at, CustomerSource.source)
-        ):
-            sources.setdefault(cid, []).append(source)
-        tags = tags_of(session, ids)
-    return [
-        CustomerInfo(
-            id=str(row.id),
-            store_id=row.store_id,
-            email=row.email,
-            phone=row.phone,
-            name=row.name,
-            country=row.country,
-            language=row.language,
-            status=row.status,
-            sources=tuple(sources.get(row.id, ())),
-            tags=tuple(sorted(t["name"] for t in tags.get(row.id, []))),
-            joined_at=row.joined_at,
-        )
-        for row in rows
-    ]
+        return customer_infos(session, ids)

@@ -12,8 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table, any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import JSON, Table
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -72,11 +71,3 @@ def _converter(column: Any, dialect: Any) -> Any:
     if isinstance(kind, JSON):
         return lambda value: None if value is None else json.dumps(value)
     return None
-
-
-def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:
-    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``: one parameter instead of
-    thousands (the statement stays small and cacheable, whatever the chunk size)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(list(values))

@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ...db import after_commit, insert
+from ...db import after_commit, insert, one_of
 from ...models import Customer, CustomerSource, CustomerTag, ImportBatch, ImportKey, ImportRowError
 from ...types import utcnow
 from ..errors import Invalid
 from ..fields import FieldTypes
 from . import staging
 from .announce import announce_changes
-from .bulk import insert_rows, one_of
+from .bulk import insert_rows
 from .columns import map_header
 from .decoding import CsvFile, FileProblem, Row
 from .rows import ParsedRow, parse_row

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from ...db import insert
+from ...db import insert, one_of
 from ...events import FieldChange
 from ...models import (
     ConsentEvent,
@@ -28,7 +28,7 @@ from ...models import (
 )
 from ...normalize import search_key
 from ...types import new_id, utcnow
-from .bulk import insert_rows, one_of
+from .bulk import insert_rows
 from .rows import ParsedRow, jsonable
 
 SOURCE = "import"
