@@ -77,18 +77,45 @@ def head_revision(db: Database) -> str | None:
     return ScriptDirectory.from_config(alembic_config(db)).get_current_head()
 
 
+UPGRADE_COMMAND = "flask customers db upgrade"
+
+
+def pending(db: Database) -> tuple[str | None, str] | None:
+    """``(current, head)`` when the database has not reached the code's last revision (``current``
+    is ``None`` on a database the plugin's history never touched), else ``None``. A database that
+    cannot be asked counts as not pending: the caller's own error stands."""
+    head = head_revision(db)
+    try:
+        current = current_revision(db)
+    except Exception:  # the database is down or refuses us: not a question of migrations
+        return None
+    return None if current == head or head is None else (current, head)
+
+
+def pending_message(current: str | None, head: str) -> str:
+    """What to tell an operator whose database is behind: where it is and what to run."""
+    where = "has none of its tables yet" if current is None else f"is at revision {current}"
+    return (
+        f"the customers database {where}; this version of customers-plugin needs revision "
+        f"{head}: run `{UPGRADE_COMMAND}`"
+    )
+
+
 def revision(db: Database, message: str) -> None:
     """Autogenerate a new revision (for plugin developers)."""
     _run(db, command.revision, message=message, autogenerate=True)
 
 
 __all__ = [
+    "UPGRADE_COMMAND",
     "VERSION_TABLE",
     "current_revision",
     "downgrade",
     "exclude_plugin_tables",
     "head_revision",
     "include_object",
+    "pending",
+    "pending_message",
     "revision",
     "upgrade",
 ]

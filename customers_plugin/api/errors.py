@@ -12,10 +12,12 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from flask_smorest import Blueprint
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from .. import migrate
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
 from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
@@ -133,6 +135,18 @@ def handle_access_denied(error: AccessDenied) -> Response:
     return error_response(403, f"missing permission {error.permission}")
 
 
+def handle_database_error(error: DBAPIError) -> Response:
+    """A database error on a database the plugin's migrations have not reached (a missing table
+    or column) answers 503 ``migrations_pending`` with the command to run, and logs it; any other
+    database error goes on as it was (an internal error)."""
+    behind = migrate.pending(current_app.extensions["customers"].db)
+    if behind is None:
+        raise error
+    message = migrate.pending_message(*behind)
+    log.error("customers API: %s %s: %s", request.method, request.path, message)
+    return error_response(503, message, code="migrations_pending")
+
+
 def install(blp: Blueprint) -> Blueprint:
     """Give a blueprint the API's error handlers (they win over the host's inside it).
     Idempotent; call it before the blueprint is first registered."""
@@ -144,6 +158,7 @@ def install(blp: Blueprint) -> Blueprint:
     blp.register_error_handler(HTTPException, handle_http_exception)
     blp.register_error_handler(ServiceError, handle_service_error)
     blp.register_error_handler(AccessDenied, handle_access_denied)
+    blp.register_error_handler(DBAPIError, handle_database_error)
     return blp
 
 

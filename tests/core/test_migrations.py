@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, Table, create_engine, inspect, select, text
@@ -14,7 +13,6 @@ from customers_plugin import migrate
 from customers_plugin.db import Database
 from customers_plugin.migrate import VERSION_TABLE, include_object
 from customers_plugin.models import Base, Customer, ExportJob, ImportBatch, ReviewRequest
-from tests.conftest import POSTGRES_URL
 
 
 def test_models_and_migrations_agree(database_urls, backend):
@@ -67,23 +65,6 @@ def test_unique_email_per_store_is_case_insensitive_in_the_schema(database_urls,
     uniques = inspect(engine).get_unique_constraints("customers_customers")
     assert ["store_id", "email_normalized"] in [u["column_names"] for u in uniques]
     engine.dispose()
-
-
-@pytest.fixture
-def fresh_url(backend, tmp_path):
-    """An empty database of the test's backend (its own PostgreSQL schema), dropped after."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path}/fresh.db"
-        return
-    schema = f"customers_fresh_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def _as_of_0006(model, added=("updated_at", "claimed_at", "expires_at")):
