@@ -1,14 +1,17 @@
 # The two commands of the README:
 #   make demo   set up a virtual environment and run the example host app (SQLite, inline jobs)
-#   make test   set up the same environment and run the whole test suite (SQLite + PostgreSQL + Redis)
+#   make test   set up the same environment and run the whole test suite (SQLite + PostgreSQL + Redis),
+#               the documentation build (mkdocs build --strict) and its code samples included
+#   make docs   serve the documentation site on http://127.0.0.1:8000
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+DOCS_PORT ?= 8000
 export FLASK_APP := examples.host_app
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +39,11 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+docs: $(VENV)/.installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr $(HOST):$(DOCS_PORT)
+
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info instance examples/host_app/instance
+	rm -rf $(VENV) build dist *.egg-info instance examples/host_app/instance site

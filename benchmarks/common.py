@@ -19,7 +19,7 @@ from customers_plugin import CustomersPlugin, migrate
 from customers_plugin.db import Database
 
 POSTGRES_URL = os.environ.get(
-    "CUSTOMERS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    "CUSTOMERS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 
 

@@ -10,9 +10,9 @@ from customers_plugin import CustomersPlugin
 def create_app() -> Flask:
     app = Flask(__name__)
     app.config.update(
-        CUSTOMERS_DATABASE_URI=os.environ["CUSTOMERS_BENCH_DB"],
-        CUSTOMERS_REDIS_URL=os.environ["CUSTOMERS_BENCH_REDIS"],
-        CUSTOMERS_QUEUE=os.environ["CUSTOMERS_BENCH_QUEUE"],
+        CUSTOMERS_DATABASE_URI=os.environ["CUSTOMERS_TEST_WORKER_DB"],
+        CUSTOMERS_REDIS_URL=os.environ["CUSTOMERS_TEST_REDIS_URL"],
+        CUSTOMERS_QUEUE=os.environ["CUSTOMERS_TEST_QUEUE"],
         CUSTOMERS_CAPTURE_MODE="queue",
         CUSTOMERS_LOAD_ENTRY_POINTS=False,
     )

@@ -24,7 +24,7 @@ from .hook_cost import EXISTING, STORE, _event
 
 BIG = {"match": "all", "conditions": [{"field": "total_purchases", "op": "gt", "value": "1000"}]}
 
-REDIS_URL = os.environ.get("CUSTOMERS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = os.environ.get("CUSTOMERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -32,9 +32,9 @@ def _worker(url: str, queue: str, *flags: str) -> subprocess.Popen:
     env = dict(
         os.environ,
         FLASK_APP="benchmarks.worker_app:create_app",
-        CUSTOMERS_BENCH_DB=url,
-        CUSTOMERS_BENCH_REDIS=REDIS_URL,
-        CUSTOMERS_BENCH_QUEUE=queue,
+        CUSTOMERS_TEST_WORKER_DB=url,
+        CUSTOMERS_TEST_REDIS_URL=REDIS_URL,
+        CUSTOMERS_TEST_QUEUE=queue,
         PYTHONPATH=str(ROOT),
     )
     flask = Path(sys.executable).with_name("flask")

@@ -52,7 +52,7 @@ def import_command(
     report: Path | None,
     actor: str,
 ) -> None:
-    """Import customers from a CSV FILE (the README lists the columns)."""
+    """Import customers from a CSV FILE (docs/features/import-export.md lists the columns)."""
     state = get_state()
     store_id = store_id or state.setting("CUSTOMERS_DEFAULT_STORE")
     options = ImportOptions(

@@ -1,5 +1,5 @@
-"""Every configuration key of the plugin, its default and what it means (the README's table is
-checked against this dict by a test)."""
+"""Every configuration key of the plugin, its default and what it means (docs/configuration.md
+has a row for each key; tests/core/test_docs.py checks it)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,10 @@ Five families:
 4. extension points (``register_*``, ``send_message``, attachments, ``fraud_signals``);
 5. checkout answers: the host asks, the plugin answers from its group rules.
 
-This module holds specifications only: empty bodies, one docstring each.
+This module holds specifications only: empty bodies, one docstring each. Each docstring is the
+hook's reference on the documentation site (docs/hooks.md renders it): Google style, with an
+``Args:`` entry per argument, ``Returns:`` when the hook answers, and an ``Example:`` holding a
+fenced python block. tests/core/test_docs.py enforces that shape.
 """
 
 from __future__ import annotations
@@ -63,24 +66,61 @@ def on_order_placed(event: OrderPlaced) -> str | None:
     """The host committed a new order.
 
     Creates or updates the contact (matched by normalised email, then phone), records the order
-    summary, adds the order to the customer's stats and writes the activity log.
+    summary, adds the order to the customer's stats and writes the activity log. Delivering the
+    same order twice changes nothing the second time.
 
-    :param event: the order, its contact and its facts.
-    :return: the plugin's implementation returns the customer's id; results of all
-        implementations come back as a list.
+    Args:
+        event: an ``OrderPlaced``: ``order_id``, ``total`` (Decimal), ``currency``, ``status``,
+            ``payment_status``, ``items`` (``LineItem(product_id, name, quantity,
+            unit_price)``), plus ``store_id``, ``contact`` and ``occurred_at`` like every event.
+
+    Returns:
+        The customer's id (the plugin's implementation; with ``CUSTOMERS_CAPTURE_MODE =
+        "queue"`` nothing). Results of all implementations come back as a list.
+
+    Example:
+        ```python
+        customers.hook.on_order_placed(
+            event=OrderPlaced(
+                store_id="default",
+                order_id="1001",
+                total=Decimal("249.90"),
+                currency="SAR",
+                contact=Contact(email="sara@example.sa", phone="0501234567", name="سارة"),
+            )
+        )
+        ```
     """
 
 
 @hookspec
 def on_order_updated(event: OrderUpdated) -> str | None:
-    """An order changed status (paid, shipped, cancelled, refunded, …).
+    """An order changed status (paid, shipped, delivered, cancelled, refunded, …).
 
     Cancelling or refunding an order takes it out of ``orders_count`` and ``total_spent``;
-    cancelling adds it to ``cancelled_orders_count``. An update for an order the plugin has not
-    seen is recorded as a new order summary, never dropped.
+    cancelling adds it to ``cancelled_orders_count``; re-opening counts it again. An update for
+    an order the plugin has not seen is recorded and completed when the placement arrives.
+    ``delivered`` schedules the automatic review request; ``cancelled`` or ``refunded`` gives
+    back what ``spend_wallet`` debited for the order.
 
-    :param event: the order id, its new status and optionally its new total.
-    :return: the customer's id (plugin's implementation).
+    Args:
+        event: an ``OrderUpdated``: ``order_id``, the new ``status``, optionally
+            ``payment_status``, ``total`` and ``currency``.
+
+    Returns:
+        The customer's id (the plugin's implementation).
+
+    Example:
+        ```python
+        customers.hook.on_order_updated(
+            event=OrderUpdated(
+                store_id="default",
+                order_id="1001",
+                status="cancelled",
+                contact=Contact(email="sara@example.sa"),
+            )
+        )
+        ```
     """
 
 
@@ -91,8 +131,27 @@ def on_booking(event: BookingMade) -> str | None:
     Records the booking with its form answers, counts it in ``bookings_count`` and labels the
     customer with the booked service (an automatic tag).
 
-    :param event: the booking, its contact, service, time and answers.
-    :return: the customer's id (plugin's implementation).
+    Args:
+        event: a ``BookingMade``: ``booking_id``, ``service``, ``starts_at``, ``ends_at``,
+            ``status``, ``payment_status``, ``staff``, ``price``, ``currency``,
+            ``form_answers``.
+
+    Returns:
+        The customer's id (the plugin's implementation).
+
+    Example:
+        ```python
+        customers.hook.on_booking(
+            event=BookingMade(
+                store_id="default",
+                booking_id="b-77",
+                service="Pilates",
+                starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+                form_answers={"first_time": "yes"},
+                contact=Contact(email="yael@example.co.il"),
+            )
+        )
+        ```
     """
 
 
@@ -102,38 +161,114 @@ def on_booking_updated(event: BookingUpdated) -> str | None:
 
     A cancelled booking leaves ``bookings_count``.
 
-    :param event: the booking id and its new status, payment status or time.
-    :return: the customer's id (plugin's implementation).
+    Args:
+        event: a ``BookingUpdated``: ``booking_id``, the new ``status``, ``payment_status``
+            (e.g. ``paid_in_person``), ``starts_at``, ``ends_at``, ``service``.
+
+    Returns:
+        The customer's id (the plugin's implementation).
+
+    Example:
+        ```python
+        customers.hook.on_booking_updated(
+            event=BookingUpdated(
+                store_id="default",
+                booking_id="b-77",
+                status="confirmed",
+                payment_status="paid_in_person",
+                contact=Contact(email="yael@example.co.il"),
+            )
+        )
+        ```
     """
 
 
 @hookspec
 def on_form_submit(event: FormSubmitted) -> str | None:
-    """A visitor sent a form. Creates or updates the contact (source ``forms``) and stores the
-    answers; ``subscribe_to_marketing`` records a marketing consent from the form.
+    """A visitor sent a form.
 
-    :param event: the submission, its form name and answers.
-    :return: the customer's id (plugin's implementation).
+    Creates or updates the contact (source ``forms``) and stores the answers;
+    ``subscribe_to_marketing`` records a marketing consent from the form (source ``form`` in the
+    consent history). A public form is an unverified source: it never overwrites
+    identity-bearing fields of a known customer.
+
+    Args:
+        event: a ``FormSubmitted``: ``submission_id``, ``form_name``, ``answers``,
+            ``subscribe_to_marketing``.
+
+    Returns:
+        The customer's id (the plugin's implementation).
+
+    Example:
+        ```python
+        customers.hook.on_form_submit(
+            event=FormSubmitted(
+                store_id="default",
+                submission_id="f-9",
+                form_name="Contattaci",
+                answers={"messaggio": "Buongiorno"},
+                contact=Contact(email="luca@esempio.it"),
+            )
+        )
+        ```
     """
 
 
 @hookspec
 def on_review_submitted(event: ReviewSubmitted) -> str | None:
-    """A customer rated a product. Records the review and updates ``reviews_count`` and the
-    customer's average rating.
+    """A customer rated a product.
 
-    :param event: the review, its product, rating and order.
-    :return: the customer's id (plugin's implementation).
+    Records the review and updates ``reviews_count`` and the customer's average rating; the
+    order it names counts as reviewed for review requests.
+
+    Args:
+        event: a ``ReviewSubmitted``: ``review_id``, ``product_id``, ``rating`` (1–5),
+            ``order_id``, ``comment``.
+
+    Returns:
+        The customer's id (the plugin's implementation).
+
+    Example:
+        ```python
+        customers.hook.on_review_submitted(
+            event=ReviewSubmitted(
+                store_id="default",
+                review_id="r-1",
+                product_id="p-5",
+                rating=5,
+                order_id="1001",
+                contact=Contact(email="sara@example.sa"),
+            )
+        )
+        ```
     """
 
 
 @hookspec
 def on_customer_signup(event: CustomerSignedUp) -> str | None:
-    """A visitor created an account on the storefront. Links the host's user id to the customer
-    and records the marketing consent given at sign-up.
+    """A visitor created an account on the storefront.
 
-    :param event: the host's user id and contact.
-    :return: the customer's id (plugin's implementation).
+    Links the host's user id to the customer (the identity ``/me`` endpoints and the wallet go
+    by) and records the marketing consent given at sign-up.
+
+    Args:
+        event: a ``CustomerSignedUp``: ``user_id`` (the host's account id) and
+            ``marketing_consent``.
+
+    Returns:
+        The customer's id (the plugin's implementation).
+
+    Example:
+        ```python
+        customers.hook.on_customer_signup(
+            event=CustomerSignedUp(
+                store_id="default",
+                user_id="42",
+                marketing_consent=True,
+                contact=Contact(email="new@example.com"),
+            )
+        )
+        ```
     """
 
 
@@ -146,9 +281,27 @@ def on_wishlist_changed(event: WishlistChanged) -> str | None:
     the activity log and re-evaluates the customer's groups (condition ``wishlist_size``).
     Hosts that use the plugin's own storefront API (``/me/wishlist``) need not call it.
 
-    :param event: the product, ``action`` (``added`` or ``removed``) and, when added, its name,
-        price and currency.
-    :return: the customer's id (plugin's implementation).
+    Args:
+        event: a ``WishlistChanged``: ``product_id``, ``action`` (``added`` or ``removed``)
+            and, when added, ``product_name``, ``price`` (Decimal) and ``currency``.
+
+    Returns:
+        The customer's id (the plugin's implementation).
+
+    Example:
+        ```python
+        customers.hook.on_wishlist_changed(
+            event=WishlistChanged(
+                store_id="default",
+                product_id="p-5",
+                action="added",
+                product_name="فستان سهرة",
+                price=Decimal("349.00"),
+                currency="SAR",
+                contact=Contact(email="sara@example.sa"),
+            )
+        )
+        ```
     """
 
 
@@ -162,7 +315,16 @@ def on_wishlist_changed(event: WishlistChanged) -> str | None:
 def customer_created(customer: CustomerInfo) -> None:
     """A customer was created (by a host event, the API, an import or a merge).
 
-    :param customer: a snapshot of the new customer.
+    Args:
+        customer: a ``CustomerInfo`` snapshot of the new customer (id, store_id, email, phone,
+            name, country, language, status, sources, tags, joined_at).
+
+    Example:
+        ```python
+        @hookimpl
+        def customer_created(customer):
+            crm.push(customer.id, customer.email)
+        ```
     """
 
 
@@ -170,8 +332,21 @@ def customer_created(customer: CustomerInfo) -> None:
 def customer_updated(customer: CustomerInfo, changes: Sequence[FieldChange]) -> None:
     """Fields of a customer changed. Stats counters are not reported here.
 
-    :param customer: a snapshot after the change.
-    :param changes: one ``FieldChange(field, old, new)`` per changed field.
+    Also sent to every wearer of a tag that is renamed or deleted (field ``tags``), and for
+    every customer an import updated.
+
+    Args:
+        customer: a ``CustomerInfo`` snapshot after the change.
+        changes: one ``FieldChange(field, old, new)`` per changed field
+            (``custom_fields.<key>`` for custom fields).
+
+    Example:
+        ```python
+        @hookimpl
+        def customer_updated(customer, changes):
+            if any(change.field == "email" for change in changes):
+                newsletter.resync(customer.id)
+        ```
     """
 
 
@@ -179,8 +354,16 @@ def customer_updated(customer: CustomerInfo, changes: Sequence[FieldChange]) -> 
 def customer_deleted(store_id: str, customer_id: str) -> None:
     """A customer and their personal data were deleted.
 
-    :param store_id: the store the customer belonged to.
-    :param customer_id: the id the customer had.
+    Args:
+        store_id: the store the customer belonged to.
+        customer_id: the id the customer had.
+
+    Example:
+        ```python
+        @hookimpl
+        def customer_deleted(store_id, customer_id):
+            crm.forget(store_id, customer_id)
+        ```
     """
 
 
@@ -188,9 +371,18 @@ def customer_deleted(store_id: str, customer_id: str) -> None:
 def customer_blocked(customer: CustomerInfo, reason: str, details: str | None) -> None:
     """A merchant blocked a customer.
 
-    :param customer: a snapshot after blocking.
-    :param reason: one of the fixed block reasons (see ``BLOCK_REASONS``).
-    :param details: the merchant's free-text details, if any.
+    Args:
+        customer: a ``CustomerInfo`` snapshot after blocking.
+        reason: one of ``fraud``, ``not_serious``, ``abusive_behaviour``,
+            ``payment_problems``, ``fake_information``, ``spam``, ``other``.
+        details: the merchant's free-text details, if any.
+
+    Example:
+        ```python
+        @hookimpl
+        def customer_blocked(customer, reason, details):
+            fraud_team.alert(customer.id, reason)
+        ```
     """
 
 
@@ -198,7 +390,15 @@ def customer_blocked(customer: CustomerInfo, reason: str, details: str | None) -
 def customer_unblocked(customer: CustomerInfo) -> None:
     """A merchant lifted a block.
 
-    :param customer: a snapshot after unblocking.
+    Args:
+        customer: a ``CustomerInfo`` snapshot after unblocking.
+
+    Example:
+        ```python
+        @hookimpl
+        def customer_unblocked(customer):
+            fraud_team.close(customer.id)
+        ```
     """
 
 
@@ -206,9 +406,17 @@ def customer_unblocked(customer: CustomerInfo) -> None:
 def customers_merged(store_id: str, kept_id: str, merged_ids: Sequence[str]) -> None:
     """Duplicate customers were merged into one.
 
-    :param store_id: the store.
-    :param kept_id: the customer that remains.
-    :param merged_ids: the customers that were folded into it and no longer exist.
+    Args:
+        store_id: the store.
+        kept_id: the customer that remains.
+        merged_ids: the customers that were folded into it and no longer exist.
+
+    Example:
+        ```python
+        @hookimpl
+        def customers_merged(store_id, kept_id, merged_ids):
+            points.move(merged_ids, to=kept_id)
+        ```
     """
 
 
@@ -218,10 +426,21 @@ def group_membership_changed(
 ) -> None:
     """Customers joined or left a customer group.
 
-    :param store_id: the store.
-    :param group_id: the group.
-    :param added_ids: customers that joined.
-    :param removed_ids: customers that left.
+    Sent after host events, admin changes, imports and full refreshes; deleting a group sends
+    every member in ``removed_ids``.
+
+    Args:
+        store_id: the store.
+        group_id: the group.
+        added_ids: customers that joined.
+        removed_ids: customers that left.
+
+    Example:
+        ```python
+        @hookimpl
+        def group_membership_changed(store_id, group_id, added_ids, removed_ids):
+            mailing.sync_segment(group_id, add=added_ids, remove=removed_ids)
+        ```
     """
 
 
@@ -229,9 +448,17 @@ def group_membership_changed(
 def message_received(customer: CustomerInfo, message_id: str, channel: str) -> None:
     """A customer sent the store a message (a reply in a thread, a contact-form message).
 
-    :param customer: a snapshot of the sender.
-    :param message_id: the stored message.
-    :param channel: ``email``, ``sms``, ``form``, …
+    Args:
+        customer: a ``CustomerInfo`` snapshot of the sender.
+        message_id: the stored message.
+        channel: ``email``, ``sms``, ``form``, …
+
+    Example:
+        ```python
+        @hookimpl
+        def message_received(customer, message_id, channel):
+            helpdesk.notify(customer.id, message_id)
+        ```
     """
 
 
@@ -243,8 +470,18 @@ def wishlist_price_dropped(drop: PriceDrop) -> None:
     ``product_prices``) is below the price some customers saw when they added it. Each wish is
     announced once per lower price: a later, lower price is announced again.
 
-    :param drop: the product, its new price and currency, and the wishes (customer id, price and
-        date at adding) it now undercuts.
+    Args:
+        drop: a ``PriceDrop(store_id, product_id, product_name, price, currency, wishes)``; each
+            of ``wishes`` is a ``Wish(customer_id, price, currency, added_at)`` with the price
+            at adding.
+
+    Example:
+        ```python
+        @hookimpl
+        def wishlist_price_dropped(drop):
+            for wish in drop.wishes:
+                coupons.offer(drop.store_id, wish.customer_id, drop.product_id, percent=10)
+        ```
     """
 
 
@@ -256,11 +493,21 @@ def wishlist_price_dropped(drop: PriceDrop) -> None:
 
 @hookspec(firstresult=True)
 def current_store(request: Request) -> str | None:
-    """Which store this request acts on. Stops at the first non-None result.
+    """Which store this API request acts on. Stops at the first non-None result.
 
-    :param request: the Flask request.
-    :return: the store id; ``None`` lets another implementation answer. With no answer at all
-        the plugin uses ``CUSTOMERS_DEFAULT_STORE`` (``"default"``).
+    Args:
+        request: the Flask request.
+
+    Returns:
+        The store id; ``None`` lets another implementation answer. With no answer at all the
+        plugin uses ``CUSTOMERS_DEFAULT_STORE`` (``"default"``).
+
+    Example:
+        ```python
+        @hookimpl
+        def current_store(request):
+            return request.headers.get("X-Store-Id")
+        ```
     """
 
 
@@ -268,12 +515,29 @@ def current_store(request: Request) -> str | None:
 def authorize(request: Request, permission: str, store_id: str) -> bool | None:
     """May this request do ``permission`` on ``store_id``? Stops at the first non-None result.
 
-    Permissions: ``customers.read``, ``customers.write``, ``customers.delete``,
-    ``customers.export``, ``customers.block``, ``customers.import``, ``groups.manage``,
-    ``settings.manage``.
+    Admin endpoints are denied by default: without an implementation every one answers 401.
+    The check runs before the request is parsed, so an unauthorised caller learns nothing from
+    validation errors.
 
-    :return: ``True`` allows; ``False`` answers 403; ``None`` (no implementation, or nobody knows
-        the caller) answers 401. Admin endpoints are denied by default.
+    Args:
+        request: the Flask request (read your session, token or header from it).
+        permission: ``customers.read``, ``customers.write``, ``customers.delete``,
+            ``customers.export``, ``customers.block``, ``customers.import``,
+            ``groups.manage`` or ``settings.manage``.
+        store_id: the store the request acts on (from ``current_store``).
+
+    Returns:
+        ``True`` allows; ``False`` answers 403; ``None`` (nobody knows the caller) answers 401.
+
+    Example:
+        ```python
+        @hookimpl
+        def authorize(request, permission, store_id):
+            staff = staff_from_session(request)  # your own login
+            if staff is None:
+                return None  # 401
+            return staff.store_id == store_id and permission in staff.permissions  # else 403
+        ```
     """
 
 
@@ -281,7 +545,21 @@ def authorize(request: Request, permission: str, store_id: str) -> bool | None:
 def current_customer(request: Request, store_id: str) -> Contact | None:
     """Who is signed in on the storefront (for ``/me`` endpoints). Stops at the first non-None.
 
-    :return: the signed-in person's contact (email and/or phone), or ``None`` for a guest.
+    Args:
+        request: the Flask request.
+        store_id: the store the request acts on.
+
+    Returns:
+        The signed-in person's ``Contact`` (email and/or phone), or ``None`` for a guest
+        (``/me`` endpoints then answer 401).
+
+    Example:
+        ```python
+        @hookimpl
+        def current_customer(request, store_id):
+            user = flask_login.current_user
+            return Contact(email=user.email) if user.is_authenticated else None
+        ```
     """
 
 
@@ -289,7 +567,18 @@ def current_customer(request: Request, store_id: str) -> Contact | None:
 def list_staff(store_id: str) -> Sequence[dict[str, str]] | None:
     """The store's staff members that tasks can be assigned to. Stops at the first non-None.
 
-    :return: a list of ``{"id": …, "name": …, "email": …}``.
+    Args:
+        store_id: the store.
+
+    Returns:
+        A list of dicts, one per staff member, with the keys ``id``, ``name`` and ``email``.
+
+    Example:
+        ```python
+        @hookimpl
+        def list_staff(store_id):
+            return [{"id": str(u.id), "name": u.name, "email": u.email} for u in staff_of(store_id)]
+        ```
     """
 
 
@@ -300,7 +589,21 @@ def place_order(
     """Create an order in the host for a customer (e.g. from the merchant's card). Stops at the
     first non-None result.
 
-    :return: the host's order id.
+    Args:
+        store_id: the store.
+        customer: a ``CustomerInfo`` snapshot of the buyer.
+        items: ``[{"product_id": …, "quantity": …}]``.
+        coupon_code: a coupon to apply, or ``None``.
+
+    Returns:
+        The host's order id.
+
+    Example:
+        ```python
+        @hookimpl
+        def place_order(store_id, customer, items, coupon_code):
+            return str(orders.create(customer.email, items, coupon_code).id)
+        ```
     """
 
 
@@ -309,7 +612,20 @@ def add_to_cart(store_id: str, customer: CustomerInfo, product_id: str) -> bool 
     """Put a product in the customer's cart (wishlist "move to cart"). Stops at the first
     non-None result.
 
-    :return: ``True`` when added, ``False`` when the product is unavailable.
+    Args:
+        store_id: the store.
+        customer: a ``CustomerInfo`` snapshot of the shopper.
+        product_id: the host's product id.
+
+    Returns:
+        ``True`` when added, ``False`` when the product is unavailable.
+
+    Example:
+        ```python
+        @hookimpl
+        def add_to_cart(store_id, customer, product_id):
+            return carts.add(customer.email, product_id)
+        ```
     """
 
 
@@ -318,10 +634,21 @@ def product_prices(store_id: str, product_ids: Sequence[str]) -> Mapping[str, Pr
     """The current prices of products (for the wishlist price-drop job). Stops at the first
     non-None result.
 
-    :param store_id: the store.
-    :param product_ids: up to 500 of the host's product ids per call.
-    :return: ``{product_id: ProductPrice(price, currency)}``; leave out products that no longer
-        exist. ``None`` (no implementation): no price drop is ever announced.
+    Args:
+        store_id: the store.
+        product_ids: up to 500 of the host's product ids per call.
+
+    Returns:
+        A dict of ``ProductPrice(price, currency)`` by product id; leave out products that no
+        longer exist. ``None`` (no implementation) means no price drop is ever announced.
+
+    Example:
+        ```python
+        @hookimpl
+        def product_prices(store_id, product_ids):
+            rows = Product.query.filter(Product.id.in_(product_ids)).all()
+            return {str(p.id): ProductPrice(p.price, p.currency) for p in rows}
+        ```
     """
 
 
@@ -332,11 +659,26 @@ def product_prices(store_id: str, product_ids: Sequence[str]) -> Mapping[str, Pr
 
 @hookspec
 def register_field_types(register: Callable[..., None]) -> None:
-    """Add custom-field types beyond text, number, date and url.
+    """Add custom-field types beyond text, number, date and url (collected once per app).
 
-    Call ``register(name, parse, label=None)`` once per type: ``parse(value)`` returns the
-    canonical string to store or raises ``ValueError`` with a message for the user. A duplicate
-    name is an error; a plugin that fails here is logged and skipped.
+    A duplicate name is an error; a plugin that fails here is logged and skipped.
+
+    Args:
+        register: call ``register(name, parse, label=None)`` once per type; ``parse(value)``
+            returns the canonical string to store or raises ``ValueError`` with a message for
+            the user.
+
+    Example:
+        ```python
+        @hookimpl
+        def register_field_types(register):
+            def colour(value):
+                if not (isinstance(value, str) and len(value) == 7 and value.startswith("#")):
+                    raise ValueError("must be a colour like #a1b2c3")
+                return value.lower()
+
+            register("colour", colour, label="Colour")
+        ```
     """
 
 
@@ -344,11 +686,23 @@ def register_field_types(register: Callable[..., None]) -> None:
 def register_condition_types(register: Callable[..., None]) -> None:
     """Add group condition kinds (fields a group condition can test).
 
-    Call ``register(name, column, value_type, ops=None, *, label=None, choices=None)``:
-    ``column(store_id)`` returns a SQLAlchemy expression over the customers table;
-    ``value_type`` is ``money``, ``integer``, ``decimal``, ``date``, ``string`` or ``boolean``;
-    ``ops`` defaults to every operator that type supports; ``choices`` limits string values.
-    A duplicate name is an error; a plugin that fails here is logged and skipped.
+    The operators and the missing-value rule are compiled for the new kind. A duplicate name is
+    an error; a plugin that fails here is logged and skipped. See
+    ``hooks/profile_conditions/`` for a complete plugin.
+
+    Args:
+        register: call ``register(name, column, value_type, ops=None, *, label=None,
+            choices=None)``: ``column(store_id)`` returns a SQLAlchemy expression over the
+            customers table; ``value_type`` is ``money``, ``integer``, ``decimal``, ``date``,
+            ``string`` or ``boolean``; ``ops`` defaults to every operator that type supports;
+            ``choices`` limits string values.
+
+    Example:
+        ```python
+        @hookimpl
+        def register_condition_types(register):
+            register("email_domain", column=email_domain_expr, value_type="string", ops=("eq",))
+        ```
     """
 
 
@@ -358,10 +712,28 @@ def send_message(
 ) -> str | None:
     """Deliver a message on a channel. Stops at the first non-None result.
 
-    The plugin implements ``email`` over SMTP; an SMS provider plugin implements ``sms``.
+    The plugin implements ``email`` over SMTP (registered last, so a third-party email provider
+    wins); an SMS provider plugin implements ``sms``.
 
-    :return: the provider's message id when this implementation handled the channel, or
-        ``None`` to let another implementation try.
+    Args:
+        store_id: the store sending.
+        channel: ``email``, ``sms``, …
+        to: the address on that channel (an email address, an E.164 phone number).
+        subject: the subject (``None`` where the channel has none).
+        body: the text.
+
+    Returns:
+        The provider's message id when this implementation handled the channel, or ``None`` to
+        let another implementation try.
+
+    Example:
+        ```python
+        @hookimpl
+        def send_message(store_id, channel, to, subject, body):
+            if channel == "sms":
+                return sms_gateway.send(to, body).id
+            return None
+        ```
     """
 
 
@@ -371,23 +743,73 @@ def store_attachment(
 ) -> str | None:
     """Store an uploaded file (note attachment, photo). Stops at the first non-None result.
 
-    :return: an opaque storage key.
+    The built-in implementation writes under ``CUSTOMERS_ATTACHMENTS_FOLDER``; a plugin that
+    implements this should implement ``open_attachment`` and ``delete_attachment`` too.
+
+    Args:
+        store_id: the store.
+        filename: the uploaded file's name.
+        content_type: its media type, recognised from its content.
+        stream: the file, open for reading.
+
+    Returns:
+        An opaque storage key.
+
+    Example:
+        ```python
+        @hookimpl
+        def store_attachment(store_id, filename, content_type, stream):
+            return s3.upload(f"{store_id}/{uuid4()}", stream, content_type)
+        ```
     """
 
 
 @hookspec(firstresult=True)
 def open_attachment(store_id: str, key: str) -> BinaryIO | None:
-    """Open a stored attachment for reading. Stops at the first non-None result."""
+    """Open a stored attachment for reading. Stops at the first non-None result.
+
+    Args:
+        store_id: the store.
+        key: the key ``store_attachment`` returned.
+
+    Returns:
+        A binary file object, or ``None`` if the key is not one of this implementation's.
+
+    Example:
+        ```python
+        @hookimpl
+        def open_attachment(store_id, key):
+            return s3.open(key) if key.startswith(f"{store_id}/") else None
+        ```
+    """
 
 
 @hookspec(firstresult=True)
 def delete_attachment(store_id: str, key: str) -> bool | None:
-    """Delete a stored attachment the plugin no longer references (a replaced or removed
-    photo, a deleted customer's photo). Called only after the change that dropped the
-    reference has committed. Stops at the first non-None result.
+    """Delete a stored attachment the plugin no longer references. Stops at the first non-None
+    result.
 
-    :return: ``True`` when this implementation deleted it, ``None`` if the key is not one of
-        its own (another implementation may hold it).
+    Called for a replaced or removed photo and a deleted customer's photo (by hand, bulk or
+    import undo), only after the change that dropped the reference has committed, so a rollback
+    never loses a file. An exception is logged; the customer's change stands.
+
+    Args:
+        store_id: the store.
+        key: the key ``store_attachment`` returned.
+
+    Returns:
+        ``True`` when this implementation deleted it, ``None`` if the key is not one of its own
+        (another implementation may hold it).
+
+    Example:
+        ```python
+        @hookimpl
+        def delete_attachment(store_id, key):
+            if key.startswith(f"{store_id}/"):
+                s3.delete(key)
+                return True
+            return None
+        ```
     """
 
 
@@ -395,7 +817,18 @@ def delete_attachment(store_id: str, key: str) -> bool | None:
 def fraud_signals(customer: CustomerInfo) -> Sequence[str] | None:
     """Signals that a customer may not be serious (shown on the card). All results are collected.
 
-    :return: short labels such as ``"many_cancelled_orders"``.
+    Args:
+        customer: a ``CustomerInfo`` snapshot.
+
+    Returns:
+        Short labels such as ``"many_cancelled_orders"``.
+
+    Example:
+        ```python
+        @hookimpl
+        def fraud_signals(customer):
+            return ["disposable_email"] if is_disposable(customer.email) else []
+        ```
     """
 
 
@@ -410,7 +843,23 @@ def allowed_payment_methods(
 ) -> list[str] | None:
     """Which of ``methods`` this customer may use. Stops at the first non-None result.
 
-    :return: the methods left once the customer's groups have hidden theirs.
+    A guest or an unknown contact is in no group and keeps every method.
+
+    Args:
+        store_id: the store.
+        contact: the buyer (matched by normalised email, then phone).
+        methods: the payment methods the host offers.
+
+    Returns:
+        The methods left once the customer's groups have hidden theirs (case-insensitive).
+
+    Example:
+        ```python
+        offered = ["card", "cash_on_delivery", "bank_transfer"]
+        methods = customers.hook.allowed_payment_methods(
+            store_id="default", contact=Contact(email="sara@example.sa"), methods=offered
+        )
+        ```
     """
 
 
@@ -418,14 +867,46 @@ def allowed_payment_methods(
 def coupon_applies(store_id: str, contact: Contact, coupon_code: str) -> bool | None:
     """May this customer use the coupon? Stops at the first non-None result.
 
-    :return: ``False`` when the coupon is limited to groups the customer is not in; ``None``
-        when no group rule mentions the coupon.
+    Args:
+        store_id: the store.
+        contact: the buyer (matched by normalised email, then phone).
+        coupon_code: the code the buyer typed.
+
+    Returns:
+        ``True`` when one of the customer's groups lists it; ``False`` when the coupon is
+        limited to groups the customer is not in; ``None`` when no group rule mentions it (the
+        host's own rules apply).
+
+    Example:
+        ```python
+        applies = customers.hook.coupon_applies(
+            store_id="default", contact=Contact(email="sara@example.sa"), coupon_code="BACK10"
+        )
+        if applies is False:
+            raise ValueError("this coupon is for other customers")
+        ```
     """
 
 
 @hookspec(firstresult=True)
 def free_shipping_applies(store_id: str, contact: Contact) -> bool | None:
-    """Does one of the customer's groups grant free shipping? Stops at the first non-None."""
+    """Does one of the customer's groups grant free shipping? Stops at the first non-None.
+
+    Args:
+        store_id: the store.
+        contact: the buyer (matched by normalised email, then phone).
+
+    Returns:
+        ``True`` if one of the customer's groups grants free shipping, else ``None``.
+
+    Example:
+        ```python
+        free = customers.hook.free_shipping_applies(
+            store_id="default", contact=Contact(email="sara@example.sa")
+        )
+        shipping = Decimal("0") if free else Decimal("25.00")
+        ```
+    """
 
 
 @hookspec(firstresult=True)
@@ -436,11 +917,34 @@ def spend_wallet(
 
     The plugin debits atomically (never below zero) with the idempotency key
     ``order:<order_id>``: asking twice for the same order debits once and answers ``replayed``.
+    When the host later reports the order ``cancelled`` or ``refunded`` (``on_order_updated``),
+    the plugin credits the amount back once. A float, a non-positive amount or another currency
+    is a programming error and raises ``customers_plugin.services.errors.Invalid``. The plugin
+    opens its own transaction: call it before or after your own write transaction, not inside
+    it, when both live in one SQLite file.
 
-    :param store_id: the store.
-    :param contact: the customer at checkout (found by email, then phone; never created).
-    :param order_id: the host's order id.
-    :param amount: a positive Decimal, in the wallet's currency.
-    :param currency: must be the wallet currency (``CUSTOMERS_WALLET_CURRENCY``).
-    :return: ``WalletSpend(status, amount, currency, balance, transaction_id)``; check ``ok``.
+    Args:
+        store_id: the store.
+        contact: the customer at checkout (found by email, then phone; never created).
+        order_id: the host's order id.
+        amount: a positive Decimal, in the wallet's currency.
+        currency: must be the wallet currency (``CUSTOMERS_WALLET_CURRENCY``).
+
+    Returns:
+        ``WalletSpend(status, amount, currency, balance, transaction_id)``; ``status`` is
+        ``debited``, ``replayed``, ``insufficient_balance``, ``unknown_customer``,
+        ``conflict`` (debited before with another amount) or ``refunded`` (the order was
+        cancelled since and its wallet payment given back); ``ok`` is true for the first two.
+
+    Example:
+        ```python
+        paid = customers.hook.spend_wallet(
+            store_id="default",
+            contact=Contact(email="sara@example.sa"),
+            order_id="1001",
+            amount=Decimal("25.00"),
+            currency="SAR",
+        )
+        wallet_part = paid.amount if paid.ok else Decimal("0")
+        ```
     """

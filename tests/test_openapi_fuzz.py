@@ -4,7 +4,7 @@ Every operation gets a bounded number of generated requests from a staff member 
 everything: valid ones aimed at real rows (a fresh customer, tag, field, booking, group, import
 of the store fill the path's ids, so bodies reach the services) and invalid ones.
 Checks: never a 5xx (exceptions propagate in TESTING, so a crash fails too) and every
-documented answer, errors included, matches its schema. ``CUSTOMERS_FUZZ_EXAMPLES`` (default 4)
+documented answer, errors included, matches its schema. ``CUSTOMERS_TEST_FUZZ_EXAMPLES`` (default 4)
 examples per operation and mode keep it fast in CI. (Driven through hypothesis directly:
 schemathesis's pytest fixture loader does not work with pytest 9.)
 """
@@ -26,7 +26,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from tests.api.conftest import PREFIX, BearerAuth, Staff, book
 
-EXAMPLES = int(os.environ.get("CUSTOMERS_FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("CUSTOMERS_TEST_FUZZ_EXAMPLES", "4"))
 AUTH = {"Authorization": "Bearer a:*"}
 
 

@@ -1,8 +1,8 @@
 """Browser tests: the example host app (see ``shop.py``) driven by the Python ``playwright``
 package with Debian's Chromium, ``/usr/bin/chromium`` (never ``playwright install``).
 
-A missing Chromium or playwright fails these tests; ``CUSTOMERS_SKIP_BROWSER=1`` skips them, for
-a developer machine without a browser.
+A missing Chromium or playwright fails these tests; ``CUSTOMERS_TEST_SKIP_BROWSER=1`` skips
+them, for a developer machine without a browser.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def browser() -> Iterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"{CHROMIUM} is missing: `apt-get install -y chromium`, or set "
-            "CUSTOMERS_SKIP_BROWSER=1 to skip the browser tests",
+            "CUSTOMERS_TEST_SKIP_BROWSER=1 to skip the browser tests",
             pytrace=False,
         )
     try:

@@ -21,8 +21,8 @@ from examples.host_app import create_app
 from examples.host_app.models import Product, db
 from examples.host_app.stores import DEMO_ADMIN_TOKEN, DEMO_SECOND_STORE_TOKEN
 
-SKIP = os.environ.get("CUSTOMERS_SKIP_BROWSER") == "1"
-SKIP_REASON = "CUSTOMERS_SKIP_BROWSER=1: the browser tests (Chromium, playwright) are skipped"
+SKIP = os.environ.get("CUSTOMERS_TEST_SKIP_BROWSER") == "1"
+SKIP_REASON = "CUSTOMERS_TEST_SKIP_BROWSER=1: the browser tests (Chromium, playwright) are skipped"
 API = "/api/v1"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
