@@ -1,9 +1,15 @@
 """customers-plugin: a headless customers module for Flask shops and booking sites.
 
-Public surface: ``CustomersPlugin`` (the Flask extension), ``hookimpl`` (the marker for plugin
-implementations) and the event values in ``customers_plugin.events``.
+Public surface, and the whole contract a third-party plugin may import: ``CustomersPlugin``
+(the Flask extension), ``hookimpl`` (the marker for plugin implementations), the event values of
+``customers_plugin.events``, ``get_state`` (the app's state: ``.db`` is the ``Database`` a plugin
+keeps its own tables in, with ``insert`` for dialect upserts), ``customer_column`` (column handles
+for condition types) and ``order_customer_id`` (what the plugin recorded). Plugins never import
+the models.
 """
 
+from .conditions import customer_column
+from .db import Database, insert
 from .events import (
     BookingMade,
     BookingUpdated,
@@ -17,7 +23,8 @@ from .events import (
     OrderUpdated,
     ReviewSubmitted,
 )
-from .extension import CustomersPlugin, get_state
+from .extension import CustomersPlugin, CustomersState, get_state
+from .lookups import order_customer_id
 from .plugins import ENTRY_POINT_GROUP, hookimpl
 
 __all__ = [
@@ -28,12 +35,17 @@ __all__ = [
     "CustomerInfo",
     "CustomerSignedUp",
     "CustomersPlugin",
+    "CustomersState",
+    "Database",
     "FieldChange",
     "FormSubmitted",
     "LineItem",
     "OrderPlaced",
     "OrderUpdated",
     "ReviewSubmitted",
+    "customer_column",
     "get_state",
     "hookimpl",
+    "insert",
+    "order_customer_id",
 ]

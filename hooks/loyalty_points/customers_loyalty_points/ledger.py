@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from customers_plugin.db import Database, insert
+from customers_plugin import Database, insert
 
 metadata = MetaData()
 

@@ -16,16 +16,20 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
 from flask import has_app_context
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from customers_plugin import CustomerInfo, OrderPlaced, OrderUpdated, get_state, hookimpl
-from customers_plugin.models import OrderSummary
+from customers_plugin import (
+    CustomerInfo,
+    OrderPlaced,
+    OrderUpdated,
+    get_state,
+    hookimpl,
+    order_customer_id,
+)
 
 from . import ledger
 
 if TYPE_CHECKING:
-    from customers_plugin.extension import CustomersState
+    from customers_plugin import CustomersState
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ class LoyaltyPoints:
             return
         ledger.ensure_table(state.db)
         with state.db.transaction() as session:
-            customer_id = _order_customer(session, event.store_id, event.source, event.order_id)
+            customer_id = order_customer_id(session, event.store_id, event.source, event.order_id)
             if customer_id is None:
                 log.warning(
                     "loyalty: order %s of store %s is unknown", event.order_id, event.store_id
@@ -72,7 +76,7 @@ class LoyaltyPoints:
         if not earned:
             return
         with state.db.transaction() as session:
-            customer_id = _order_customer(session, event.store_id, event.source, event.order_id)
+            customer_id = order_customer_id(session, event.store_id, event.source, event.order_id)
             if customer_id is not None:
                 ledger.record(
                     session, event.store_id, customer_id, "reversal", event.order_id, -earned
@@ -89,18 +93,6 @@ def _state(hook_name: str) -> CustomersState | None:
         log.warning("loyalty: %s fired outside an app context was skipped", hook_name)
         return None
     return get_state()
-
-
-def _order_customer(session: Session, store_id: str, source: str, order_id: str) -> str | None:
-    """The customer the customers plugin filed this order under (it commits before we run)."""
-    found = session.scalar(
-        select(OrderSummary.customer_id).where(
-            OrderSummary.store_id == store_id,
-            OrderSummary.source == source,
-            OrderSummary.external_id == order_id,
-        )
-    )
-    return str(found) if found is not None else None
 
 
 plugin = LoyaltyPoints()

@@ -1,23 +1,14 @@
 """The hook implementation: two condition types registered through ``register_condition_types``.
 
-Only ``customers_plugin.hookimpl`` and the public models are used; no session, no Flask.
+Only the package's contract is used (``hookimpl`` and the ``customer_column`` handles); no
+models, no session, no Flask.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from customers_plugin import hookimpl
-from customers_plugin.models import Customer
-
-
-def _wallet_balance(store_id: str) -> Any:
-    return Customer.wallet_balance
-
-
-def _language(store_id: str) -> Any:
-    return Customer.language
+from customers_plugin import customer_column, hookimpl
 
 
 class ProfileConditions:
@@ -25,11 +16,11 @@ class ProfileConditions:
     def register_condition_types(self, register: Callable[..., None]) -> None:
         register(
             "wallet_balance",
-            _wallet_balance,
+            customer_column("wallet_balance"),
             "money",
             ["gt", "gte", "lt", "lte", "eq", "neq", "between"],
         )
-        register("language", _language, "string", ["eq", "neq", "in", "is_null"])
+        register("language", customer_column("language"), "string", ["eq", "neq", "in", "is_null"])
 
 
 plugin = ProfileConditions()
