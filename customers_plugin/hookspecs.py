@@ -693,15 +693,18 @@ def register_condition_types(register: Callable[..., None]) -> None:
     Args:
         register: call ``register(name, column, value_type, ops=None, *, label=None,
             choices=None)``: ``column(store_id)`` returns a SQLAlchemy expression over the
-            customers table; ``value_type`` is ``money``, ``integer``, ``decimal``, ``date``,
-            ``string`` or ``boolean``; ``ops`` defaults to every operator that type supports;
-            ``choices`` limits string values.
+            customers table (``customers_plugin.customer_column(attribute)`` gives one for each
+            offered customer attribute, so a plugin never imports the models); ``value_type``
+            is ``money``, ``integer``, ``decimal``, ``date``, ``string`` or ``boolean``; ``ops``
+            defaults to every operator that type supports; ``choices`` limits string values.
 
     Example:
         ```python
+        from customers_plugin import customer_column, hookimpl
+
         @hookimpl
         def register_condition_types(register):
-            register("email_domain", column=email_domain_expr, value_type="string", ops=("eq",))
+            register("language", customer_column("language"), "string", ops=("eq", "in"))
         ```
     """
 
