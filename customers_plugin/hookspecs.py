@@ -268,9 +268,11 @@ def current_store(request: Request) -> str | None:
 def authorize(request: Request, permission: str, store_id: str) -> bool | None:
     """May this request do ``permission`` on ``store_id``? Stops at the first non-None result.
 
-    Permissions: ``customers.read``, ``customers.write``, ``customers.delete``,
-    ``customers.export``, ``customers.block``, ``customers.import``, ``groups.manage``,
-    ``settings.manage``.
+    Permissions (``customers_plugin.security.PERMISSIONS``): ``customers.read`` (lists, cards,
+    ledgers), ``customers.write`` (edit profiles, tags, notes), ``customers.delete`` (delete or
+    anonymise), ``customers.export`` (exports, one customer's data export), ``customers.block``,
+    ``customers.wallet`` (credit or debit a wallet), ``customers.import``, ``groups.manage``,
+    ``settings.manage`` (custom field definitions and other store settings).
 
     :return: ``True`` allows; ``False`` answers 403; ``None`` (no implementation, or nobody knows
         the caller) answers 401. Admin endpoints are denied by default.

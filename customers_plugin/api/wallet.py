@@ -39,7 +39,7 @@ def customer_wallet(customer_id: uuid.UUID, **args: Any) -> Any:
 
 
 @blp.route("/<uuid:customer_id>/wallet/transactions", methods=["POST"])
-@require(security.WRITE)
+@require(security.WALLET)
 @blp.arguments(WalletTransactionIn())
 @blp.response(201, WalletTransactionOut)
 @blp.alt_response(200, schema=WalletTransactionOut, description="A replay of the same key.")

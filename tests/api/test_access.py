@@ -65,6 +65,10 @@ def test_permission_names_are_the_documented_ones():
         "customers.delete",
         "customers.export",
         "customers.block",
+        "customers.wallet",
+        "customers.import",
+        "groups.manage",
+        "settings.manage",
     )
 
 
