@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from customers_plugin.models import EventInbox
 from tests.conftest import REDIS_URL
-from tests.helpers import order, run_rq_worker
+from tests.helpers import order, run_test_worker
 
 TRIGGER = "customers_test_refuse_insert"
 
@@ -92,24 +92,15 @@ def _readable(value: bytes) -> bytes:
 
 @pytest.mark.redis
 def test_a_failing_job_stores_and_logs_no_email(make_app, database_urls, backend):
-    queue_name = f"customers-test-{uuid.uuid4().hex[:8]}"
-    app = make_app(
-        CUSTOMERS_CAPTURE_MODE="queue", CUSTOMERS_REDIS_URL=REDIS_URL, CUSTOMERS_QUEUE=queue_name
-    )
-    state = app.extensions["customers"]
+    queue_name = f"customers-privacy-{uuid.uuid4().hex[:8]}"
+    settings = {"CUSTOMERS_REDIS_URL": REDIS_URL, "CUSTOMERS_QUEUE": queue_name}
+    state = make_app(CUSTOMERS_CAPTURE_MODE="queue", **settings).extensions["customers"]
     email = _email()
     queue = state.jobs.queue
     try:
         with refusing_new_customers(state):
             assert state.hook.on_order_placed(event=order("1", "10", email=email)) == []
-            result = run_rq_worker(
-                "tests.worker_app:create_app",
-                queue_name,
-                REDIS_URL,
-                CUSTOMERS_TEST_WORKER_DB=database_urls[backend],
-                CUSTOMERS_TEST_REDIS_URL=REDIS_URL,
-                CUSTOMERS_TEST_QUEUE=queue_name,
-            )
+            result = run_test_worker(queue_name, database_urls[backend], REDIS_URL)
         [job_id] = queue.failed_job_registry.get_job_ids()
         stored = _redis_values(queue.connection, job_id)
         assert email.encode() not in stored
