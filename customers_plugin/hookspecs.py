@@ -177,7 +177,9 @@ def customer_updated(customer: CustomerInfo, changes: Sequence[FieldChange]) -> 
 
 @hookspec
 def customer_deleted(store_id: str, customer_id: str) -> None:
-    """A customer and their personal data were deleted.
+    """A customer and their personal data were deleted, or erased by anonymising (``POST
+    /customers/{id}/anonymize``: the id stays for the orders and the wallet ledger, the person
+    is gone). Either way, forget everything you keep about this person.
 
     :param store_id: the store the customer belonged to.
     :param customer_id: the id the customer had.

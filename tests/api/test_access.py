@@ -75,7 +75,15 @@ def test_permission_names_are_the_documented_ones():
 # -- store isolation ----------------------------------------------------------------------------
 
 # POST routes that take no body (the action is the URL)
-ACTIONS_WITHOUT_BODY = {"activate", "deactivate", "unblock", "paid-in-person", "undo", "resume"}
+ACTIONS_WITHOUT_BODY = {
+    "activate",
+    "deactivate",
+    "unblock",
+    "paid-in-person",
+    "undo",
+    "resume",
+    "anonymize",
+}
 
 BODIES = {
     ("PATCH", "customers.update_customer"): {"json": {"name": "Hijacked"}},
