@@ -107,7 +107,9 @@ def post(
     amount = _checked(kind, amount, reason, idempotency_key)
     if session.scalar(_customer_query(store_id, customer_id)) is None:
         raise NotFound("no such customer")
-    request = _Request(customer_id, kind, amount, currency.upper(), reason.strip(), reference)
+    request = _Request(
+        customer_id, kind, amount, (currency or "").upper(), reason.strip(), reference
+    )
     first = _first_of(session, store_id, scope, idempotency_key)
     if first is not None:
         return Posted(_replay(first, request), True)
