@@ -21,6 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
+from .failures import log_failure
+
 log = logging.getLogger(__name__)
 
 _OUTBOX = "customers_outbox"
@@ -74,6 +76,8 @@ class Database:
 
     def _create_engine(self) -> Engine:
         options = dict(self._options)
+        # a statement's parameters are customers' data: never in an error's text (logs, Redis)
+        options.setdefault("hide_parameters", True)
         if self.url.startswith("sqlite"):
             options.setdefault("connect_args", {}).setdefault("timeout", 30)
             engine = create_engine(self.url, **options)
@@ -175,8 +179,9 @@ def _run_outbox(session: Session) -> None:
     for action in actions:
         try:
             action()
-        except Exception:  # an after-commit action must never undo or hide the commit
-            log.exception("after-commit action %s failed", getattr(action, "__name__", action))
+        except Exception as exc:  # an after-commit action must never undo or hide the commit
+            name = getattr(action, "__name__", "an action")
+            log_failure(log, "after-commit action %s failed", name, exc=exc)
 
 
 def _drop_outbox(session: Session) -> None:

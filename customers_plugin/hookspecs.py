@@ -352,7 +352,9 @@ def customer_updated(customer: CustomerInfo, changes: Sequence[FieldChange]) -> 
 
 @hookspec
 def customer_deleted(store_id: str, customer_id: str) -> None:
-    """A customer and their personal data were deleted.
+    """A customer and their personal data were deleted, or erased by anonymising (``POST
+    /customers/{id}/anonymize``: the id stays for the orders and the wallet ledger, the person
+    is gone). Either way, forget everything you keep about this person.
 
     Args:
         store_id: the store the customer belonged to.
@@ -521,9 +523,12 @@ def authorize(request: Request, permission: str, store_id: str) -> bool | None:
 
     Args:
         request: the Flask request (read your session, token or header from it).
-        permission: ``customers.read``, ``customers.write``, ``customers.delete``,
-            ``customers.export``, ``customers.block``, ``customers.import``,
-            ``groups.manage`` or ``settings.manage``.
+        permission: one of ``customers_plugin.security.PERMISSIONS``: ``customers.read``
+            (lists, cards, ledgers), ``customers.write`` (edit profiles, tags, notes),
+            ``customers.delete`` (delete or anonymise), ``customers.export`` (exports, one
+            customer's data export), ``customers.block``, ``customers.wallet`` (credit or debit
+            a wallet), ``customers.import``, ``groups.manage`` or ``settings.manage`` (custom
+            field definitions and other store settings).
         store_id: the store the request acts on (from ``current_store``).
 
     Returns:

@@ -3,7 +3,8 @@
 With a Redis URL configured, jobs go to an RQ queue (JSON serializer, retried on failure);
 without one they run inline, right after the enqueuing transaction commits, and need no Redis
 at all. Either way a job is enqueued only after commit, its arguments are ids (never personal
-data) and running it twice is harmless.
+data) and running it twice is harmless. A job that fails is recorded and logged by the error's
+kind (``failures.kind_of``), never its text: what RQ keeps in Redis holds no personal data.
 
 Job functions take ``(state, *args)``; ``execute`` is the one function RQ imports. A worker
 finds the Flask app through its app context (``flask customers worker``) or ``FLASK_APP``
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app, has_app_context
 
 from .db import after_commit
+from .failures import kind_of, log_failure
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -32,6 +34,10 @@ JobFunction = Callable[..., Any]
 _JOBS: dict[str, JobFunction] = {}
 _OPTIONS: dict[str, tuple[bool, bool]] = {}  # name -> (keep_result, long)
 _worker_app: Any = None
+
+
+class JobFailed(Exception):
+    """What RQ records of a failed job: its name and the error's kind, never the error's text."""
 
 
 def job(
@@ -91,7 +97,12 @@ class Dispatcher:
         self, session: Session, name: str, *args: Any, job_id: str | None = None
     ) -> None:
         """Run job ``name`` once ``session`` commits (dropped if it rolls back)."""
-        after_commit(session, lambda: self.submit(name, *args, job_id=job_id))
+
+        def run() -> None:
+            self.submit(name, *args, job_id=job_id)
+
+        run.__name__ = f"job {name}"
+        after_commit(session, run)
 
     def submit(self, name: str, *args: Any, job_id: str | None = None) -> Any:
         """Run job ``name`` now (inline) or put it on the queue; returns the RQ job or result."""
@@ -124,7 +135,23 @@ class Dispatcher:
 
 
 def execute(name: str, args: list[Any]) -> Any:
-    """The single entry point RQ workers import. Runs a registered job inside the app."""
+    """The single entry point RQ workers import. Runs a registered job inside the app.
+
+    :raises JobFailed: the job raised; RQ stores and logs only its name and the error's kind
+        (the worker's log gets the stack of code lines too).
+    """
+    from rq.timeouts import JobTimeoutException
+
+    try:
+        return _run(name, args)
+    except JobTimeoutException:
+        raise  # RQ's own, and it carries no data
+    except Exception as exc:
+        log_failure(log, "customers job %s failed", name, exc=exc)
+        raise JobFailed(f"job {name} failed: {kind_of(exc)}") from None
+
+
+def _run(name: str, args: list[Any]) -> Any:
     _load_jobs()
     from .extension import get_state
 

@@ -20,8 +20,12 @@ WRITE = "customers.write"
 DELETE = "customers.delete"
 EXPORT = "customers.export"
 BLOCK = "customers.block"
+WALLET = "customers.wallet"  # credit or debit a wallet (money), apart from editing a profile
+IMPORT = "customers.import"
+GROUPS = "groups.manage"
+SETTINGS = "settings.manage"  # the store's settings, custom field definitions among them
 
-PERMISSIONS = (READ, WRITE, DELETE, EXPORT, BLOCK)
+PERMISSIONS = (READ, WRITE, DELETE, EXPORT, BLOCK, WALLET, IMPORT, GROUPS, SETTINGS)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

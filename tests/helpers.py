@@ -73,3 +73,15 @@ def run_rq_worker(flask_app: str, queue: str, redis_url: str, **env: str) -> Any
         text=True,
         timeout=120,
     )
+
+
+def run_test_worker(queue: str, database_url: str, redis_url: str) -> Any:
+    """``run_rq_worker`` with ``tests.worker_app`` pointed at this database and queue."""
+    return run_rq_worker(
+        "tests.worker_app:create_app",
+        queue,
+        redis_url,
+        CUSTOMERS_TEST_WORKER_DB=database_url,
+        CUSTOMERS_TEST_REDIS_URL=redis_url,
+        CUSTOMERS_TEST_QUEUE=queue,
+    )

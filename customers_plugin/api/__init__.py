@@ -20,6 +20,7 @@ from ..services.attachments import LocalAttachments
 from . import catalog, customers, errors, groups, history, storefront
 from . import exports as exports_api
 from . import imports as imports_api
+from . import privacy as privacy_api
 from . import review_requests as review_requests_api
 from . import wallet as wallet_api
 from . import wishlist as wishlist_api
@@ -39,6 +40,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (wishlist_api.blp, ""),
     (wallet_api.blp, "/customers"),
     (review_requests_api.blp, "/customers"),
+    (privacy_api.blp, "/customers"),
     (storefront.blp, "/me"),
     (imports_api.blp, "/imports"),
     (exports_api.blp, "/exports"),

@@ -80,7 +80,7 @@ def list_fields() -> Any:
 
 
 @fields_blp.route("", methods=["POST"])
-@require(security.WRITE)
+@require(security.SETTINGS)
 @fields_blp.arguments(FieldCreate())
 @fields_blp.response(201, FieldOut)
 def create_field(data: dict[str, Any]) -> Any:
@@ -90,7 +90,7 @@ def create_field(data: dict[str, Any]) -> Any:
 
 
 @fields_blp.route("/<uuid:field_id>", methods=["PATCH"])
-@require(security.WRITE)
+@require(security.SETTINGS)
 @fields_blp.arguments(FieldUpdate())
 @fields_blp.response(200, FieldOut)
 def update_field(data: dict[str, Any], field_id: uuid.UUID) -> Any:
@@ -100,7 +100,7 @@ def update_field(data: dict[str, Any], field_id: uuid.UUID) -> Any:
 
 
 @fields_blp.route("/<uuid:field_id>", methods=["DELETE"])
-@require(security.WRITE)
+@require(security.SETTINGS)
 @fields_blp.response(204)
 def delete_field(field_id: uuid.UUID) -> None:
     """Delete a field and every customer's value of it."""

@@ -3,7 +3,7 @@ hook says who; nobody signed in answers 401). No admin permission is involved.
 
 ``/me/wishlist`` (list, add, remove, move to cart), ``/me/wallet`` (balance and ledger) and
 ``/me/reviews/pending`` (the unreviewed orders, for the signed-in customer or the holder of a
-signed review link).
+signed review link). Every answer here, refusals included, is ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,13 @@ from .errors import error_response, install
 blp = install(Blueprint("storefront", __name__, description="The signed-in customer's pages."))
 
 STOREFRONT = "storefront"
+
+
+@blp.after_request
+def _never_stored(response: Response) -> Response:
+    """One shopper's data: no shared cache, proxy or back button may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blp.errorhandler(review_requests.LinkInvalid)

@@ -1,5 +1,6 @@
 """``/customers/{id}/wallet``: the balance and ledger, and crediting or debiting it with an
-idempotency key (a debit above the balance answers 409)."""
+idempotency key (``customers.wallet``; a debit above the balance or a key reused with another
+body answers 409)."""
 
 from __future__ import annotations
 
@@ -39,13 +40,16 @@ def customer_wallet(customer_id: uuid.UUID, **args: Any) -> Any:
 
 
 @blp.route("/<uuid:customer_id>/wallet/transactions", methods=["POST"])
-@require(security.WRITE)
+@require(security.WALLET)
 @blp.arguments(WalletTransactionIn())
 @blp.response(201, WalletTransactionOut)
 @blp.alt_response(200, schema=WalletTransactionOut, description="A replay of the same key.")
 def post_wallet_transaction(body: dict[str, Any], customer_id: uuid.UUID) -> Any:
-    """Credit or debit the wallet. The same ``idempotency_key`` again answers the first
-    transaction (200) and moves no money; a debit above the balance answers 409."""
+    """Credit or debit the wallet (permission ``customers.wallet``). The same
+    ``idempotency_key`` with the same body answers the first transaction (200) and moves no
+    money; with another body (amount, type, currency, reason, reference) it answers 409
+    ``idempotency_key_reused``; a debit above the balance answers 409 ``insufficient_balance``.
+    Keys chosen here never collide with the plugin's own checkout keys."""
     holding = wallet.wallet_currency(get_state())
     with scope() as s:
         posted = wallet.post(

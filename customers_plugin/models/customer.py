@@ -102,6 +102,8 @@ class Customer(Base):
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set when the person data was erased by anonymising (orders and ledger stay)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # stats, kept by atomic SQL updates only (services/stats.py)

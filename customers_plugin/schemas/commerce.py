@@ -114,7 +114,10 @@ class WalletTransactionIn(Body):
         max_length=128,
         required=True,
         validate=[validate.Length(min=1)],
-        metadata={"description": "Unique per store: a retried request with it moves no money."},
+        metadata={
+            "description": "Unique per store: a retry with the same body answers the first "
+            "transaction and moves no money; the key with another body answers 409."
+        },
     )
 
 

@@ -175,10 +175,15 @@ class ConsentEventOut(ma.Schema):
     occurred_at = UTCDateTime()
 
 
-class OrderOut(ma.Schema):
+class SummaryOut(ma.Schema):
+    """What every summary mirrored from a host event has: its id and the host's id for it."""
+
     id = fields.UUID()
     source = fields.String()
     external_id = fields.String()
+
+
+class OrderOut(SummaryOut):
     status = fields.String()
     payment_status = fields.String(allow_none=True)
     total = Money(allow_none=True)
@@ -187,10 +192,7 @@ class OrderOut(ma.Schema):
     placed_at = UTCDateTime(allow_none=True)
 
 
-class BookingOut(ma.Schema):
-    id = fields.UUID()
-    source = fields.String()
-    external_id = fields.String()
+class BookingOut(SummaryOut):
     service = fields.String(allow_none=True)
     staff = fields.String(allow_none=True)
     status = fields.String()
@@ -229,6 +231,9 @@ class CustomerCard(CustomerRow):
     marketing_consent_source = fields.String(allow_none=True)
     block_details = fields.String(allow_none=True)
     status_changed_at = UTCDateTime(allow_none=True)
+    erased_at = UTCDateTime(
+        allow_none=True, metadata={"description": "When the person data was anonymised."}
+    )
     updated_at = UTCDateTime()
     currency = fields.String()
     cancelled_orders_count = fields.Integer()

@@ -29,6 +29,7 @@ from ..normalize import (
 from ..types import new_id, utcnow
 from . import activity, attachments, consent, contacts, fields
 from .errors import Conflict, Invalid, NotFound, invalid
+from .privacy import traces
 from .scope import Scope
 from .snapshots import customer_info
 from .tags import add_tags
@@ -129,6 +130,8 @@ def update(scope: Scope, customer_id: uuid.UUID, data: Mapping[str, Any]) -> lis
     """Apply a merchant's edit; return what changed (and announce it)."""
     session = scope.session
     customer = get(scope, customer_id, lock=True)
+    if customer.erased_at is not None:
+        raise Conflict("this customer was erased; their profile cannot be filled in again")
     changes: list[FieldChange] = []
 
     def change(name: str, new: Any) -> None:
@@ -221,7 +224,9 @@ def _consent_changes(
 
 def delete(scope: Scope, customer_ids: Sequence[uuid.UUID]) -> int:
     """Delete customers and everything recorded about them, all or none (their photo files
-    once the deletion commits).
+    once the deletion commits), their orders and wallet ledger included: to keep the accounts,
+    erase by anonymising instead (``privacy.erasure``). Their import undo rows go too, and the
+    finished export files that hold them (``privacy.traces``).
 
     :raises NotFound: when one id is not a customer of this store (nothing is deleted).
     """
@@ -238,6 +243,7 @@ def delete(scope: Scope, customer_ids: Sequence[uuid.UUID]) -> int:
     )
     if len(found) != len(ids):
         raise NotFound("no such customer")
+    traces.forget(scope, ids)  # import undo rows and export files outlive the rows otherwise
     photos = session.scalars(
         select(Customer.photo_key).where(Customer.id.in_(ids), Customer.photo_key.is_not(None))
     )

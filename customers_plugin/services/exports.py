@@ -522,14 +522,19 @@ def expire_exports(state: CustomersState, now: dt.datetime | None = None) -> lis
                 .execution_options(synchronize_session=False)
             )
         )
-    for export_id in expired:
+    delete_files(state, expired)
+    return expired
+
+
+def delete_files(state: CustomersState, export_ids: Sequence[uuid.UUID]) -> None:
+    """Delete the files of these exports (a finished one and a partly written one)."""
+    for export_id in export_ids:
         target = export_path(state, export_id)
         for path in (target, target.with_suffix(".part")):
             try:
                 path.unlink(missing_ok=True)
             except OSError:
-                log.warning("could not delete the file of expired export %s", export_id)
-    return expired
+                log.warning("could not delete the file of export %s", export_id)
 
 
 @job("run_export", long=True)

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..failures import log_failure
 from ..jobs import job
 from ..types import utcnow
 from .exports import expire_exports
@@ -50,8 +51,8 @@ def sweep(state: CustomersState, now: dt.datetime | None = None) -> dict[str, in
     for name, part in SWEEPS:
         try:
             counts[name] = len(part(state, now))
-        except Exception:
-            log.exception("customers: the %s sweep failed", name)
+        except Exception as exc:
+            log_failure(log, "customers: the %s sweep failed", name, exc=exc)
             counts[name] = -1
     return counts
 

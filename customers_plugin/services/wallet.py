@@ -1,11 +1,15 @@
 """The customer wallet: a balance on the customer row and a ledger of credits and debits.
 
 Money moves only through ``post``: in one transaction it records the ledger row under its
-idempotency key (``INSERT … ON CONFLICT DO NOTHING``; a replay returns the first result) and
+idempotency key (``INSERT … ON CONFLICT DO NOTHING``; a replay with the same body returns the
+first result, one with another body is refused, as Stripe does) and
 changes the balance with one conditional atomic UPDATE (``SET wallet_balance = wallet_balance -
 :x WHERE … AND wallet_balance >= :x``), so concurrent debits can never take the balance below
 zero and the ledger always sums to the balance. Amounts are Decimals with a currency, never
 floats. No Flask here.
+
+Keys live in two scopes: ``admin`` (chosen by API callers) and ``checkout`` (the plugin's own
+keys), so no key a merchant types can pass for a checkout's.
 
 Checkout: ``spend_at_checkout`` debits an order once (key ``order:<order id>``); when that order
 is cancelled or refunded, ``refund_order_spend`` (called by the capture of ``on_order_updated``,
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +44,8 @@ MAX_KEY_LENGTH = 128
 MAX_AMOUNT = Decimal(10) ** 12
 CHECKOUT_KEY = "order:{order_id}"
 REFUND_KEY = "refund:{debit_id}"
+ADMIN_SCOPE = "admin"
+CHECKOUT_SCOPE = "checkout"
 # order statuses that give the wallet part of an order back
 REFUND_STATUSES = frozenset({"cancelled", "canceled", "refunded"})
 
@@ -51,7 +57,8 @@ class InsufficientBalance(Conflict):
 
 
 class KeyReused(Conflict):
-    """An idempotency key already used for a different transaction."""
+    """An idempotency key already used with another body (customer, direction, amount,
+    currency, reason or reference)."""
 
     code = "idempotency_key_reused"
 
@@ -84,17 +91,30 @@ def post(
     idempotency_key: str,
     actor: str | None = None,
     reference: str | None = None,
+    scope: str = ADMIN_SCOPE,
 ) -> Posted:
-    """Credit or debit a wallet once per ``idempotency_key`` (unique per store).
+    """Credit or debit a wallet once per ``idempotency_key`` (unique per store and ``scope``).
+
+    The key is looked up before the currency is checked: a replay is judged on its whole body
+    first (Stripe's rule), so a different currency under a used key is a ``KeyReused``.
 
     :raises NotFound: no such customer in this store.
     :raises InsufficientBalance: a debit larger than the balance (nothing is recorded).
-    :raises KeyReused: the key was used for another customer, kind or amount.
+    :raises KeyReused: the key was used with another customer, kind, amount, currency, reason
+        or reference.
     :raises Invalid: a bad kind, amount, currency, reason or key.
     """
-    amount = _checked(kind, amount, currency, wallet_currency, reason, idempotency_key)
+    amount = _checked(kind, amount, reason, idempotency_key)
     if session.scalar(_customer_query(store_id, customer_id)) is None:
         raise NotFound("no such customer")
+    request = _Request(
+        customer_id, kind, amount, (currency or "").upper(), reason.strip(), reference
+    )
+    first = _first_of(session, store_id, scope, idempotency_key)
+    if first is not None:
+        return Posted(_replay(first, request), True)
+    if request.currency != wallet_currency:
+        raise invalid("currency", f"wallets hold {wallet_currency}")
     table = WalletTransaction.__table__
     transaction_id = new_id()
     inserted = insert_ignore(
@@ -112,12 +132,14 @@ def post(
             "actor": actor,
             "reference": reference,
             "idempotency_key": idempotency_key,
+            "scope": scope,
             "created_at": utcnow(),
         },
         returning=table.c.id,
     ).scalar()
-    if inserted is None:
-        return Posted(_replay(session, store_id, customer_id, kind, amount, idempotency_key), True)
+    if inserted is None:  # a concurrent request with the key committed first
+        first = _first_of(session, store_id, scope, idempotency_key)
+        return Posted(_replay(first, request), True)
     change = update(Customer).where(Customer.id == customer_id, Customer.store_id == store_id)
     if kind == "debit":
         change = change.where(Customer.wallet_balance >= amount)
@@ -152,9 +174,7 @@ def post(
     return Posted(session.get(WalletTransaction, transaction_id, populate_existing=True), False)
 
 
-def _checked(
-    kind: str, amount: Any, currency: str, wallet_currency: str, reason: str, key: str
-) -> Decimal:
+def _checked(kind: str, amount: Any, reason: str, key: str) -> Decimal:
     if kind not in WALLET_KINDS:
         raise invalid("type", f"must be one of {', '.join(WALLET_KINDS)}")
     try:
@@ -163,8 +183,6 @@ def _checked(
         raise invalid("amount", str(exc)) from None
     if not Decimal(0) < value < MAX_AMOUNT:
         raise invalid("amount", "must be positive and below 10^12")
-    if (currency or "").upper() != wallet_currency:
-        raise invalid("currency", f"wallets hold {wallet_currency}")
     if not reason or not reason.strip():
         raise invalid("reason", "give a reason")
     if not key or len(key) > MAX_KEY_LENGTH:
@@ -176,23 +194,48 @@ def _customer_query(store_id: str, customer_id: uuid.UUID) -> Any:
     return select(Customer.id).where(Customer.id == customer_id, Customer.store_id == store_id)
 
 
-def _replay(
-    session: Session,
-    store_id: str,
-    customer_id: uuid.UUID,
-    kind: str,
-    amount: Decimal,
-    key: str,
-) -> WalletTransaction:
-    first = session.scalars(
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What a ``post`` asks for: a replay must ask for exactly the same."""
+
+    customer_id: uuid.UUID
+    kind: str
+    amount: Decimal
+    currency: str
+    reason: str
+    reference: str | None
+
+
+def _first_of(session: Session, store_id: str, scope: str, key: str) -> WalletTransaction | None:
+    return session.scalars(
         select(WalletTransaction).where(
-            WalletTransaction.store_id == store_id, WalletTransaction.idempotency_key == key
+            WalletTransaction.store_id == store_id,
+            WalletTransaction.scope == scope,
+            WalletTransaction.idempotency_key == key,
         )
-    ).one()
-    if (first.customer_id, first.kind, first.amount) != (customer_id, kind, amount):
+    ).one_or_none()
+
+
+def _replay(first: WalletTransaction | None, request: _Request) -> WalletTransaction:
+    if first is None:  # cannot happen while keys are never deleted; refuse rather than guess
+        raise KeyReused("this idempotency key is in use")
+    recorded = _Request(
+        first.customer_id,
+        first.kind,
+        first.amount,
+        first.currency,
+        first.reason,
+        first.reference,
+    )
+    if recorded != request:
+        differs = [
+            f.name
+            for f in fields(_Request)
+            if getattr(recorded, f.name) != getattr(request, f.name)
+        ]
         raise KeyReused(
-            "this idempotency key was used for another transaction",
-            fields={"idempotency_key": ["already used for another transaction"]},
+            "this idempotency key was used with another request body",
+            fields={"idempotency_key": [f"already used with another {', '.join(differs)}"]},
         )
     return first
 
@@ -238,6 +281,7 @@ def _checkout_debit(session: Session, store_id: str, order_id: str) -> WalletTra
     return session.scalars(
         select(WalletTransaction).where(
             WalletTransaction.store_id == store_id,
+            WalletTransaction.scope == CHECKOUT_SCOPE,
             WalletTransaction.idempotency_key == CHECKOUT_KEY.format(order_id=order_id),
             WalletTransaction.kind == "debit",
         )
@@ -248,6 +292,7 @@ def _refund_of(session: Session, store_id: str, debit: WalletTransaction) -> Any
     return session.scalar(
         select(WalletTransaction.id).where(
             WalletTransaction.store_id == store_id,
+            WalletTransaction.scope == CHECKOUT_SCOPE,
             WalletTransaction.idempotency_key == REFUND_KEY.format(debit_id=debit.id),
         )
     )
@@ -278,6 +323,7 @@ def refund_order_spend(
             idempotency_key=REFUND_KEY.format(debit_id=debit.id),
             actor="system",
             reference=order_id,
+            scope=CHECKOUT_SCOPE,
         )
     except KeyReused:  # someone used the key by hand for something else: do not guess
         log.error("customers: the wallet refund key of order %s is taken", order_id)
@@ -317,6 +363,7 @@ def spend_at_checkout(
                 idempotency_key=CHECKOUT_KEY.format(order_id=order_id),
                 actor="checkout",
                 reference=order_id,
+                scope=CHECKOUT_SCOPE,
             )
             row = posted.transaction
             if posted.replayed and _refund_of(session, store_id, row) is not None:

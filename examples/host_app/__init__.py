@@ -16,7 +16,16 @@ from flask import Flask, redirect, render_template, url_for
 
 from customers_plugin import CustomersPlugin, get_state, migrate
 
-from .stores import DEMO_ADMIN_TOKEN, DEMO_SECOND_STORE_TOKEN, HostServices, Store
+from .stores import (
+    DEMO_ADMIN_TOKEN,
+    DEMO_READONLY_TOKEN,
+    DEMO_SECOND_STORE_TOKEN,
+    DEMO_STAFF_TOKEN,
+    READ_ONLY,
+    STAFF,
+    HostServices,
+    Store,
+)
 
 
 def database_url(app: Flask) -> str:
@@ -33,21 +42,28 @@ def database_url(app: Flask) -> str:
 
 def _stores() -> dict[str, Store]:
     first = os.environ.get("HOST_APP_ADMIN_TOKEN") or DEMO_ADMIN_TOKEN
+    staff = os.environ.get("HOST_APP_STAFF_TOKEN") or DEMO_STAFF_TOKEN
+    reader = os.environ.get("HOST_APP_READONLY_TOKEN") or DEMO_READONLY_TOKEN
     second = os.environ.get("HOST_APP_SECOND_STORE_TOKEN") or DEMO_SECOND_STORE_TOKEN
-    stores = [Store("default", "Demo Shop", first), Store("second", "Second Shop", second)]
+    stores = [
+        Store("default", "Demo Shop", first, ((STAFF, staff), (READ_ONLY, reader))),
+        Store("second", "Second Shop", second),
+    ]
     return {s.id: s for s in stores}
 
 
 def _announce_demo_tokens(stores: dict[str, Store]) -> None:
     """Print the demo tokens (only the built-in defaults: tokens from the environment stay
     secret)."""
+    demo = (DEMO_ADMIN_TOKEN, DEMO_STAFF_TOKEN, DEMO_READONLY_TOKEN, DEMO_SECOND_STORE_TOKEN)
     for store in stores.values():
-        if store.admin_token in (DEMO_ADMIN_TOKEN, DEMO_SECOND_STORE_TOKEN):
-            print(
-                f" * admin API token for store {store.id!r}: {store.admin_token}"
-                " (demo default; set HOST_APP_ADMIN_TOKEN / HOST_APP_SECOND_STORE_TOKEN)",
-                file=sys.stderr,
-            )
+        for role, token in store.tokens():
+            if token in demo:
+                print(
+                    f" * {role} API token for store {store.id!r}: {token} (demo default; set"
+                    " HOST_APP_ADMIN_TOKEN / _STAFF_TOKEN / _READONLY_TOKEN / _SECOND_STORE_TOKEN)",
+                    file=sys.stderr,
+                )
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

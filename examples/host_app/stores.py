@@ -1,21 +1,44 @@
-"""The host's stores, their admin tokens, and the host-side plugin that answers customers-plugin's
-``current_store`` and ``authorize`` hooks.
+"""The host's stores, their staff tokens with roles, and the host-side plugin that answers
+customers-plugin's ``current_store`` and ``authorize`` hooks.
 
-Each bearer token is bound to one store: a request with store A's token acts on store A and is
-refused (403) anywhere else; a request without a known token is unauthenticated (401).
+Each bearer token is bound to one store and one role: a request with store A's token acts on
+store A and is refused (403) anywhere else; a request without a known token is unauthenticated
+(401). The role decides which of the plugin's permissions the token holds (``ROLES``): the
+owner everything, staff the daily work without money, deletion or settings, read-only only
+``customers.read``; anything else answers 403.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import Request
 
-from customers_plugin import hookimpl
+from customers_plugin import hookimpl, security
 
-DEMO_ADMIN_TOKEN = "demo-admin-token"
-DEMO_SECOND_STORE_TOKEN = "demo-second-store-token"
+DEMO_ADMIN_TOKEN = "demo-admin-token"  # the owner of the default store
+DEMO_STAFF_TOKEN = "demo-staff-token"
+DEMO_READONLY_TOKEN = "demo-readonly-token"
+DEMO_SECOND_STORE_TOKEN = "demo-second-store-token"  # the owner of the second store
+
+OWNER, STAFF, READ_ONLY = "owner", "staff", "read-only"
+# the plugin's permissions each role holds (the owner holds every one, present and future)
+ROLES: dict[str, frozenset[str] | None] = {
+    OWNER: None,
+    STAFF: frozenset(
+        {
+            security.READ,
+            security.WRITE,
+            security.BLOCK,
+            security.EXPORT,
+            security.IMPORT,
+            security.GROUPS,
+        }
+    ),
+    READ_ONLY: frozenset({security.READ}),
+}
 
 # The payment methods every demo store offers at checkout.
 PAYMENT_METHODS = ("card", "paypal", "bank_transfer", "cash_on_delivery")
@@ -25,7 +48,14 @@ PAYMENT_METHODS = ("card", "paypal", "bank_transfer", "cash_on_delivery")
 class Store:
     id: str
     title: str
-    admin_token: str
+    admin_token: str  # the owner's
+    # (role, token) of the store's other staff accounts
+    staff_tokens: tuple[tuple[str, str], ...] = ()
+
+    def tokens(self) -> Iterator[tuple[str, str]]:
+        """Every (role, token) of the store, the owner's first."""
+        yield OWNER, self.admin_token
+        yield from self.staff_tokens
 
 
 def bearer_token(request: Request) -> str | None:
@@ -42,13 +72,19 @@ class HostServices:
     def __init__(self, stores: dict[str, Store]) -> None:
         self._stores = stores
 
-    def store_for_token(self, token: str | None) -> str | None:
+    def account_for_token(self, token: str | None) -> tuple[str, str] | None:
+        """The (store id, role) a token belongs to, or ``None``."""
         if not token:
             return None
         for store in self._stores.values():
-            if hmac.compare_digest(store.admin_token.encode(), token.encode()):
-                return store.id
+            for role, known in store.tokens():
+                if hmac.compare_digest(known.encode(), token.encode()):
+                    return store.id, role
         return None
+
+    def store_for_token(self, token: str | None) -> str | None:
+        account = self.account_for_token(token)
+        return account[0] if account else None
 
     @hookimpl
     def current_store(self, request: Request) -> str | None:
@@ -56,7 +92,11 @@ class HostServices:
 
     @hookimpl
     def authorize(self, request: Request, permission: str, store_id: str) -> bool | None:
-        bound = self.store_for_token(bearer_token(request))
-        if bound is None:
+        account = self.account_for_token(bearer_token(request))
+        if account is None:
             return None  # nobody we know: 401
-        return bound == store_id  # a known token on another store: 403
+        bound, role = account
+        if bound != store_id:
+            return False  # a known token on another store: 403
+        allowed = ROLES[role]
+        return allowed is None or permission in allowed  # the role decides: 403 otherwise

@@ -65,13 +65,25 @@ def test_permission_names_are_the_documented_ones():
         "customers.delete",
         "customers.export",
         "customers.block",
+        "customers.wallet",
+        "customers.import",
+        "groups.manage",
+        "settings.manage",
     )
 
 
 # -- store isolation ----------------------------------------------------------------------------
 
 # POST routes that take no body (the action is the URL)
-ACTIONS_WITHOUT_BODY = {"activate", "deactivate", "unblock", "paid-in-person", "undo", "resume"}
+ACTIONS_WITHOUT_BODY = {
+    "activate",
+    "deactivate",
+    "unblock",
+    "paid-in-person",
+    "undo",
+    "resume",
+    "anonymize",
+}
 
 BODIES = {
     ("PATCH", "customers.update_customer"): {"json": {"name": "Hijacked"}},

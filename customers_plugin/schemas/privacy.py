@@ -1,0 +1,81 @@
+"""The customer data export (one JSON document per customer) and the erasure answer."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+from .commerce import ReviewRequestOut, WalletTransactionOut, WishlistItemOut
+from .common import Money, UTCDateTime
+from .customers import (
+    ActivityOut,
+    BookingOut,
+    ConsentEventOut,
+    CustomerCard,
+    OrderOut,
+    SummaryOut,
+)
+
+
+class FormSubmissionOut(SummaryOut):
+    form_name = fields.String()
+    answers = fields.Dict()
+    submitted_at = UTCDateTime()
+
+
+class ReviewOut(SummaryOut):
+    product_id = fields.String()
+    order_external_id = fields.String(allow_none=True)
+    rating = fields.Integer()
+    comment = fields.String(allow_none=True)
+    submitted_at = UTCDateTime()
+
+
+class WalletExport(ma.Schema):
+    balance = Money(required=True)
+    currency = fields.String(required=True)
+    ledger = fields.List(fields.Nested(WalletTransactionOut), required=True)
+
+
+class MembershipOut(ma.Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    manual = fields.Boolean(metadata={"description": "Added by hand, not by the conditions."})
+    added_at = UTCDateTime()
+
+
+class CustomerProfile(CustomerCard):
+    """The card without its short lists (the document carries the whole lists)."""
+
+    class Meta:
+        exclude = ("consent_history", "recent_orders", "upcoming_bookings")
+
+
+class CustomerDataExport(ma.Schema):
+    format = fields.String(required=True, metadata={"description": "The document's format."})
+    exported_at = UTCDateTime(required=True)
+    store_id = fields.String(required=True)
+    customer_id = fields.UUID(required=True)
+    profile = fields.Nested(
+        CustomerProfile,
+        required=True,
+        metadata={"description": "The card: contacts, custom fields, tags, sources, stats."},
+    )
+    consent_history = fields.List(fields.Nested(ConsentEventOut), required=True)
+    orders = fields.List(fields.Nested(OrderOut), required=True)
+    bookings = fields.List(fields.Nested(BookingOut), required=True)
+    form_submissions = fields.List(fields.Nested(FormSubmissionOut), required=True)
+    reviews = fields.List(fields.Nested(ReviewOut), required=True)
+    activity = fields.List(fields.Nested(ActivityOut), required=True)
+    wallet = fields.Nested(WalletExport, required=True)
+    wishlist = fields.List(fields.Nested(WishlistItemOut), required=True)
+    review_requests = fields.List(fields.Nested(ReviewRequestOut), required=True)
+    groups = fields.List(fields.Nested(MembershipOut), required=True)
+
+
+class ErasureOut(ma.Schema):
+    id = fields.UUID(required=True)
+    erased_at = UTCDateTime(required=True)
+    changed = fields.Boolean(
+        required=True, metadata={"description": "False when the customer was erased before."}
+    )
