@@ -185,6 +185,11 @@ def _drop_outbox(session: Session) -> None:
     session.info.pop(_OUTBOX, None)
 
 
+def is_statement_timeout(exc: BaseException) -> bool:
+    """A statement stopped by PostgreSQL's statement timeout (SQLSTATE 57014, query_canceled)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "57014"
+
+
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:
     """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``: one parameter instead of
     thousands (the statement stays small and cacheable, whatever the chunk size)."""

@@ -226,6 +226,21 @@ def group_membership_changed(
 
 
 @hookspec
+def group_failed(store_id: str, group_id: str, reason: str) -> None:
+    """A customer group could not be evaluated and is now marked failing.
+
+    Capture goes on without it: events are recorded, the other groups keep working, and the
+    group's membership stays as it was until it evaluates again (a full refresh succeeds, or
+    the merchant edits it). Sent once when the group starts failing or its reason changes.
+
+    :param store_id: the store.
+    :param group_id: the group.
+    :param reason: what failed, naming the condition when a value is the cause
+        (``conditions.1.value: …``) or the kind of database error; never customer data.
+    """
+
+
+@hookspec
 def message_received(customer: CustomerInfo, message_id: str, channel: str) -> None:
     """A customer sent the store a message (a reply in a thread, a contact-form message).
 
@@ -344,10 +359,15 @@ def register_field_types(register: Callable[..., None]) -> None:
 def register_condition_types(register: Callable[..., None]) -> None:
     """Add group condition kinds (fields a group condition can test).
 
-    Call ``register(name, column, value_type, ops=None, *, label=None, choices=None)``:
+    Call ``register(name, column, value_type, ops=None, *, label=None, choices=None,
+    minimum=None, maximum=None, validate=None)``:
     ``column(store_id)`` returns a SQLAlchemy expression over the customers table;
     ``value_type`` is ``money``, ``integer``, ``decimal``, ``date``, ``string`` or ``boolean``;
     ``ops`` defaults to every operator that type supports; ``choices`` limits string values.
+    Values are checked against the range of the column's SQL type (32- or 64-bit integer,
+    Numeric precision, money, dates); ``minimum``/``maximum`` narrow it and
+    ``validate(value)`` returns the value to use or raises ``ValueError`` with a message the
+    merchant sees under ``conditions.N.value`` (422).
     A duplicate name is an error; a plugin that fails here is logged and skipped.
     """
 

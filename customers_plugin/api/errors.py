@@ -14,8 +14,10 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from flask_smorest import Blueprint
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from ..db import is_statement_timeout
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
 from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
@@ -35,6 +37,7 @@ CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     500: "internal_error",
+    503: "unavailable",
 }
 _SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
     (InvalidCursor, 400),
@@ -127,6 +130,19 @@ def handle_service_error(error: ServiceError) -> Response:
     )
 
 
+def handle_database_error(error: OperationalError) -> Response:
+    """A statement stopped by the statement timeout answers 503 ``query_timeout`` (the request
+    asked for too much at once); any other database failure is a plain 500, logged by kind."""
+    if is_statement_timeout(error):
+        return error_response(
+            503,
+            "the request took longer than the database allows; narrow it and try again",
+            code="query_timeout",
+        )
+    log.error("customers API: database error (%s)", type(error.orig).__name__)
+    return error_response(500, "internal error")
+
+
 def handle_access_denied(error: AccessDenied) -> Response:
     if error.status == 401:
         return error_response(401, "authentication required")
@@ -143,6 +159,7 @@ def install(blp: Blueprint) -> Blueprint:
         blp.register_error_handler(code, handle_http_exception)
     blp.register_error_handler(HTTPException, handle_http_exception)
     blp.register_error_handler(ServiceError, handle_service_error)
+    blp.register_error_handler(OperationalError, handle_database_error)
     blp.register_error_handler(AccessDenied, handle_access_denied)
     return blp
 

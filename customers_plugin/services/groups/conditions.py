@@ -16,6 +16,7 @@ Errors name the condition: ``{"conditions.2.value": ["…"]}``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -136,6 +137,11 @@ def _one(condition_type: Any, raw: Any) -> Any:
         value = condition_type.normalize(value)
     if condition_type.choices is not None and value not in condition_type.choices:
         raise ValueError(f"must be one of {', '.join(condition_type.choices)}")
+    bounds = condition_type.value_range()
+    if bounds is not None and isinstance(value, (int, Decimal, dt.date)):
+        low, high = bounds
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"must be between {dump_value(low)} and {dump_value(high)}")
     return value
 
 
@@ -173,19 +179,35 @@ def compile_conditions(
 
 
 def load(stored: Any, registry: ConditionRegistry) -> Conditions | None:
-    """Conditions as stored on a group (already validated once); unknown fields match nobody."""
+    """Conditions as stored on a group; unknown fields match nobody. Values are checked again
+    (a row saved before a check existed): one out of range raises ``ConditionsInvalid``."""
     if not stored or not stored.get("conditions"):
         return None
     items = []
-    for raw in stored["conditions"]:
-        kind = registry.get(raw.get("field"))
+    for index, raw in enumerate(stored["conditions"]):
+        kind = registry.get(raw.get("field")) if isinstance(raw, dict) else None
         if kind is None:
+            if not isinstance(raw, dict):
+                raise ConditionsInvalid({f"conditions.{index}": ["is not a condition"]})
             items.append(Condition(raw.get("field"), raw.get("op"), raw.get("value")))
             continue
-        items.append(
-            Condition(raw["field"], raw["op"], _parse_value(kind, raw["op"], raw.get("value")))
-        )
+        op = raw.get("op")
+        if op not in kind.ops:
+            raise ConditionsInvalid({f"conditions.{index}.op": [f"op {op!r} is not allowed"]})
+        try:
+            value = _parse_value(kind, op, raw.get("value"))
+        except ValueError as exc:
+            raise ConditionsInvalid({f"conditions.{index}.value": [str(exc)]}) from None
+        items.append(Condition(raw["field"], op, value))
     return Conditions(stored.get("match", "all"), tuple(items))
+
+
+def load_or_none(stored: Any, registry: ConditionRegistry) -> Conditions | None:
+    """``load``, with conditions that no longer load matching nobody (a failing group)."""
+    try:
+        return load(stored, registry)
+    except ConditionsInvalid:
+        return None
 
 
 def explain(

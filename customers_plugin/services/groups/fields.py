@@ -19,7 +19,19 @@ from bisect import bisect_left
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, extract, false, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    false,
+    func,
+    or_,
+    select,
+)
 
 from ...models import GENDERS, STATUSES, Customer, CustomerSource, CustomerTag, Tag
 from ...normalize import search_key
@@ -34,6 +46,7 @@ _SET_OPS = frozenset({"eq", "neq", "in", "is_null"})
 MAX_DAYS = 36_600  # a century: the largest relative day count a condition accepts
 MAX_AGE = 150
 MAX_BIRTHDAY_DAYS = 366
+MAX_RATING = 5  # reviews rate 1 to 5
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -208,9 +221,13 @@ def _rating(op: str, value: Decimal, ctx: EvalContext) -> ColumnElement[bool]:
     # avg = rating_sum / reviews_count compared exactly in integers: sum*1000 OP v*1000*count
     units = int(value * _RATING_SCALE)
     compare = _OPERATORS[op]
+    # in 64-bit integers: the 32-bit columns times a thousand may not fit in 32 bits
     return and_(
         Customer.reviews_count > 0,
-        compare(Customer.rating_sum * _RATING_SCALE, Customer.reviews_count * units),
+        compare(
+            cast(Customer.rating_sum, BigInteger) * _RATING_SCALE,
+            cast(Customer.reviews_count, BigInteger) * units,
+        ),
     )
 
 
@@ -301,7 +318,8 @@ def builtin_types() -> list[ConditionType]:
         ConditionType("product_rating", "decimal", _NULLABLE_ORDERED,
                       _col(case((c.reviews_count > 0, c.rating_sum * 1.0 / c.reviews_count))),
                       compare=_rating, missing=lambda ctx: Customer.reviews_count == 0,
-                      normalize=_rating_units, label="Average product rating"),
+                      normalize=_rating_units, minimum=Decimal(0), maximum=Decimal(MAX_RATING),
+                      label="Average product rating"),
         ConditionType("gender", "string", _SET_OPS, _col(c.gender), choices=GENDERS,
                       normalize=str.lower, label="Gender"),
         ConditionType("status", "string", frozenset({"eq", "neq", "in"}), _col(c.status),
