@@ -6,11 +6,12 @@ and manual members must belong to the store."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import BigInteger, func, literal, select
+from sqlalchemy import BigInteger, Integer, func, literal, literal_column, select
 
 from customers_plugin import hookimpl
 from customers_plugin.models import Customer, CustomerGroup, OrderSummary
@@ -55,6 +56,18 @@ class OverflowCondition:
         register(
             "overflowing",
             lambda store_id: func.abs(literal(-(2**63), BigInteger)) + Customer.orders_count,
+            "integer",
+        )
+
+
+class SlowCondition:
+    """A plugin condition type that takes half a second on PostgreSQL."""
+
+    @hookimpl
+    def register_condition_types(self, register: Any) -> None:
+        register(
+            "slow",
+            lambda store_id: literal_column("(SELECT 1 FROM pg_sleep(0.5))", Integer),
             "integer",
         )
 
@@ -211,6 +224,23 @@ def test_a_condition_whose_sql_fails_marks_the_group_and_the_event_is_recorded(
     assert [f["group_id"] for f in watcher.failed] == [group_id]
 
 
+def test_a_group_failing_in_sql_during_an_event_is_left_out_and_the_others_still_apply(
+    api_app: Flask, staff: Staff, watcher: GroupWatcher
+) -> None:
+    buyers = staff.post("/groups", json={"name": "Buyers", "conditions": _conditions(ONE_ORDER)})
+    overflow = _stored_group(
+        api_app, "Overflow", _conditions({"field": "overflowing", "op": "gt", "value": 1})
+    )
+    buyer = place_order(api_app, "a", "buyer@example.com", "o1", "20.00")
+    assert staff.get(f"/customers/{buyer}").json["orders_count"] == 1
+    members = staff.get(f"/groups/{buyers.json['id']}/members").json["items"]
+    assert [m["id"] for m in members] == [buyer]
+    group = staff.get(f"/groups/{overflow}").json
+    assert group["failing"] is True
+    assert group["failure_reason"].startswith("the database refused the conditions")
+    assert [f["group_id"] for f in watcher.failed] == [overflow]
+
+
 def test_a_failing_preview_answers_a_clear_error(staff: Staff) -> None:
     conditions = _conditions({"field": "overflowing", "op": "gt", "value": 1})
     staff.create(email="someone@example.com")
@@ -239,3 +269,52 @@ def test_another_stores_customer_cannot_be_added_to_a_group(api_app: Flask, staf
     assert added.json["error"]["code"] == "not_found"
     assert staff.get(f"/groups/{group['id']}").json["members_count"] == 0
     assert staff.post(f"/groups/{group['id']}/members", json={"ids": [mine]}).json["added"] == 1
+
+
+@pytest.fixture
+def slow_app(make_app: Any, backend: str, watcher: GroupWatcher) -> Flask:
+    if backend != "postgresql":
+        pytest.skip("statement timeouts are PostgreSQL's")
+    return make_app(
+        CUSTOMERS_PLUGINS=[watcher, BearerAuth(), SlowCondition()],
+        CUSTOMERS_STATEMENT_TIMEOUT_MS=200,
+    )
+
+
+SLOW = {"match": "all", "conditions": [{"field": "slow", "op": "gt", "value": 0}]}
+
+
+def test_a_preview_past_the_statement_timeout_answers_query_timeout_in_time(
+    slow_app: Flask,
+) -> None:
+    staff = Staff(slow_app)
+    staff.create(email="someone@example.com")
+    started = time.monotonic()
+    response = staff.post("/groups/preview", json={"conditions": SLOW})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503, response.json
+    assert response.json["error"]["code"] == "query_timeout"
+    assert elapsed < 0.45  # stopped by the 200 ms timeout, not after the 500 ms sleep
+
+
+def test_a_group_slower_than_the_timeout_is_marked_failing_and_capture_goes_on(
+    slow_app: Flask, watcher: GroupWatcher
+) -> None:
+    staff = Staff(slow_app)
+    buyers = staff.post("/groups", json={"name": "Buyers", "conditions": _conditions(ONE_ORDER)})
+    slow = _stored_group(slow_app, "Slow", SLOW)
+    buyer = place_order(slow_app, "a", "buyer@example.com", "o1", "20.00")
+    assert staff.get(f"/customers/{buyer}").json["orders_count"] == 1
+    assert staff.get(f"/groups/{buyers.json['id']}").json["members_count"] == 1
+    group = staff.get(f"/groups/{slow}").json
+    assert group["failing"] is True
+    assert group["failure_reason"].startswith("query_timeout")
+    assert [f["group_id"] for f in watcher.failed] == [slow]
+
+
+def test_jobs_run_without_the_request_time_timeout(slow_app: Flask) -> None:
+    staff = Staff(slow_app)
+    staff.create(email="someone@example.com")
+    created = staff.post("/groups", json={"name": "Slow", "conditions": SLOW})
+    assert created.status_code == 201, created.json
+    assert (created.json["failing"], created.json["members_count"]) == (False, 1)

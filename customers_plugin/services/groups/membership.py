@@ -249,8 +249,8 @@ def _evaluate(
     ids: list[uuid.UUID],
 ) -> Matches:
     """One query over ``groups`` in a savepoint: a failure leaves the transaction usable."""
-    connection = session.connection()
     with session.begin_nested():
+        connection = session.connection()  # inside: the savepoint is taken on first use
         statement = _reevaluation_statement(registry, ctx, groups, connection.dialect)
         rows = connection.execute(statement, {"customer_ids": ids}).all()
     group_ids = [group_id for group_id, _stored in groups]
