@@ -159,7 +159,7 @@ def compile_condition(
     if op == "between":
         return and_(kind.basic("gte", value[0], ctx), kind.basic("lte", value[1], ctx))
     if op == "in":
-        return or_(*(kind.basic("eq", v, ctx) for v in value))
+        return kind.member_of(value, ctx)
     if op == "neq":
         return or_(kind.is_missing(ctx), not_(kind.basic("eq", value, ctx)))
     if op == "is_null":

@@ -35,6 +35,7 @@ from sqlalchemy import (
 
 from ...models import GENDERS, STATUSES, Customer, CustomerSource, CustomerTag, Tag
 from ...normalize import search_key
+from ...sql import in_values
 from .registry import ConditionType, EvalContext
 
 _DAY = dt.timedelta(days=1)
@@ -238,14 +239,18 @@ def _rating_units(value: Decimal) -> Decimal:
 
 
 def _tag_match(op: str, value: str, ctx: EvalContext) -> ColumnElement[bool]:
+    return _has_tag(Tag.name_key == search_key(value), ctx)
+
+
+def _tag_in(values: tuple[str, ...], ctx: EvalContext) -> ColumnElement[bool]:
+    return _has_tag(in_values(Tag.name_key, [search_key(v) for v in values]), ctx)
+
+
+def _has_tag(name_matches: ColumnElement[bool], ctx: EvalContext) -> ColumnElement[bool]:
     return exists(
         select(CustomerTag.tag_id)
         .join(Tag, Tag.id == CustomerTag.tag_id)
-        .where(
-            CustomerTag.customer_id == Customer.id,
-            Tag.store_id == ctx.store_id,
-            Tag.name_key == search_key(value),
-        )
+        .where(CustomerTag.customer_id == Customer.id, Tag.store_id == ctx.store_id, name_matches)
     )
 
 
@@ -264,11 +269,19 @@ def _tag_names(store_id: str) -> ColumnElement[Any]:
 
 
 def _source_match(op: str, value: str, ctx: EvalContext) -> ColumnElement[bool]:
+    return _has_source(CustomerSource.source == value, ctx)
+
+
+def _source_in(values: tuple[str, ...], ctx: EvalContext) -> ColumnElement[bool]:
+    return _has_source(in_values(CustomerSource.source, values), ctx)
+
+
+def _has_source(source_matches: ColumnElement[bool], ctx: EvalContext) -> ColumnElement[bool]:
     return exists(
         select(CustomerSource.source).where(
             CustomerSource.customer_id == Customer.id,
             CustomerSource.store_id == ctx.store_id,
-            CustomerSource.source == value,
+            source_matches,
         )
     )
 
@@ -350,8 +363,9 @@ def builtin_types() -> list[ConditionType]:
                       missing=lambda ctx: Customer.last_order_at.is_(None),
                       normalize=_bounded(MAX_DAYS, "a number of days"),
                       label="Last order N days ago"),
-        ConditionType("tag", "string", _SET_OPS, _tag_names, compare=_tag_match,
+        ConditionType("tag", "string", _SET_OPS, _tag_names, compare=_tag_match, one_of=_tag_in,
                       missing=_no_tags, label="Tag"),
         ConditionType("source", "string", _SET_OPS, _source_names, compare=_source_match,
+                      one_of=_source_in,
                       missing=_no_sources, normalize=str.lower, label="Source module"),
     ]  # fmt: skip

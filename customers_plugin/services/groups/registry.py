@@ -35,9 +35,11 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     false,
+    or_,
     true,
 )
 
+from ...sql import in_values
 from ...types import MONEY_SCALE, Money, to_money
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,14 @@ class ConditionType:
         if self.compare is not None:
             return self.compare(op, value, ctx)
         return generic_compare(self.value_type, self.column(ctx.store_id), op, value)
+
+    def member_of(self, values: tuple[Any, ...], ctx: EvalContext) -> ColumnElement[bool]:
+        """The ``in`` op: one list parameter (never one comparison per value)."""
+        if self.one_of is not None:
+            return self.one_of(values, ctx)
+        if self.compare is None and self.value_type != "boolean":
+            return in_values(self.column(ctx.store_id), values)
+        return or_(*(self.basic("eq", value, ctx) for value in values))
 
     def is_missing(self, ctx: EvalContext) -> ColumnElement[bool]:
         if self.missing is not None:
