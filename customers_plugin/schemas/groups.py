@@ -140,6 +140,12 @@ class ConditionTypeOut(ma.Schema):
     value_type = fields.String()
     ops = fields.List(fields.String())
     choices = fields.List(fields.String(), allow_none=True)
+    minimum = fields.Raw(
+        allow_none=True, metadata={"description": "Smallest accepted value (JSON form)."}
+    )
+    maximum = fields.Raw(
+        allow_none=True, metadata={"description": "Largest accepted value (JSON form)."}
+    )
 
 
 class ConditionTypeList(ma.Schema):

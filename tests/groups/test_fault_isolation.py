@@ -20,6 +20,7 @@ from customers_plugin.types import new_id, utcnow
 from ..api.conftest import BearerAuth, Staff, place_order
 
 ONE_ORDER = {"field": "orders_count", "op": "gte", "value": 1}
+INT32_RANGE = (-(2**31), 2**31 - 1)
 OUT_OF_RANGE = [
     pytest.param("joined_at", "gt", "9999-12-31", id="joined_at-end-of-calendar"),
     pytest.param("orders_count", "gt", 10**12, id="orders_count-10e12"),
@@ -126,6 +127,33 @@ def test_an_out_of_range_value_answers_422_naming_it_at_save_and_preview(
     assert staff.get("/groups").json["items"] == []
 
 
+def test_condition_types_show_their_range_and_plugins_can_narrow_it(make_app: Any) -> None:
+    class Loyalty:
+        @hookimpl
+        def register_condition_types(self, register: Any) -> None:
+            def even(value: int) -> int:
+                if value % 2:
+                    raise ValueError("must be an even number of points")
+                return value
+
+            register("points", lambda store_id: Customer.orders_count, "integer",
+                     minimum=0, maximum=1000, validate=even)  # fmt: skip
+
+    staff = Staff(make_app(CUSTOMERS_PLUGINS=[BearerAuth(), Loyalty()]))
+    types = {t["field"]: t for t in staff.get("/groups/condition-types").json["items"]}
+    assert (types["orders_count"]["minimum"], types["orders_count"]["maximum"]) == INT32_RANGE
+    assert (types["points"]["minimum"], types["points"]["maximum"]) == (0, 1000)
+    assert types["joined_at"]["maximum"] == "9999-12-30"
+    assert types["country"]["minimum"] is None
+    for value, message in ((1001, "between 0 and 1000"), (3, "even number")):
+        body = {"conditions": _conditions({"field": "points", "op": "gt", "value": value})}
+        answer = staff.post("/groups/preview", json=body)
+        assert answer.status_code == 422, answer.json
+        assert message in answer.json["error"]["fields"]["conditions.0.value"][0]
+    ok = {"conditions": _conditions({"field": "points", "op": "gt", "value": 4})}
+    assert staff.post("/groups/preview", json=ok).status_code == 200
+
+
 def test_values_at_the_edge_of_each_range_are_accepted(api_app: Flask, staff: Staff) -> None:
     place_order(api_app, "a", "buyer@example.com", "o1", "20.00")
     conditions = _conditions(
@@ -222,6 +250,14 @@ def test_a_condition_whose_sql_fails_marks_the_group_and_the_event_is_recorded(
     members = staff.get(f"/groups/{buyers.json['id']}/members").json["items"]
     assert {m["id"] for m in members} == {earlier, buyer}
     assert [f["group_id"] for f in watcher.failed] == [group_id]
+
+    # the merchant's other views of the group keep working
+    assert staff.post(f"/groups/{group_id}/members", json={"ids": [buyer]}).status_code == 200
+    explained = staff.get(f"/customers/{buyer}/groups")
+    assert explained.status_code == 200, explained.json
+    assert {g["name"] for g in explained.json["items"]} == {"Buyers", "Overflow"}
+    removed = staff.post(f"/groups/{group_id}/members/remove", json={"ids": [buyer]})
+    assert removed.json == {"added": 0, "removed": 1, "kept_matching": 0}
 
 
 def test_a_group_failing_in_sql_during_an_event_is_left_out_and_the_others_still_apply(

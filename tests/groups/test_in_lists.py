@@ -34,9 +34,7 @@ def test_an_in_list_of_a_hundred_values_is_one_parameter(customers: Any, registr
         assert ("ANY" in sql) if dialect.name == "postgresql" else ("json_each" in sql)
 
 
-def test_in_lists_match_the_customers_whose_value_is_listed(
-    customers: Any, registry: Any
-) -> None:
+def test_in_lists_match_the_customers_whose_value_is_listed(customers: Any, registry: Any) -> None:
     with customers.db.transaction() as session:
         one = insert_customer(session, orders_count=1, tags=("VIP",), sources=("store",))
         insert_customer(session, orders_count=2, tags=("Late",), sources=("booking",))
@@ -52,8 +50,11 @@ def test_in_lists_match_the_customers_whose_value_is_listed(
     assert matching({"field": "tag", "op": "in", "value": ["vip", "Nobody"]}) == 2
     assert matching({"field": "source", "op": "in", "value": ["store", "forms"]}) == 1
     assert matching({"field": "status", "op": "in", "value": ["blocked", "inactive"]}) == 1
-    assert matching(
-        {"field": "orders_count", "op": "in", "value": [3]},
-        {"field": "tag", "op": "in", "value": ["late"]},
-    ) == 1
+    assert (
+        matching(
+            {"field": "orders_count", "op": "in", "value": [3]},
+            {"field": "tag", "op": "in", "value": ["late"]},
+        )
+        == 1
+    )
     assert one and three

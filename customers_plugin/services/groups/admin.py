@@ -22,7 +22,7 @@ from ..scope import Scope
 from . import manage, membership
 from .conditions import ConditionsInvalid, parse
 from .failures import failure_reason
-from .registry import ConditionRegistry, registry_for
+from .registry import ConditionRegistry, dump_value, registry_for
 
 MAX_GROUPS_PER_STORE = 500
 GROUPS_MANAGE = "groups.manage"
@@ -232,17 +232,23 @@ def customer_groups(scope: Scope, customer_id: uuid.UUID) -> list[dict[str, Any]
 
 
 def condition_types(scope: Scope) -> list[dict[str, Any]]:
-    """The fields a condition can test, for the merchant's condition builder."""
-    return [
-        {
-            "field": t.name,
-            "label": t.label or t.name,
-            "value_type": t.value_type,
-            "ops": sorted(t.ops),
-            "choices": list(t.choices) if t.choices else None,
-        }
-        for t in sorted(registry(scope), key=lambda t: t.name)
-    ]
+    """The fields a condition can test, for the merchant's condition builder, each with the
+    range its values must lie in (``minimum``/``maximum``, null for texts and booleans)."""
+    items = []
+    for t in sorted(registry(scope), key=lambda t: t.name):
+        low, high = t.value_range() or (None, None)
+        items.append(
+            {
+                "field": t.name,
+                "label": t.label or t.name,
+                "value_type": t.value_type,
+                "ops": sorted(t.ops),
+                "choices": list(t.choices) if t.choices else None,
+                "minimum": dump_value(low),
+                "maximum": dump_value(high),
+            }
+        )
+    return items
 
 
 # -- customer-list integrations --------------------------------------------------------------

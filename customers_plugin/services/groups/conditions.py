@@ -133,15 +133,15 @@ def _parse_value(condition_type: Any, op: str, raw: Any) -> Any:
 
 def _one(condition_type: Any, raw: Any) -> Any:
     value = parse_value(condition_type.value_type, raw)
-    if condition_type.normalize is not None:
-        value = condition_type.normalize(value)
-    if condition_type.choices is not None and value not in condition_type.choices:
-        raise ValueError(f"must be one of {', '.join(condition_type.choices)}")
-    bounds = condition_type.value_range()
+    bounds = condition_type.value_range()  # first: a validator sees only values in range
     if bounds is not None and isinstance(value, (int, Decimal, dt.date)):
         low, high = bounds
         if (low is not None and value < low) or (high is not None and value > high):
             raise ValueError(f"must be between {dump_value(low)} and {dump_value(high)}")
+    if condition_type.normalize is not None:
+        value = condition_type.normalize(value)
+    if condition_type.choices is not None and value not in condition_type.choices:
+        raise ValueError(f"must be one of {', '.join(condition_type.choices)}")
     return value
 
 

@@ -381,7 +381,8 @@ def remove_members(
         return MembershipChange(group.store_id, group.id), []
     ctx = context(group.store_id, today)
     # a failing group's conditions match nobody here: taking members out by hand still works
-    predicate = compile_conditions(load_or_none(group.conditions, registry), registry, ctx)
+    conditions = None if group.failure_reason else load_or_none(group.conditions, registry)
+    predicate = compile_conditions(conditions, registry, ctx)
     matching = set(
         session.scalars(select(Customer.id).where(Customer.id.in_(ids), predicate)).all()
     )
@@ -473,7 +474,8 @@ def customer_groups(
     ).all()
     result = []
     for group, manual, added_at in rows:
-        conditions = load_or_none(group.conditions, registry)
+        # a failing group is not explained (its conditions do not evaluate)
+        conditions = None if group.failure_reason else load_or_none(group.conditions, registry)
         result.append(
             {
                 "group_id": str(group.id),

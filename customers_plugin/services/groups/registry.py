@@ -19,6 +19,7 @@ reaches SQL: it is refused when a group is saved or previewed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import weakref
 from collections.abc import Callable, Iterable
@@ -144,6 +145,7 @@ class ConditionType:
         return None if low is None and high is None else (low, high)
 
 
+@functools.lru_cache(maxsize=1024)
 def _type_range(condition_type: ConditionType) -> tuple[Any, Any]:
     value_type = condition_type.value_type
     if value_type == "money":
