@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import BigInteger, Integer, func, literal, literal_column, select
+from sqlalchemy import BigInteger, Integer, func, literal, literal_column, select, text
 
 from customers_plugin import hookimpl
 from customers_plugin.models import Customer, CustomerGroup, OrderSummary
@@ -354,3 +354,33 @@ def test_jobs_run_without_the_request_time_timeout(slow_app: Flask) -> None:
     created = staff.post("/groups", json={"name": "Slow", "conditions": SLOW})
     assert created.status_code == 201, created.json
     assert (created.json["failing"], created.json["members_count"]) == (False, 1)
+
+
+def test_request_sessions_carry_the_timeout_and_job_sessions_do_not(slow_app: Flask) -> None:
+    db = slow_app.extensions["customers"].db
+
+    def timeout_of_a_new_session() -> str:
+        with db.session() as session:  # the pool hands the same connection back each time
+            return session.scalar(text("SHOW statement_timeout"))
+
+    request = timeout_of_a_new_session()
+    with db.for_jobs():
+        job = timeout_of_a_new_session()
+    assert (request, job, timeout_of_a_new_session()) == ("200ms", "0", "200ms")
+
+
+def test_an_import_completes_beside_a_stored_group_with_an_out_of_range_value(
+    make_app: Any, tmp_path: Any, watcher: GroupWatcher
+) -> None:
+    from ..transfer.conftest import csv_bytes, run_import
+
+    app = make_app(
+        CUSTOMERS_PLUGINS=[watcher], CUSTOMERS_TRANSFER_FOLDER=str(tmp_path / "transfer")
+    )
+    broken = _stored_group(
+        app, "Broken", _conditions({"field": "orders_count", "op": "gt", "value": 10**12}), "s1"
+    )
+    rows = [["email", "name"], ["a@example.com", "A"], ["b@example.com", "B"]]
+    result = run_import(app.extensions["customers"], csv_bytes(rows))
+    assert (result["status"], result["created"], result["errors"]) == ("done", 2, 0)
+    assert [f["group_id"] for f in watcher.failed] == [broken]
