@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
+from flask import current_app, has_app_context
 from flask.cli import AppGroup
 
 from . import migrate
+from .db import statement_timeout
 from .extension import get_state
 
 customers_cli = AppGroup("customers", help="customers-plugin: database, worker, maintenance.")
+
+
+def _operator_timeout() -> None:
+    """An operator's command is background work: the jobs' statement timeout, not the
+    request-time one."""
+    ms = current_app.config.get("CUSTOMERS_JOB_STATEMENT_TIMEOUT_MS") if has_app_context() else None
+    click.get_current_context().with_resource(statement_timeout(ms))
+
+
+customers_cli.callback = _operator_timeout
 
 
 @customers_cli.group("db")

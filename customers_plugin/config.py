@@ -13,6 +13,17 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "SQLite file customers.db in the app's instance folder.",
     ),
     "CUSTOMERS_ENGINE_OPTIONS": ({}, "Keyword arguments for SQLAlchemy's create_engine."),
+    "CUSTOMERS_STATEMENT_TIMEOUT_MS": (
+        10_000,
+        "PostgreSQL statement timeout of request-time queries (API, host events), in "
+        "milliseconds; a query stopped by it answers 503 query_timeout, a group it stops is "
+        "marked failing. None or 0: no timeout.",
+    ),
+    "CUSTOMERS_JOB_STATEMENT_TIMEOUT_MS": (
+        None,
+        "PostgreSQL statement timeout of jobs, migrations and CLI commands, in milliseconds. "
+        "None: no timeout.",
+    ),
     "CUSTOMERS_REDIS_URL": (
         None,
         "Redis for RQ jobs. Unset: the host's REDIS_URL; unset too: jobs run inline after commit.",

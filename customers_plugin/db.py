@@ -4,6 +4,11 @@ The plugin owns its engine (by default on the host's own database URL) so that i
 never commit or roll back the host's unit of work. Work queued on a session's outbox
 (notifications to third parties, jobs) runs only after that session commits, and is dropped
 when it rolls back.
+
+On PostgreSQL every statement runs under a statement timeout: the request-time one by default
+(``CUSTOMERS_STATEMENT_TIMEOUT_MS``); jobs, migrations and CLI commands run inside
+``statement_timeout(ms)`` with their own (none by default). The timeout is a setting of each
+pooled connection, changed only when a connection is checked out under a different one.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import CursorResult, Engine, any_, bindparam, create_engine, event
@@ -27,6 +33,39 @@ log = logging.getLogger(__name__)
 
 _OUTBOX = "customers_outbox"
 _WRITE_OPTION = "customers_write"
+_TIMEOUT_KEY = "customers_statement_timeout"
+# the statement timeout in force here (ms, 0: none); None: the engine's request-time one
+_TIMEOUT_OVERRIDE: ContextVar[int | None] = ContextVar(_TIMEOUT_KEY, default=None)
+
+
+@contextmanager
+def statement_timeout(ms: int | None) -> Iterator[None]:
+    """Connections checked out inside run statements with this timeout (``None`` or 0: no
+    timeout) instead of the request-time one: for jobs, migrations and CLI commands."""
+    token = _TIMEOUT_OVERRIDE.set(int(ms or 0))
+    try:
+        yield
+    finally:
+        _TIMEOUT_OVERRIDE.reset(token)
+
+
+def _configure_postgresql(engine: Engine, request_ms: int | None) -> None:
+    """Give each checked-out connection the statement timeout in force (one ``SET`` when it
+    differs from the connection's; committed, so a later rollback keeps it)."""
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        override = _TIMEOUT_OVERRIDE.get()
+        wanted = int(request_ms or 0) if override is None else override
+        if record.info.get(_TIMEOUT_KEY) == wanted:
+            return
+        cursor = dbapi_conn.cursor()
+        try:
+            cursor.execute(f"SET statement_timeout = {wanted}")
+        finally:
+            cursor.close()
+        dbapi_conn.commit()
+        record.info[_TIMEOUT_KEY] = wanted
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -51,9 +90,18 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """Engine + session factory of one app. Recreates its pool after a fork (RQ workers)."""
 
-    def __init__(self, url: str, engine_options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        engine_options: dict[str, Any] | None = None,
+        *,
+        statement_timeout_ms: int | None = None,
+        job_statement_timeout_ms: int | None = None,
+    ) -> None:
         self.url = url
         self._options = dict(engine_options or {})
+        self.statement_timeout_ms = statement_timeout_ms
+        self.job_statement_timeout_ms = job_statement_timeout_ms
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._pid = 0
@@ -85,7 +133,13 @@ class Database:
         else:
             options.setdefault("pool_pre_ping", True)
             engine = create_engine(self.url, **options)
+            if engine.dialect.name == "postgresql":
+                _configure_postgresql(engine, self.statement_timeout_ms)
         return engine
+
+    def for_jobs(self) -> Any:
+        """The statement timeout of background work (``CUSTOMERS_JOB_STATEMENT_TIMEOUT_MS``)."""
+        return statement_timeout(self.job_statement_timeout_ms)
 
     @property
     def dialect(self) -> str:
@@ -188,6 +242,11 @@ def _drop_outbox(session: Session) -> None:
     if session.in_nested_transaction():
         return  # only a savepoint rolled back; what was queued before it still stands
     session.info.pop(_OUTBOX, None)
+
+
+def is_statement_timeout(exc: BaseException) -> bool:
+    """A statement stopped by PostgreSQL's statement timeout (SQLSTATE 57014, query_canceled)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "57014"
 
 
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:

@@ -48,7 +48,12 @@ class CustomersState:
             extra=extra,
             load_entry_points=app.config["CUSTOMERS_LOAD_ENTRY_POINTS"],
         )
-        self.db = Database(_database_url(app), app.config["CUSTOMERS_ENGINE_OPTIONS"])
+        self.db = Database(
+            _database_url(app),
+            app.config["CUSTOMERS_ENGINE_OPTIONS"],
+            statement_timeout_ms=app.config["CUSTOMERS_STATEMENT_TIMEOUT_MS"],
+            job_statement_timeout_ms=app.config["CUSTOMERS_JOB_STATEMENT_TIMEOUT_MS"],
+        )
         redis_url = app.config["CUSTOMERS_REDIS_URL"] or app.config.get("REDIS_URL")
         self.jobs = Dispatcher(self, redis_url, app.config["CUSTOMERS_QUEUE"])
 

@@ -447,6 +447,29 @@ def group_membership_changed(
 
 
 @hookspec
+def group_failed(store_id: str, group_id: str, reason: str) -> None:
+    """A customer group could not be evaluated and is now marked failing.
+
+    Capture goes on without it: events are recorded, the other groups keep working, and the
+    group's membership stays as it was until it evaluates again (a full refresh succeeds, or
+    the merchant edits it). Sent once when the group starts failing or its reason changes.
+
+    Args:
+        store_id: the store.
+        group_id: the group.
+        reason: what failed, naming the condition when a value is the cause
+            (``conditions.1.value: …``) or the kind of database error; never customer data.
+
+    Example:
+        ```python
+        @hookimpl
+        def group_failed(store_id, group_id, reason):
+            ops_channel.post(f"customer group {group_id} of {store_id} is failing: {reason}")
+        ```
+    """
+
+
+@hookspec
 def message_received(customer: CustomerInfo, message_id: str, channel: str) -> None:
     """A customer sent the store a message (a reply in a thread, a contact-form message).
 
@@ -691,17 +714,22 @@ def register_field_types(register: Callable[..., None]) -> None:
 def register_condition_types(register: Callable[..., None]) -> None:
     """Add group condition kinds (fields a group condition can test).
 
-    The operators and the missing-value rule are compiled for the new kind. A duplicate name is
-    an error; a plugin that fails here is logged and skipped. See
-    ``hooks/profile_conditions/`` for a complete plugin.
+    The operators and the missing-value rule are compiled for the new kind. Values are
+    checked against the range of the column's SQL type (32- or 64-bit integer, Numeric
+    precision, money, dates). A duplicate name is an error; a plugin that fails here is logged
+    and skipped. See ``hooks/profile_conditions/`` for a complete plugin.
 
     Args:
         register: call ``register(name, column, value_type, ops=None, *, label=None,
-            choices=None)``: ``column(store_id)`` returns a SQLAlchemy expression over the
-            customers table (``customers_plugin.customer_column(attribute)`` gives one for each
-            offered customer attribute, so a plugin never imports the models); ``value_type``
-            is ``money``, ``integer``, ``decimal``, ``date``, ``string`` or ``boolean``; ``ops``
-            defaults to every operator that type supports; ``choices`` limits string values.
+            choices=None, minimum=None, maximum=None, validate=None)``: ``column(store_id)``
+            returns a SQLAlchemy expression over the customers table
+            (``customers_plugin.customer_column(attribute)`` gives one for each offered customer
+            attribute, so a plugin never imports the models); ``value_type`` is ``money``,
+            ``integer``, ``decimal``, ``date``, ``string`` or ``boolean``; ``ops`` defaults to
+            every operator that type supports; ``choices`` limits string values;
+            ``minimum``/``maximum`` narrow the column's range; ``validate(value)`` returns the
+            value to use or raises ``ValueError`` with a message the merchant sees under
+            ``conditions.N.value`` (422).
 
     Example:
         ```python

@@ -110,7 +110,7 @@ class Dispatcher:
         if name not in _JOBS:
             raise KeyError(f"unknown job {name!r}")
         if self.inline:
-            with self._state.app.app_context():
+            with self._state.app.app_context(), self._state.db.for_jobs():
                 return _JOBS[name](self._state, *args)
         from rq import Retry
         from rq.exceptions import DuplicateJobError
@@ -156,9 +156,11 @@ def _run(name: str, args: list[Any]) -> Any:
     from .extension import get_state
 
     if has_app_context():
-        return _JOBS[name](get_state(current_app), *args)
+        state = get_state(current_app)
+        with state.db.for_jobs():
+            return _JOBS[name](state, *args)
     app = _app_for_worker()
-    with app.app_context():
+    with app.app_context(), get_state(app).db.for_jobs():
         return _JOBS[name](get_state(app), *args)
 
 

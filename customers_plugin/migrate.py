@@ -54,7 +54,7 @@ def alembic_config(db: Database) -> Config:
 
 def _run(db: Database, action: Any, *args: Any, **kwargs: Any) -> None:
     config = alembic_config(db)
-    with db.engine.begin() as connection:
+    with db.for_jobs(), db.engine.begin() as connection:
         config.attributes["connection"] = connection
         action(config, *args, **kwargs)
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .. import migrate
+from ..db import is_statement_timeout
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
 from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
@@ -37,6 +38,7 @@ CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     500: "internal_error",
+    503: "unavailable",
 }
 _SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
     (InvalidCursor, 400),
@@ -136,15 +138,23 @@ def handle_access_denied(error: AccessDenied) -> Response:
 
 
 def handle_database_error(error: DBAPIError) -> Response:
-    """A database error on a database the plugin's migrations have not reached (a missing table
-    or column) answers 503 ``migrations_pending`` with the command to run, and logs it; any other
-    database error goes on as it was (an internal error)."""
+    """A database error in a request: a statement stopped by the statement timeout answers 503
+    ``query_timeout`` (the request asked for too much at once); a database the plugin's
+    migrations have not reached (a missing table or column) answers 503 ``migrations_pending``
+    with the command to run, and logs it; anything else is a plain 500, logged by kind only."""
+    if is_statement_timeout(error):
+        return error_response(
+            503,
+            "the request took longer than the database allows; narrow it and try again",
+            code="query_timeout",
+        )
     behind = migrate.pending(current_app.extensions["customers"].db)
-    if behind is None:
-        raise error
-    message = migrate.pending_message(*behind)
-    log.error("customers API: %s %s: %s", request.method, request.path, message)
-    return error_response(503, message, code="migrations_pending")
+    if behind is not None:
+        message = migrate.pending_message(*behind)
+        log.error("customers API: %s %s: %s", request.method, request.path, message)
+        return error_response(503, message, code="migrations_pending")
+    log.error("customers API: database error (%s)", type(error.orig).__name__)
+    return error_response(500, "internal error")
 
 
 def install(blp: Blueprint) -> Blueprint:

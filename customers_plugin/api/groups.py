@@ -1,7 +1,7 @@
 """``/groups``: customer groups (CRUD, members, preview, condition types) and
 ``/customers/{id}/groups`` (a customer's groups and why). Thin views: parse -> service -> schema.
 
-Reads need ``customers.read``; every change needs ``groups.manage``.
+Reads need ``customers.read``; every change, and a preview, needs ``groups.manage``.
 """
 
 from __future__ import annotations
@@ -76,12 +76,17 @@ def condition_types() -> Any:
 
 
 @blp.route("/preview", methods=["POST"])
-@require(security.READ)
+@require(MANAGE)
 @blp.arguments(PreviewBody())
 @blp.response(200, PreviewOut)
 def preview(data: dict[str, Any]) -> Any:
     """How many customers the conditions match; with ``group_id``, how many would join and
-    leave that group if it had these conditions."""
+    leave that group if it had these conditions.
+
+    Needs ``groups.manage`` (a preview runs the merchant's conditions over the whole store).
+    Values out of their field's range answer 422 naming the condition; conditions the
+    database cannot evaluate answer 422 ``conditions_failed``; a preview that runs past the
+    statement timeout answers 503 ``query_timeout``."""
     with scope() as s:
         return admin.preview(s, data.get("conditions"), data.get("group_id"))
 

@@ -35,6 +35,9 @@ class CustomerGroup(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # set while the group cannot be evaluated (capture goes on without it); NULL otherwise
+    failure_reason: Mapped[str | None] = mapped_column(String(500))
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class GroupMember(Base):

@@ -70,6 +70,14 @@ class GroupOut(ma.Schema):
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
     refreshed_at = UTCDateTime(allow_none=True)
+    failing = fields.Boolean(
+        metadata={"description": "The group cannot be evaluated; capture goes on without it."}
+    )
+    failure_reason = fields.String(
+        allow_none=True,
+        metadata={"description": "Why (the condition at fault, or the kind of error)."},
+    )
+    failed_at = UTCDateTime(allow_none=True)
 
 
 class GroupList(ma.Schema):
@@ -132,6 +140,12 @@ class ConditionTypeOut(ma.Schema):
     value_type = fields.String()
     ops = fields.List(fields.String())
     choices = fields.List(fields.String(), allow_none=True)
+    minimum = fields.Raw(
+        allow_none=True, metadata={"description": "Smallest accepted value (JSON form)."}
+    )
+    maximum = fields.Raw(
+        allow_none=True, metadata={"description": "Largest accepted value (JSON form)."}
+    )
 
 
 class ConditionTypeList(ma.Schema):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from .failures import mark_after_commit
 from .membership import MembershipChange, announce, reevaluate
 from .registry import registry_for
 
@@ -32,7 +33,14 @@ def reevaluate_customers(
     today: dt.date | None = None,
 ) -> list[MembershipChange]:
     """Re-evaluate these customers' memberships in every group of ``store_id``, inside
-    ``session``'s transaction; ``group_membership_changed`` fires after commit."""
-    changes = reevaluate(session, registry_for(state.pm), store_id, customer_ids, today=today)
+    ``session``'s transaction; ``group_membership_changed`` fires after commit.
+
+    Never fails the caller's write because of a group: one that cannot be evaluated is left
+    out and marked failing after commit (``group_failed`` tells third parties)."""
+    failures: dict[uuid.UUID, str] = {}
+    changes = reevaluate(
+        session, registry_for(state.pm), store_id, customer_ids, today=today, failures=failures
+    )
     announce(session, state.pm, changes)
+    mark_after_commit(session, state, store_id, failures)
     return changes

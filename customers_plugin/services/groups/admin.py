@@ -11,14 +11,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, select, type_coerce
+from sqlalchemy.exc import DBAPIError
 
+from ...db import is_statement_timeout
 from ...models import Customer, CustomerGroup, GroupMember
+from .. import bulk
 from ..errors import Invalid, NotFound, invalid
 from ..keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
 from ..scope import Scope
 from . import manage, membership
 from .conditions import ConditionsInvalid, parse
-from .registry import ConditionRegistry, registry_for
+from .failures import failure_reason
+from .registry import ConditionRegistry, dump_value, registry_for
 
 MAX_GROUPS_PER_STORE = 500
 GROUPS_MANAGE = "groups.manage"
@@ -67,6 +71,9 @@ def group_out(group: CustomerGroup, members: int, manual: int) -> dict[str, Any]
         "created_at": group.created_at,
         "updated_at": group.updated_at,
         "refreshed_at": group.refreshed_at,
+        "failing": group.failure_reason is not None,
+        "failure_reason": group.failure_reason,
+        "failed_at": group.failed_at,
     }
 
 
@@ -93,7 +100,7 @@ def create_group(scope: Scope, data: dict[str, Any]) -> uuid.UUID:
     ).all())  # fmt: skip
     if count >= MAX_GROUPS_PER_STORE:
         raise invalid("name", f"a store has at most {MAX_GROUPS_PER_STORE} groups")
-    members = data.pop("members", None) or []
+    members = _store_customers(scope, data.pop("members", None) or [])
     try:
         group = manage.create_group(scope.session, registry(scope), scope.store_id, data)
     except manage.GroupInvalid as exc:
@@ -134,9 +141,16 @@ def delete_group(scope: Scope, group_id: uuid.UUID) -> None:
     membership.announce(scope.session, scope.pm, [change])
 
 
+def _store_customers(scope: Scope, ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """``ids`` when every one is a customer of the store; else ``NotFound`` (as bulk answers)."""
+    return bulk.select_ids(scope, ids, None) if ids else []
+
+
 def add_members(scope: Scope, group_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> int:
+    """Add customers by hand; every id must be a customer of the store (else nothing is
+    added and ``NotFound`` says how many are not)."""
     group = _group(scope, group_id)
-    change = membership.add_members(scope.session, group, ids)
+    change = membership.add_members(scope.session, group, _store_customers(scope, ids))
     membership.announce(scope.session, scope.pm, [change])
     return len(change.added)
 
@@ -187,13 +201,25 @@ def members_page(
     }
 
 
+class ConditionsFailed(Invalid):
+    """Valid conditions that the database could not evaluate (a plugin's condition whose SQL
+    fails). A statement timeout is not this: the API answers ``query_timeout``."""
+
+    code = "conditions_failed"
+
+
 def preview(scope: Scope, conditions: Any, group_id: uuid.UUID | None = None) -> dict[str, int]:
     try:
         parsed = parse(conditions, registry(scope))
     except ConditionsInvalid as exc:
         raise _invalid(exc.errors) from None
     group = _group(scope, group_id) if group_id is not None else None
-    return membership.preview(scope.session, registry(scope), scope.store_id, parsed, group)
+    try:
+        return membership.preview(scope.session, registry(scope), scope.store_id, parsed, group)
+    except (DBAPIError, ArithmeticError, ValueError, TypeError) as exc:
+        if is_statement_timeout(exc) or getattr(exc, "connection_invalidated", False):
+            raise
+        raise ConditionsFailed(failure_reason(exc)) from None
 
 
 def customer_groups(scope: Scope, customer_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -206,17 +232,23 @@ def customer_groups(scope: Scope, customer_id: uuid.UUID) -> list[dict[str, Any]
 
 
 def condition_types(scope: Scope) -> list[dict[str, Any]]:
-    """The fields a condition can test, for the merchant's condition builder."""
-    return [
-        {
-            "field": t.name,
-            "label": t.label or t.name,
-            "value_type": t.value_type,
-            "ops": sorted(t.ops),
-            "choices": list(t.choices) if t.choices else None,
-        }
-        for t in sorted(registry(scope), key=lambda t: t.name)
-    ]
+    """The fields a condition can test, for the merchant's condition builder, each with the
+    range its values must lie in (``minimum``/``maximum``, null for texts and booleans)."""
+    items = []
+    for t in sorted(registry(scope), key=lambda t: t.name):
+        low, high = t.value_range() or (None, None)
+        items.append(
+            {
+                "field": t.name,
+                "label": t.label or t.name,
+                "value_type": t.value_type,
+                "ops": sorted(t.ops),
+                "choices": list(t.choices) if t.choices else None,
+                "minimum": dump_value(low),
+                "maximum": dump_value(high),
+            }
+        )
+    return items
 
 
 # -- customer-list integrations --------------------------------------------------------------
@@ -241,7 +273,7 @@ def bulk_remove_from_group(scope: Scope, ids: Sequence[uuid.UUID], params: dict[
 
 def install_integrations() -> None:
     """Add the ``groups`` column to customer-list rows and the group bulk actions (idempotent)."""
-    from .. import bulk, row_extras
+    from .. import row_extras
 
     row_extras.register(membership.GROUPS_EXTRA)
     for name, apply in (

@@ -16,6 +16,7 @@ Errors name the condition: ``{"conditions.2.value": ["…"]}``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -132,6 +133,11 @@ def _parse_value(condition_type: Any, op: str, raw: Any) -> Any:
 
 def _one(condition_type: Any, raw: Any) -> Any:
     value = parse_value(condition_type.value_type, raw)
+    bounds = condition_type.value_range()  # first: a validator sees only values in range
+    if bounds is not None and isinstance(value, (int, Decimal, dt.date)):
+        low, high = bounds
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"must be between {dump_value(low)} and {dump_value(high)}")
     if condition_type.normalize is not None:
         value = condition_type.normalize(value)
     if condition_type.choices is not None and value not in condition_type.choices:
@@ -153,7 +159,7 @@ def compile_condition(
     if op == "between":
         return and_(kind.basic("gte", value[0], ctx), kind.basic("lte", value[1], ctx))
     if op == "in":
-        return or_(*(kind.basic("eq", v, ctx) for v in value))
+        return kind.member_of(value, ctx)
     if op == "neq":
         return or_(kind.is_missing(ctx), not_(kind.basic("eq", value, ctx)))
     if op == "is_null":
@@ -173,19 +179,35 @@ def compile_conditions(
 
 
 def load(stored: Any, registry: ConditionRegistry) -> Conditions | None:
-    """Conditions as stored on a group (already validated once); unknown fields match nobody."""
+    """Conditions as stored on a group; unknown fields match nobody. Values are checked again
+    (a row saved before a check existed): one out of range raises ``ConditionsInvalid``."""
     if not stored or not stored.get("conditions"):
         return None
     items = []
-    for raw in stored["conditions"]:
-        kind = registry.get(raw.get("field"))
+    for index, raw in enumerate(stored["conditions"]):
+        kind = registry.get(raw.get("field")) if isinstance(raw, dict) else None
         if kind is None:
+            if not isinstance(raw, dict):
+                raise ConditionsInvalid({f"conditions.{index}": ["is not a condition"]})
             items.append(Condition(raw.get("field"), raw.get("op"), raw.get("value")))
             continue
-        items.append(
-            Condition(raw["field"], raw["op"], _parse_value(kind, raw["op"], raw.get("value")))
-        )
+        op = raw.get("op")
+        if op not in kind.ops:
+            raise ConditionsInvalid({f"conditions.{index}.op": [f"op {op!r} is not allowed"]})
+        try:
+            value = _parse_value(kind, op, raw.get("value"))
+        except ValueError as exc:
+            raise ConditionsInvalid({f"conditions.{index}.value": [str(exc)]}) from None
+        items.append(Condition(raw["field"], op, value))
     return Conditions(stored.get("match", "all"), tuple(items))
+
+
+def load_or_none(stored: Any, registry: ConditionRegistry) -> Conditions | None:
+    """``load``, with conditions that no longer load matching nobody (a failing group)."""
+    try:
+        return load(stored, registry)
+    except ConditionsInvalid:
+        return None
 
 
 def explain(

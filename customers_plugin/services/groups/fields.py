@@ -19,10 +19,23 @@ from bisect import bisect_left
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, extract, false, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    false,
+    func,
+    or_,
+    select,
+)
 
 from ...models import GENDERS, STATUSES, Customer, CustomerSource, CustomerTag, Tag
 from ...normalize import search_key
+from ...sql import in_values
 from .registry import ConditionType, EvalContext
 
 _DAY = dt.timedelta(days=1)
@@ -34,6 +47,7 @@ _SET_OPS = frozenset({"eq", "neq", "in", "is_null"})
 MAX_DAYS = 36_600  # a century: the largest relative day count a condition accepts
 MAX_AGE = 150
 MAX_BIRTHDAY_DAYS = 366
+MAX_RATING = 5  # reviews rate 1 to 5
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -208,9 +222,13 @@ def _rating(op: str, value: Decimal, ctx: EvalContext) -> ColumnElement[bool]:
     # avg = rating_sum / reviews_count compared exactly in integers: sum*1000 OP v*1000*count
     units = int(value * _RATING_SCALE)
     compare = _OPERATORS[op]
+    # in 64-bit integers: the 32-bit columns times a thousand may not fit in 32 bits
     return and_(
         Customer.reviews_count > 0,
-        compare(Customer.rating_sum * _RATING_SCALE, Customer.reviews_count * units),
+        compare(
+            cast(Customer.rating_sum, BigInteger) * _RATING_SCALE,
+            cast(Customer.reviews_count, BigInteger) * units,
+        ),
     )
 
 
@@ -221,14 +239,18 @@ def _rating_units(value: Decimal) -> Decimal:
 
 
 def _tag_match(op: str, value: str, ctx: EvalContext) -> ColumnElement[bool]:
+    return _has_tag(Tag.name_key == search_key(value), ctx)
+
+
+def _tag_in(values: tuple[str, ...], ctx: EvalContext) -> ColumnElement[bool]:
+    return _has_tag(in_values(Tag.name_key, [search_key(v) for v in values]), ctx)
+
+
+def _has_tag(name_matches: ColumnElement[bool], ctx: EvalContext) -> ColumnElement[bool]:
     return exists(
         select(CustomerTag.tag_id)
         .join(Tag, Tag.id == CustomerTag.tag_id)
-        .where(
-            CustomerTag.customer_id == Customer.id,
-            Tag.store_id == ctx.store_id,
-            Tag.name_key == search_key(value),
-        )
+        .where(CustomerTag.customer_id == Customer.id, Tag.store_id == ctx.store_id, name_matches)
     )
 
 
@@ -247,11 +269,19 @@ def _tag_names(store_id: str) -> ColumnElement[Any]:
 
 
 def _source_match(op: str, value: str, ctx: EvalContext) -> ColumnElement[bool]:
+    return _has_source(CustomerSource.source == value, ctx)
+
+
+def _source_in(values: tuple[str, ...], ctx: EvalContext) -> ColumnElement[bool]:
+    return _has_source(in_values(CustomerSource.source, values), ctx)
+
+
+def _has_source(source_matches: ColumnElement[bool], ctx: EvalContext) -> ColumnElement[bool]:
     return exists(
         select(CustomerSource.source).where(
             CustomerSource.customer_id == Customer.id,
             CustomerSource.store_id == ctx.store_id,
-            CustomerSource.source == value,
+            source_matches,
         )
     )
 
@@ -301,7 +331,8 @@ def builtin_types() -> list[ConditionType]:
         ConditionType("product_rating", "decimal", _NULLABLE_ORDERED,
                       _col(case((c.reviews_count > 0, c.rating_sum * 1.0 / c.reviews_count))),
                       compare=_rating, missing=lambda ctx: Customer.reviews_count == 0,
-                      normalize=_rating_units, label="Average product rating"),
+                      normalize=_rating_units, minimum=Decimal(0), maximum=Decimal(MAX_RATING),
+                      label="Average product rating"),
         ConditionType("gender", "string", _SET_OPS, _col(c.gender), choices=GENDERS,
                       normalize=str.lower, label="Gender"),
         ConditionType("status", "string", frozenset({"eq", "neq", "in"}), _col(c.status),
@@ -332,8 +363,9 @@ def builtin_types() -> list[ConditionType]:
                       missing=lambda ctx: Customer.last_order_at.is_(None),
                       normalize=_bounded(MAX_DAYS, "a number of days"),
                       label="Last order N days ago"),
-        ConditionType("tag", "string", _SET_OPS, _tag_names, compare=_tag_match,
+        ConditionType("tag", "string", _SET_OPS, _tag_names, compare=_tag_match, one_of=_tag_in,
                       missing=_no_tags, label="Tag"),
         ConditionType("source", "string", _SET_OPS, _source_names, compare=_source_match,
+                      one_of=_source_in,
                       missing=_no_sources, normalize=str.lower, label="Source module"),
     ]  # fmt: skip

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ...jobs import job
 from ...models import CustomerGroup
+from .failures import clear_failure, failure_reason, mark_failing
 from .membership import announce, refresh_group
 from .registry import registry_for
 
@@ -32,13 +33,24 @@ def _progress(**values: Any) -> None:
         current.save_meta()
 
 
-def refresh_one(state: CustomersState, group_id: uuid.UUID) -> dict[str, int] | None:
-    """Refresh one group in its own transaction; ``None`` when the group is gone."""
+def refresh_one(state: CustomersState, group_id: uuid.UUID) -> dict[str, Any] | None:
+    """Refresh one group in its own transaction; ``None`` when the group is gone.
+
+    A group that cannot be evaluated keeps its members and is marked failing (announced once);
+    one that evaluates again is no longer failing."""
     with state.db.transaction() as session:
         group = session.get(CustomerGroup, group_id)
         if group is None:
             return None
-        change = refresh_group(session, registry_for(state.pm), group)
+        store_id = group.store_id
+        try:
+            with session.begin_nested():
+                change = refresh_group(session, registry_for(state.pm), group)
+        except Exception as exc:
+            reason = failure_reason(exc)
+            mark_failing(session, state.pm, store_id, group_id, reason)
+            return {"added": 0, "removed": 0, "failed": reason}
+        clear_failure(session, store_id, group_id)
         announce(session, state.pm, [change])
     return {"added": len(change.added), "removed": len(change.removed)}
 

@@ -110,6 +110,9 @@ def update_group(
     conditions_changed = "conditions" in values and values["conditions"] != group.conditions
     for key, value in values.items():
         setattr(group, key, value)
+    if conditions_changed:  # new conditions: the refresh that follows tells whether they work
+        group.failure_reason = None
+        group.failed_at = None
     group.updated_at = utcnow()
     session.flush()
     return conditions_changed

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import threading
 import uuid
 import weakref
@@ -41,8 +42,11 @@ from ...models import Customer, CustomerGroup, GroupMember
 from ...plugins import has_listeners, notify
 from ...types import UTCDateTime, utcnow
 from .. import row_extras
-from .conditions import Conditions, compile_conditions, explain, load
+from .conditions import Conditions, compile_conditions, explain, load, load_or_none
+from .failures import failure_reason
 from .registry import ConditionRegistry, EvalContext
+
+log = logging.getLogger(__name__)
 
 _members = GroupMember.__table__
 
@@ -129,25 +133,33 @@ def reevaluate(
     customer_ids: Iterable[uuid.UUID],
     *,
     today: dt.date | None = None,
+    failures: dict[uuid.UUID, str] | None = None,
 ) -> list[MembershipChange]:
     """Bring a few customers' memberships in every group of the store up to date.
 
     One query tests them against all the store's groups at once; then only the differences are
-    written. Meant to run inside the transaction of the event that changed their facts.
+    written. Meant to run inside the transaction of the event that changed their facts, which
+    it never fails: the query runs in a savepoint, groups marked failing are skipped, and a
+    group that fails now is left out (its id and reason go to ``failures``).
     """
     ids = list(dict.fromkeys(customer_ids))
     if not ids:
         return []
     groups = session.execute(
-        select(CustomerGroup.id, CustomerGroup.conditions).where(CustomerGroup.store_id == store_id)
+        select(CustomerGroup.id, CustomerGroup.conditions).where(
+            CustomerGroup.store_id == store_id, CustomerGroup.failure_reason.is_(None)
+        )
     ).all()
     if not groups:
         return []
-    connection = session.connection()
-    statement = _reevaluation_statement(
-        registry, context(store_id, today), groups, connection.dialect
+    found, matched = _matches(
+        session,
+        registry,
+        context(store_id, today),
+        groups,
+        ids,
+        {} if failures is None else failures,
     )
-    group_ids = [group_id for group_id, _stored in groups]
     # the customers' memberships (a customer belongs to one store: its id is the scope)
     manual_of = {
         (group_id, customer_id): manual
@@ -159,12 +171,12 @@ def reevaluate(
     }
     joining: set[tuple[uuid.UUID, uuid.UUID]] = set()
     leaving: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for customer_id, *matches in connection.execute(statement, {"customer_ids": ids}):
-        for group_id, matched in zip(group_ids, matches, strict=True):
+    for group_id, members in matched.items():
+        for customer_id in found:
             manual = manual_of.get((group_id, customer_id))
-            if matched and manual is None:
+            if customer_id in members and manual is None:
                 joining.add((group_id, customer_id))
-            elif not matched and manual is False:
+            elif customer_id not in members and manual is False:
                 leaving[group_id].append(customer_id)
 
     added: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
@@ -190,6 +202,64 @@ def reevaluate(
         MembershipChange(store_id, g, tuple(added.get(g, ())), tuple(removed.get(g, ())))
         for g in sorted(set(added) | set(removed))
     ]
+
+
+Matches = tuple[set[uuid.UUID], dict[uuid.UUID, set[uuid.UUID]]]
+
+
+def _matches(
+    session: Session,
+    registry: ConditionRegistry,
+    ctx: EvalContext,
+    groups: Sequence[Any],
+    ids: list[uuid.UUID],
+    failures: dict[uuid.UUID, str],
+) -> Matches:
+    """The customers found, and per group the ones matching it. All groups in one query; when
+    that fails, each group alone, so one failing group is found and left out."""
+    try:
+        return _evaluate(session, registry, ctx, groups, ids)
+    except Exception as exc:
+        if len(groups) == 1:
+            failures[groups[0][0]] = failure_reason(exc)
+            return set(), {}
+        log.info(
+            "customers: the groups of store %s failed together (%s); evaluating each alone",
+            ctx.store_id,
+            type(exc).__name__,
+        )
+    found: set[uuid.UUID] = set()
+    matched: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for group in groups:
+        try:
+            one_found, one_matched = _evaluate(session, registry, ctx, [group], ids)
+        except Exception as exc:
+            failures[group[0]] = failure_reason(exc)
+            continue
+        found |= one_found
+        matched.update(one_matched)
+    return found, matched
+
+
+def _evaluate(
+    session: Session,
+    registry: ConditionRegistry,
+    ctx: EvalContext,
+    groups: Sequence[Any],
+    ids: list[uuid.UUID],
+) -> Matches:
+    """One query over ``groups`` in a savepoint: a failure leaves the transaction usable."""
+    with session.begin_nested():
+        connection = session.connection()  # inside: the savepoint is taken on first use
+        statement = _reevaluation_statement(registry, ctx, groups, connection.dialect)
+        rows = connection.execute(statement, {"customer_ids": ids}).all()
+    group_ids = [group_id for group_id, _stored in groups]
+    matched: dict[uuid.UUID, set[uuid.UUID]] = {group_id: set() for group_id in group_ids}
+    for customer_id, *matches in rows:
+        for group_id, match in zip(group_ids, matches, strict=True):
+            if match:
+                matched[group_id].add(customer_id)
+    return {row[0] for row in rows}, matched
 
 
 _STATEMENTS: weakref.WeakKeyDictionary[ConditionRegistry, OrderedDict[Any, Any]] = (
@@ -310,7 +380,9 @@ def remove_members(
     if not ids:
         return MembershipChange(group.store_id, group.id), []
     ctx = context(group.store_id, today)
-    predicate = compile_conditions(load(group.conditions, registry), registry, ctx)
+    # a failing group's conditions match nobody here: taking members out by hand still works
+    conditions = None if group.failure_reason else load_or_none(group.conditions, registry)
+    predicate = compile_conditions(conditions, registry, ctx)
     matching = set(
         session.scalars(select(Customer.id).where(Customer.id.in_(ids), predicate)).all()
     )
@@ -402,7 +474,8 @@ def customer_groups(
     ).all()
     result = []
     for group, manual, added_at in rows:
-        conditions = load(group.conditions, registry)
+        # a failing group is not explained (its conditions do not evaluate)
+        conditions = None if group.failure_reason else load_or_none(group.conditions, registry)
         result.append(
             {
                 "group_id": str(group.id),

@@ -8,11 +8,18 @@ are derived from those in ``conditions.py``, so every type follows the same miss
 Third parties add types through the ``register_condition_types`` hook:
 ``register(name, column, value_type, ops)`` where ``column(store_id)`` is an expression over the
 customers table. The registry of an app is built once per plugin manager.
+
+Every value a condition compares is checked against the real range of what it is compared with
+(``value_range``): a type's declared ``minimum``/``maximum``, else the range of its column's SQL
+type (32- or 64-bit integers, Numeric precision, money in thousandths on a 64-bit integer, dates
+one day inside Python's calendar so a ``gt``/``lt`` step never leaves it). A value outside never
+reaches SQL: it is refused when a group is saved or previewed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import weakref
 from collections.abc import Callable, Iterable
@@ -21,9 +28,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pluggy
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Integer,
+    Numeric,
+    SmallInteger,
+    false,
+    or_,
+    true,
+)
 
-from ...types import to_money
+from ...sql import in_values
+from ...types import MONEY_SCALE, Money, to_money
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +60,16 @@ DEFAULT_OPS: dict[str, frozenset[str]] = {
 }
 
 MAX_STRING = 200
-MAX_INTEGER = 10**12
+INT16 = (-(2**15), 2**15 - 1)
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+MAX_INTEGER = INT64[1]
+# money is stored as a 64-bit count of thousandths
+MONEY_RANGE = (Decimal(INT64[0] + 1).scaleb(-MONEY_SCALE), Decimal(INT64[1]).scaleb(-MONEY_SCALE))
+# a decimal compared with a float or an unsized numeric: exact in a double, safe in any product
+DECIMAL_RANGE = (Decimal(-(10**15)), Decimal(10**15))
+# one day inside Python's calendar: ``gt 9999-12-30`` still has a next day to start from
+DATE_RANGE = (dt.date(1, 1, 2), dt.date(9999, 12, 30))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +95,12 @@ class ConditionType:
         over ``column`` is not right (relative dates, EXISTS over tags…).
     :param missing: ``missing(ctx)``: true when the customer has no value (default: column IS NULL).
     :param choices: allowed values for a string field.
-    :param normalize: applied to each parsed value (e.g. upper-casing a country code).
+    :param normalize: applied to each parsed value (e.g. upper-casing a country code); may
+        raise ``ValueError`` with a message for the merchant (a plugin's ``validate``).
+    :param minimum: the smallest value accepted (default: from the column's SQL type).
+    :param maximum: the largest value accepted (default: from the column's SQL type).
+    :param one_of: ``one_of(values, ctx)`` for the ``in`` op when ``compare`` is custom
+        (e.g. one EXISTS over tags); by default ``in`` is the column against one list parameter.
     """
 
     name: str
@@ -80,6 +112,9 @@ class ConditionType:
     choices: tuple[str, ...] | None = None
     normalize: Callable[[Any], Any] | None = None
     label: str | None = None
+    minimum: Any = None
+    maximum: Any = None
+    one_of: Callable[[tuple[Any, ...], EvalContext], ColumnElement[bool]] | None = None
     builtin: bool = field(default=False, compare=False)
 
     def basic(self, op: str, value: Any, ctx: EvalContext) -> ColumnElement[bool]:
@@ -87,10 +122,55 @@ class ConditionType:
             return self.compare(op, value, ctx)
         return generic_compare(self.value_type, self.column(ctx.store_id), op, value)
 
+    def member_of(self, values: tuple[Any, ...], ctx: EvalContext) -> ColumnElement[bool]:
+        """The ``in`` op: one list parameter (never one comparison per value)."""
+        if self.one_of is not None:
+            return self.one_of(values, ctx)
+        if self.compare is None and self.value_type != "boolean":
+            return in_values(self.column(ctx.store_id), values)
+        return or_(*(self.basic("eq", value, ctx) for value in values))
+
     def is_missing(self, ctx: EvalContext) -> ColumnElement[bool]:
         if self.missing is not None:
             return self.missing(ctx)
         return self.column(ctx.store_id).is_(None)
+
+    def value_range(self) -> tuple[Any, Any] | None:
+        """The inclusive range a value must lie in (``None``: no range, e.g. strings)."""
+        low, high = _type_range(self)
+        if self.minimum is not None:
+            low = self.minimum if low is None else max(low, self.minimum)
+        if self.maximum is not None:
+            high = self.maximum if high is None else min(high, self.maximum)
+        return None if low is None and high is None else (low, high)
+
+
+@functools.lru_cache(maxsize=1024)
+def _type_range(condition_type: ConditionType) -> tuple[Any, Any]:
+    value_type = condition_type.value_type
+    if value_type == "money":
+        return MONEY_RANGE
+    if value_type == "date":
+        return DATE_RANGE
+    if value_type not in ("integer", "decimal"):
+        return None, None
+    try:
+        sql_type = condition_type.column("").type
+    except Exception:  # a column that needs a real store: the value type's own range
+        sql_type = None
+    if value_type == "integer":
+        if isinstance(sql_type, SmallInteger):
+            return INT16
+        if isinstance(sql_type, Integer) and not isinstance(sql_type, BigInteger):
+            return INT32
+        return INT64
+    if isinstance(sql_type, Money):
+        return MONEY_RANGE
+    if isinstance(sql_type, Numeric) and not isinstance(sql_type, Float) and sql_type.precision:
+        scale = sql_type.scale or 0
+        limit = Decimal(10) ** (sql_type.precision - scale) - Decimal(10) ** -scale
+        return -limit, limit
+    return DECIMAL_RANGE
 
 
 def generic_compare(
@@ -135,7 +215,7 @@ def parse_value(value_type: str, raw: Any) -> Any:
             raw = int(raw.strip())
         if not isinstance(raw, int):
             raise ValueError("must be a whole number")
-        if abs(raw) > MAX_INTEGER:
+        if not INT64[0] <= raw <= INT64[1]:
             raise ValueError("is out of range")
         return raw
     if value_type == "decimal":
@@ -145,8 +225,10 @@ def parse_value(value_type: str, raw: Any) -> Any:
             number = Decimal(str(raw).strip())
         except InvalidOperation:
             raise ValueError("must be a number") from None
-        if not number.is_finite() or abs(number) > MAX_INTEGER:
+        if not number.is_finite():
             raise ValueError("must be a finite number")
+        if abs(number) > MAX_INTEGER:
+            raise ValueError("is out of range")
         return number
     if value_type == "date":
         if not isinstance(raw, str):
@@ -207,8 +289,16 @@ class ConditionRegistry:
         *,
         label: str | None = None,
         choices: Iterable[str] | None = None,
+        minimum: Any = None,
+        maximum: Any = None,
+        validate: Callable[[Any], Any] | None = None,
     ) -> None:
-        """The ``register`` callback handed to ``register_condition_types`` implementations."""
+        """The ``register`` callback handed to ``register_condition_types`` implementations.
+
+        ``minimum``/``maximum`` narrow the accepted values (in the value type: ``Decimal`` for
+        money and decimals, ``date`` for dates); ``validate(value)`` returns the value to use or
+        raises ``ValueError`` with a message the merchant sees under ``conditions.N.value``.
+        """
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"condition type names are identifiers, not {name!r}")
         self.add(
@@ -219,6 +309,9 @@ class ConditionRegistry:
                 column=column,
                 label=label,
                 choices=tuple(choices) if choices is not None else None,
+                normalize=validate,
+                minimum=minimum,
+                maximum=maximum,
             )
         )
 
