@@ -4,6 +4,7 @@ Public surface: ``CustomersPlugin`` (the Flask extension), ``hookimpl`` (the mar
 implementations) and the event values in ``customers_plugin.events``.
 """
 
+from .bounds import InvalidValue
 from .events import (
     BookingMade,
     BookingUpdated,
@@ -30,6 +31,7 @@ __all__ = [
     "CustomersPlugin",
     "FieldChange",
     "FormSubmitted",
+    "InvalidValue",
     "LineItem",
     "OrderPlaced",
     "OrderUpdated",
