@@ -243,8 +243,9 @@ def wishlist_price_dropped(drop: PriceDrop) -> None:
     ``product_prices``) is below the price some customers saw when they added it. Each wish is
     announced once per lower price: a later, lower price is announced again.
 
-    :param drop: the product, its new price and currency, and the wishes (customer id, price and
-        date at adding) it now undercuts.
+    :param drop: the product, the name ``product_prices`` gave (``None`` when it gave none:
+        never a shopper's words), its new price and currency, and the wishes (customer id, price
+        and date at adding) it now undercuts.
     """
 
 
@@ -315,13 +316,15 @@ def add_to_cart(store_id: str, customer: CustomerInfo, product_id: str) -> bool 
 
 @hookspec(firstresult=True)
 def product_prices(store_id: str, product_ids: Sequence[str]) -> Mapping[str, ProductPrice] | None:
-    """The current prices of products (for the wishlist price-drop job). Stops at the first
-    non-None result.
+    """The current prices and names of products: for the one product a shopper adds to the
+    storefront wishlist (``POST /me/wishlist``: name, price and currency are the host's, never
+    the shopper's) and for the wishlist price-drop job. Stops at the first non-None result.
 
     :param store_id: the store.
     :param product_ids: up to 500 of the host's product ids per call.
-    :return: ``{product_id: ProductPrice(price, currency)}``; leave out products that no longer
-        exist. ``None`` (no implementation): no price drop is ever announced.
+    :return: ``{product_id: ProductPrice(price, currency, name=None)}``; leave out products
+        that no longer exist. ``None`` (no implementation): no price drop is ever announced and
+        the storefront wishlist answers 409 ``prices_unavailable``.
     """
 
 
