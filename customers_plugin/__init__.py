@@ -8,6 +8,7 @@ for condition types) and ``order_customer_id`` (what the plugin recorded). Plugi
 the models.
 """
 
+from .bounds import InvalidValue
 from .conditions import customer_column
 from .db import Database, insert
 from .events import (
@@ -39,6 +40,7 @@ __all__ = [
     "Database",
     "FieldChange",
     "FormSubmitted",
+    "InvalidValue",
     "LineItem",
     "OrderPlaced",
     "OrderUpdated",

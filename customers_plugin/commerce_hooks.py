@@ -54,6 +54,7 @@ class CommerceHooks:
                 product,
                 source=event.source,
                 at=event.occurred_at,
+                max_items=self._state.setting("CUSTOMERS_WISHLIST_MAX_ITEMS"),
             )[1]
 
         return str(

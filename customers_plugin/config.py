@@ -87,6 +87,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         None,
         "Currency of customer wallets. Unset: CUSTOMERS_CURRENCY.",
     ),
+    "CUSTOMERS_WISHLIST_MAX_ITEMS": (
+        500,
+        "Most products one wishlist holds: adding another answers 409 wishlist_full (the "
+        "on_wishlist_changed hook raises WishlistFull). None: no bound.",
+    ),
     "CUSTOMERS_SIGNING_KEY": (
         None,
         "Key that signs review-request links. Unset: the app's SECRET_KEY.",

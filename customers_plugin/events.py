@@ -3,14 +3,21 @@
 This room holds plain data only: no database access, no Flask. Every host event names its store,
 its source module and its external id, which together make it idempotent: delivering the same
 event twice changes nothing the second time.
+
+Every value is checked against the bounds of ``customers_plugin.bounds`` when the event is
+built (text that fits its column, money and counts within range, answers nested at most
+``MAX_DEPTH`` levels): a value out of bounds raises ``InvalidValue`` (a ``ValueError`` naming
+the field) in the host's own code, before anything is recorded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
+
+from .bounds import InvalidValue, check_count, check_money, check_structure, check_text
 
 __all__ = [
     "BookingMade",
@@ -18,6 +25,7 @@ __all__ = [
     "Contact",
     "CustomerSignedUp",
     "FormSubmitted",
+    "InvalidValue",
     "LineItem",
     "OrderPlaced",
     "OrderUpdated",
@@ -47,13 +55,45 @@ def _require_text(name: str, value: str) -> None:
 def _as_decimal(name: str, value: Any) -> Decimal:
     if isinstance(value, float):
         raise TypeError(f"{name} must be a Decimal or a string, never a float")
-    try:
-        amount = Decimal(str(value))
-    except ArithmeticError as exc:
-        raise ValueError(f"{name} is not a decimal amount: {value!r}") from exc
-    if not amount.is_finite():
-        raise ValueError(f"{name} must be finite")
-    return amount
+    return check_money(name, value)
+
+
+# the longest text each field may hold (its column's width); other text fields: DEFAULT_TEXT
+TEXT_LIMITS = {
+    "store_id": 64,
+    "source": 32,
+    "order_id": 128,
+    "booking_id": 128,
+    "submission_id": 128,
+    "review_id": 128,
+    "product_id": 128,
+    "user_id": 128,
+    "status": 32,
+    "payment_status": 32,
+    "currency": 3,
+    "service": 200,
+    "staff": 200,
+    "form_name": 200,
+    "name": 300,
+    "product_name": 300,
+    "comment": 10_000,
+}
+CONTACT_LIMITS = {"email": 320, "phone": 64, "name": 200, "country": 64, "language": 16}
+DEFAULT_TEXT = 1000
+MAX_LINE_ITEMS = 1000
+STRUCTURED = ("answers", "form_answers")
+
+
+def _check_values(event: Any, limits: dict[str, int]) -> None:
+    """Check every text and structured field of a dataclass against its bounds."""
+    for item in fields(event):
+        value = getattr(event, item.name)
+        if isinstance(value, str):
+            check_text(item.name, value, max_length=limits.get(item.name, DEFAULT_TEXT))
+        elif item.name in STRUCTURED:
+            if not isinstance(value, dict):
+                raise TypeError(f"{item.name} must be a dict")
+            check_structure(item.name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +107,7 @@ class Contact:
     language: str | None = None
 
     def __post_init__(self) -> None:
+        _check_values(self, CONTACT_LIMITS)
         has_email = bool(self.email and self.email.strip())
         has_phone = bool(self.phone and self.phone.strip())
         if not (has_email or has_phone):
@@ -83,9 +124,9 @@ class LineItem:
     unit_price: Decimal = Decimal("0")
 
     def __post_init__(self) -> None:
+        _check_values(self, TEXT_LIMITS)
         object.__setattr__(self, "unit_price", _as_decimal("unit_price", self.unit_price))
-        if self.quantity < 0:
-            raise ValueError("quantity must not be negative")
+        check_count("quantity", self.quantity)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +145,7 @@ class _HostEvent:
     source: str = "store"
 
     def __post_init__(self) -> None:
+        _check_values(self, TEXT_LIMITS)
         _require_text("store_id", self.store_id)
         _require_text("source", self.source)
         _require_aware("occurred_at", self.occurred_at)
@@ -127,7 +169,12 @@ class OrderPlaced(_HostEvent):
         _require_text("order_id", self.order_id)
         _require_text("currency", self.currency)
         object.__setattr__(self, "total", _as_decimal("total", self.total))
-        object.__setattr__(self, "items", tuple(self.items))
+        items = tuple(self.items)
+        if len(items) > MAX_LINE_ITEMS:
+            raise InvalidValue("items", f"at most {MAX_LINE_ITEMS} lines")
+        if not all(isinstance(item, LineItem) for item in items):
+            raise TypeError("items must be customers_plugin.events.LineItem values")
+        object.__setattr__(self, "items", items)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -311,14 +358,19 @@ class WishlistChanged(_HostEvent):
 
 @dataclass(frozen=True, slots=True)
 class ProductPrice:
-    """A product's current price, as the host answers ``product_prices``."""
+    """A product's current price and name, as the host answers ``product_prices``. The name
+    is what wishlists show and what price-drop notices carry (never a shopper's words)."""
 
     price: Decimal
     currency: str
+    name: str | None = None
 
     def __post_init__(self) -> None:
+        _check_values(self, TEXT_LIMITS)
         object.__setattr__(self, "price", _as_decimal("price", self.price))
         _require_text("currency", self.currency)
+        if self.name is not None and not self.name.strip():
+            object.__setattr__(self, "name", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,11 +386,12 @@ class Wish:
 @dataclass(frozen=True, slots=True)
 class PriceDrop:
     """A wished product now costs less than some customers paid attention to: who, and since
-    when. Each wish is announced once per lower price."""
+    when. Each wish is announced once per lower price. ``product_name`` is the name the host
+    gave in ``product_prices`` (``None`` when it gave none): never a shopper's words."""
 
     store_id: str
     product_id: str
-    product_name: str
+    product_name: str | None
     price: Decimal
     currency: str
     wishes: tuple[Wish, ...]

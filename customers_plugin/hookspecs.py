@@ -496,9 +496,10 @@ def wishlist_price_dropped(drop: PriceDrop) -> None:
     announced once per lower price: a later, lower price is announced again.
 
     Args:
-        drop: a ``PriceDrop(store_id, product_id, product_name, price, currency, wishes)``; each
-            of ``wishes`` is a ``Wish(customer_id, price, currency, added_at)`` with the price
-            at adding.
+        drop: a ``PriceDrop(store_id, product_id, product_name, price, currency, wishes)``:
+            ``product_name`` is the name ``product_prices`` gave (``None`` when it gave none:
+            never a shopper's words); each of ``wishes`` is a ``Wish(customer_id, price,
+            currency, added_at)`` with the price at adding.
 
     Example:
         ```python
@@ -659,23 +660,25 @@ def add_to_cart(store_id: str, customer: CustomerInfo, product_id: str) -> bool 
 
 @hookspec(firstresult=True)
 def product_prices(store_id: str, product_ids: Sequence[str]) -> Mapping[str, ProductPrice] | None:
-    """The current prices of products (for the wishlist price-drop job). Stops at the first
-    non-None result.
+    """The current prices and names of products: for the one product a shopper adds to the
+    storefront wishlist (``POST /me/wishlist``: name, price and currency are the host's, never
+    the shopper's) and for the wishlist price-drop job. Stops at the first non-None result.
 
     Args:
         store_id: the store.
         product_ids: up to 500 of the host's product ids per call.
 
     Returns:
-        A dict of ``ProductPrice(price, currency)`` by product id; leave out products that no
-        longer exist. ``None`` (no implementation) means no price drop is ever announced.
+        A dict of ``ProductPrice(price, currency, name=None)`` by product id; leave out products
+        that no longer exist. ``None`` (no implementation) means no price drop is ever announced
+        and the storefront wishlist answers 409 ``prices_unavailable``.
 
     Example:
         ```python
         @hookimpl
         def product_prices(store_id, product_ids):
             rows = Product.query.filter(Product.id.in_(product_ids)).all()
-            return {str(p.id): ProductPrice(p.price, p.currency) for p in rows}
+            return {str(p.id): ProductPrice(p.price, p.currency, name=p.name) for p in rows}
         ```
     """
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, request
+from flask import Flask
 from flask_smorest import Api, Blueprint
 
 from ..schemas.common import ErrorSchema, Money
@@ -24,6 +24,7 @@ from . import privacy as privacy_api
 from . import review_requests as review_requests_api
 from . import wallet as wallet_api
 from . import wishlist as wishlist_api
+from .bodies import limit_body
 from .common import API_STATE_KEY, ApiState
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def register_api(app: Flask, state: CustomersState) -> CustomersApi:
 
 
 def _set_body_limit(limit: int) -> None:
-    request.max_content_length = limit
+    limit_body(limit)
 
 
 def get_api(app: Flask) -> CustomersApi:

@@ -2,20 +2,22 @@
 ``{"error": {"code": "...", "message": "...", "fields": {...}}}``.
 
 Handlers are plain functions installed on each blueprint (so they beat a host's app-wide
-handlers inside the API) and, for routing errors (unknown URL, wrong method) that belong to no
-blueprint, on the app but only for paths under the API prefix. Never a stack trace.
+handlers inside the API); routing errors (unknown URL, wrong method) belong to no blueprint and
+are answered by an app-wide ``before_request`` function, only for paths under the API prefix.
+Never a stack trace.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
 from flask_smorest import Blueprint
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
+from werkzeug.exceptions import NotFound as NoRoute
 
 from .. import migrate
 from ..db import is_statement_timeout
@@ -23,6 +25,7 @@ from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
 from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
 from ..services.keyset import InvalidCursor
+from .bodies import PARSER
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +161,13 @@ def handle_database_error(error: DBAPIError) -> Response:
 
 
 def install(blp: Blueprint) -> Blueprint:
-    """Give a blueprint the API's error handlers (they win over the host's inside it).
-    Idempotent; call it before the blueprint is first registered."""
+    """Give a blueprint the API's error handlers (they win over the host's inside it) and its
+    bounded body parser (``bodies.BoundedParser``). Idempotent; call it where the blueprint is
+    created, before its views are decorated."""
     if getattr(blp, "_customers_errors", False):
         return blp
     blp._customers_errors = True  # type: ignore[attr-defined]
+    blp.ARGUMENTS_PARSER = PARSER  # type: ignore[misc]
     for code in default_exceptions:
         blp.register_error_handler(code, handle_http_exception)
     blp.register_error_handler(HTTPException, handle_http_exception)
@@ -173,15 +178,17 @@ def install(blp: Blueprint) -> Blueprint:
 
 
 def install_routing_handlers(app: Flask, prefix: str) -> None:
-    """404/405 for URLs under ``prefix`` that match no view; other paths keep the host's
-    handling (its own handler, if it registered one before, is called)."""
-    for code in (404, 405):
-        exc_class = default_exceptions[code]
-        previous: Callable[[Any], Any] | None = app.error_handler_spec[None][code].get(exc_class)
+    """404/405 for URLs under ``prefix`` that match no view, in the API's error shape whatever
+    error handlers the host registers, before or after: the answer is given by the app's first
+    ``before_request`` function (which runs before the routing error is raised, so no host
+    handler sees it). Other paths keep the host's handling."""
 
-        def handler(error: HTTPException, _previous: Any = previous) -> Any:
-            if request.path == prefix or request.path.startswith(prefix + "/"):
-                return handle_http_exception(error)
-            return _previous(error) if _previous is not None else error
+    def answer_routing_error() -> Response | None:
+        error = request.routing_exception
+        if not isinstance(error, NoRoute | MethodNotAllowed):
+            return None
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return handle_http_exception(error)
+        return None
 
-        app.register_error_handler(code, handler)
+    app.before_request_funcs.setdefault(None, []).insert(0, answer_routing_error)

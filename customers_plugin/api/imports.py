@@ -22,6 +22,7 @@ from ..schemas.common import Body, Text, UTCDateTime
 from ..security import current_store_id, require
 from ..services import imports
 from ..services.errors import Invalid
+from .bodies import json_body, limit_body
 from .errors import flatten, install
 
 IMPORT = "customers.import"
@@ -94,7 +95,7 @@ def template() -> Response:
 def _options_from_request() -> tuple[dict[str, Any], Any]:
     """The options and the uploaded file (form) or pasted emails (form or JSON)."""
     limit = int(get_state().setting("CUSTOMERS_IMPORT_MAX_BYTES")) + _FORM_OVERHEAD
-    request.max_content_length = limit  # 413 on Content-Length or on the stream itself
+    limit_body(limit)  # 413 on Content-Length or on the (chunked) stream itself
     if request.mimetype == "multipart/form-data" or request.mimetype.endswith("urlencoded"):
         raw: dict[str, Any] = {k: v for k, v in request.form.items() if k != "tags"}
         tags = [t for value in request.form.getlist("tags") for t in value.split(",")]
@@ -102,7 +103,7 @@ def _options_from_request() -> tuple[dict[str, Any], Any]:
             raw["tags"] = [t.strip() for t in tags if t.strip()]
         upload = request.files.get("file")
     else:
-        raw = request.get_json(silent=True)
+        raw = json_body()
         if not isinstance(raw, dict):
             raise Invalid("send a multipart form with a file, or JSON with emails")
         upload = None

@@ -3,12 +3,17 @@ hook says who; nobody signed in answers 401). No admin permission is involved.
 
 ``/me/wishlist`` (list, add, remove, move to cart), ``/me/wallet`` (balance and ledger) and
 ``/me/reviews/pending`` (the unreviewed orders, for the signed-in customer or the holder of a
-signed review link). Every answer here, refusals included, is ``Cache-Control: no-store``.
+signed review link). Identity is checked before any argument is read (``signed_in``): a guest
+gets 401, never a validation error. A product joins the wishlist with the name, price and
+currency the host gives (``product_prices``), never the shopper's.
+Every answer here, refusals included, is ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +66,18 @@ def _shopper() -> tuple[str, Contact]:
     return store_id, contact
 
 
+def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer 401 to a guest before the request's arguments are parsed (place it above
+    ``@blp.arguments``)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _shopper()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def _known(session: Session, store_id: str, contact: Contact) -> uuid.UUID | None:
     return find_customer(
         session, store_id, contact, get_state().setting("CUSTOMERS_DEFAULT_REGION")
@@ -72,6 +89,7 @@ def _page(args: dict[str, Any]) -> tuple[int, str | None]:
 
 
 @blp.route("/wishlist", methods=["GET"])
+@signed_in
 @blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WishlistPage)
 def my_wishlist(**args: Any) -> Any:
@@ -89,22 +107,30 @@ def my_wishlist(**args: Any) -> Any:
 
 
 @blp.route("/wishlist", methods=["POST"])
+@signed_in
 @blp.arguments(WishlistAdd())
 @blp.response(201, WishlistItemOut)
 @blp.alt_response(200, schema=WishlistItemOut, description="Already in the wishlist.")
 def add_to_my_wishlist(body: dict[str, Any]) -> Any:
-    """Add a product with its name, price and currency now; the plugin keeps that price and
-    the date. A product already in the list keeps its first price (200)."""
+    """Add a product by its id: its name, price and currency are the host's now
+    (``product_prices``); the plugin keeps that price and the date. A product already in the
+    list keeps its first price (200). 422 for a product the host does not know, 409
+    ``wishlist_full`` past ``CUSTOMERS_WISHLIST_MAX_ITEMS``, 409 ``prices_unavailable``
+    without a ``product_prices`` implementation."""
     store_id, contact = _shopper()
-    product = wishlist.Product.of(body["product_id"], body["name"], body["price"], body["currency"])
+    state = get_state()
+    product = wishlist.product_from_host(state.pm, store_id, body["product_id"])
+    limit = state.setting("CUSTOMERS_WISHLIST_MAX_ITEMS")
     outcome: dict[str, Any] = {}
 
     def apply(session: Session, customer_id: uuid.UUID) -> bool:
-        item, created = wishlist.add(session, store_id, customer_id, product, source=STOREFRONT)
+        item, created = wishlist.add(
+            session, store_id, customer_id, product, source=STOREFRONT, max_items=limit
+        )
         outcome.update(item=item, created=created)
         return created
 
-    wishlist.for_contact(get_state(), store_id, contact, "store", apply)
+    wishlist.for_contact(state, store_id, contact, "store", apply)
     return outcome["item"], 201 if outcome["created"] else 200
 
 
@@ -157,6 +183,7 @@ def move_to_cart(product_id: str) -> Any:
 
 
 @blp.route("/wallet", methods=["GET"])
+@signed_in
 @blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WalletOut)
 def my_wallet(**args: Any) -> Any:

@@ -16,10 +16,9 @@ CURRENCY = validate.Regexp(r"^[A-Za-z]{3}$", error="an ISO 4217 code such as SAR
 
 
 class WishlistAdd(Body):
+    """The product to add, by the host's id: its name and price come from the host."""
+
     product_id = Text(max_length=128, required=True, validate=[validate.Length(min=1)])
-    name = Text(max_length=300, required=True, validate=[validate.Length(min=1)])
-    price = Money(required=True, validate=validate.Range(min=0))
-    currency = Text(max_length=3, required=True, validate=[CURRENCY])
 
 
 class WishlistItemOut(ma.Schema):

@@ -1,5 +1,6 @@
-"""Fields and base schemas shared by the API: safe text (no NUL byte, no lone surrogate,
-bounded length), UTC datetimes, money as decimal strings, the error shape, page arguments."""
+"""Fields and base schemas shared by the API: safe text (the text bound of ``bounds``: no NUL
+byte or other forbidden control character, no lone surrogate, bounded length), UTC datetimes,
+money as decimal strings, the error shape, page arguments."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..bounds import COUNT_MAX, MONEY_MAX, text_problem
 from ..extension import get_state
 
-INT_MAX = 2**31 - 1
-MONEY_MAX = Decimal(10) ** 13
+INT_MAX = COUNT_MAX
 
 
 class Body(ma.Schema):
@@ -30,7 +31,8 @@ class Query(ma.Schema):
 
 
 class Text(fields.String):
-    """A string that the database can always store: bounded, no NUL byte, valid Unicode."""
+    """A string that the database can always store: bounded, and within ``bounds``' text
+    rule (no NUL byte or other forbidden control character, valid Unicode)."""
 
     def __init__(self, *, max_length: int = 200, strip: bool = True, **kwargs: Any) -> None:
         validators = list(kwargs.pop("validate", None) or [])
@@ -40,12 +42,9 @@ class Text(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ma.ValidationError("must not contain a NUL character")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ma.ValidationError("must be valid Unicode text") from None
+        problem = text_problem(text)
+        if problem is not None:
+            raise ma.ValidationError(problem)
         return text.strip() if self.strip else text
 
 

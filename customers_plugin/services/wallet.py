@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..bounds import MONEY_MAX
 from ..db import insert_ignore
 from ..events import Contact, WalletSpend
 from ..models import WALLET_KINDS, Customer, WalletTransaction
@@ -102,7 +103,8 @@ def post(
     :raises InsufficientBalance: a debit larger than the balance (nothing is recorded).
     :raises KeyReused: the key was used with another customer, kind, amount, currency, reason
         or reference.
-    :raises Invalid: a bad kind, amount, currency, reason or key.
+    :raises Invalid: a bad kind, amount, currency, reason or key, or a credit that would take
+        the balance to ``bounds.MONEY_MAX``.
     """
     amount = _checked(kind, amount, reason, idempotency_key)
     if session.scalar(_customer_query(store_id, customer_id)) is None:
@@ -143,6 +145,8 @@ def post(
     change = update(Customer).where(Customer.id == customer_id, Customer.store_id == store_id)
     if kind == "debit":
         change = change.where(Customer.wallet_balance >= amount)
+    else:
+        change = change.where(Customer.wallet_balance < MONEY_MAX - amount)
     delta = amount if kind == "credit" else -amount
     balance = session.execute(
         change.values(wallet_balance=Customer.wallet_balance + delta)
@@ -150,6 +154,8 @@ def post(
         .execution_options(synchronize_session=False)
     ).scalar()
     if balance is None:  # the transaction rolls back: the ledger row goes too
+        if kind == "credit":
+            raise invalid("amount", f"the balance would reach {MONEY_MAX:f}, the wallet's bound")
         raise InsufficientBalance("the wallet balance is lower than the debit")
     session.execute(
         update(WalletTransaction)

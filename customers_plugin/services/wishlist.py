@@ -1,9 +1,11 @@
 """Wishlists: add, remove, list, move to cart, the most-wished report and price drops.
 
 An item keeps the product's name, price and currency at the time of adding and the date it was
-added; adding a product already in the list changes nothing. Every change writes the activity
-log. ``wishlist_size_column`` is the SQL expression behind the ``wishlist_size`` group
-condition. No Flask here: callers pass the session and the store.
+added; adding a product already in the list changes nothing. The storefront takes name, price
+and currency from the host (``product_from_host``), never from the shopper, and a wishlist
+holds at most ``max_items`` products. Every change writes the activity log.
+``wishlist_size_column`` is the SQL expression behind the ``wishlist_size`` group condition.
+No Flask here: callers pass the session and the store.
 """
 
 from __future__ import annotations
@@ -48,6 +50,18 @@ class CartUnavailable(Conflict):
     code = "cart_unavailable"
 
 
+class PricesUnavailable(Conflict):
+    """No ``product_prices`` implementation: the plugin cannot learn a product's price."""
+
+    code = "prices_unavailable"
+
+
+class WishlistFull(Conflict):
+    """The wishlist already holds its most products (``CUSTOMERS_WISHLIST_MAX_ITEMS``)."""
+
+    code = "wishlist_full"
+
+
 @dataclass(frozen=True, slots=True)
 class Product:
     """A product as the host describes it when it is added to a wishlist."""
@@ -76,6 +90,27 @@ class Product:
         return cls(product_id, name.strip()[:300], amount, code)
 
 
+def product_from_host(pm: pluggy.PluginManager, store_id: str, product_id: str) -> Product:
+    """The product as the host describes it now (``product_prices``): its name, price and
+    currency. Call it with no transaction of the plugin open (the host may read its own
+    tables in the same SQLite file).
+
+    :raises PricesUnavailable: no host implements ``product_prices``.
+    :raises Invalid: the host does not know the product (``product_id``).
+    """
+    product_id = (product_id or "").strip()
+    if not product_id or len(product_id) > 128:
+        raise invalid("product_id", "give a product id of 1 to 128 characters")
+    if not has_listeners(pm, "product_prices"):
+        raise PricesUnavailable("this shop does not tell product prices to the wishlist")
+    answer = pm.hook.product_prices(store_id=store_id, product_ids=[product_id]) or {}
+    raw = answer.get(product_id)
+    if raw is None:
+        raise invalid("product_id", "no such product in this shop")
+    current = raw if isinstance(raw, ProductPrice) else ProductPrice(*raw)
+    return Product.of(product_id, current.name or product_id, current.price, current.currency)
+
+
 def add(
     session: Session,
     store_id: str,
@@ -84,8 +119,14 @@ def add(
     *,
     source: str = "storefront",
     at: dt.datetime | None = None,
+    max_items: int | None = None,
 ) -> tuple[WishlistItem, bool]:
-    """Add a product; ``(item, created)``. An item already there keeps its first price/date."""
+    """Add a product; ``(item, created)``. An item already there keeps its first price/date.
+
+    :raises WishlistFull: a new product for a wishlist already holding ``max_items``.
+    """
+    if max_items is not None:
+        _check_room(session, store_id, customer_id, product.product_id, max_items)
     table = WishlistItem.__table__
     inserted = insert_ignore(
         session,
@@ -124,6 +165,23 @@ def add(
         )
     ).one()
     return item, inserted is not None
+
+
+def _check_room(
+    session: Session, store_id: str, customer_id: uuid.UUID, product_id: str, max_items: int
+) -> None:
+    mine = (WishlistItem.store_id == store_id, WishlistItem.customer_id == customer_id)
+    held = session.scalar(select(func.count()).select_from(WishlistItem).where(*mine))
+    if (held or 0) < max_items:
+        return
+    there = session.scalar(
+        select(WishlistItem.id).where(*mine, WishlistItem.product_id == product_id)
+    )
+    if there is None:
+        raise WishlistFull(
+            f"the wishlist already holds {max_items} products",
+            fields={"product_id": [f"the wishlist holds at most {max_items} products"]},
+        )
 
 
 def remove(
@@ -322,11 +380,14 @@ def record_price_drops(
     prices: Mapping[str, ProductPrice | tuple[Any, str]],
 ) -> int:
     """Claim the wishes each current price undercuts (once per lower price) and announce them
-    after commit through ``wishlist_price_dropped``; returns how many wishes were claimed."""
+    after commit through ``wishlist_price_dropped`` with the name the host gave (the stored
+    names of the product's wishes take it too); returns how many wishes were claimed."""
     claimed = 0
     for product_id, raw in prices.items():
         current = raw if isinstance(raw, ProductPrice) else ProductPrice(*raw)
         currency = current.currency.upper()
+        if current.name:
+            _rename(session, store_id, product_id, current.name)
         rows = session.execute(
             update(WishlistItem)
             .where(
@@ -340,12 +401,7 @@ def record_price_drops(
                 ),
             )
             .values(notified_price=current.price)
-            .returning(
-                WishlistItem.customer_id,
-                WishlistItem.price,
-                WishlistItem.added_at,
-                WishlistItem.product_name,
-            )
+            .returning(WishlistItem.customer_id, WishlistItem.price, WishlistItem.added_at)
             .execution_options(synchronize_session=False)
         ).all()
         if not rows:
@@ -354,7 +410,7 @@ def record_price_drops(
         drop = PriceDrop(
             store_id=store_id,
             product_id=product_id,
-            product_name=rows[0].product_name,
+            product_name=current.name,
             price=current.price,
             currency=currency,
             wishes=tuple(
@@ -364,6 +420,20 @@ def record_price_drops(
         )
         after_commit(session, lambda drop=drop: notify(pm, "wishlist_price_dropped", drop=drop))
     return claimed
+
+
+def _rename(session: Session, store_id: str, product_id: str, name: str) -> None:
+    """Give the wishes of a product the name the host answered (it replaces older names)."""
+    session.execute(
+        update(WishlistItem)
+        .where(
+            WishlistItem.store_id == store_id,
+            WishlistItem.product_id == product_id,
+            WishlistItem.product_name != name[:300],
+        )
+        .values(product_name=name[:300])
+        .execution_options(synchronize_session=False)
+    )
 
 
 @job("wishlist_price_drops")

@@ -78,7 +78,7 @@ class ShopperServices:
         rows = db.session.scalars(
             db.select(Product).where(Product.store_id == store_id, Product.id.in_(ids))
         ).all()
-        return {str(p.id): ProductPrice(p.price, p.currency) for p in rows if p.active}
+        return {str(p.id): ProductPrice(p.price, p.currency, name=p.name) for p in rows if p.active}
 
 
 def _product(store_id: str, product_id: Any) -> Product | None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ...bounds import text_problem
 from ...models import ImportBatch, ImportRowError
 from ...types import utcnow
 from ..errors import Conflict, Invalid, NotFound, invalid
@@ -87,6 +88,9 @@ def start_import(
     :raises Invalid: bad options, an unreadable file, unknown or missing columns.
     """
     checked = options.checked()
+    problem = text_problem(filename) if filename else None
+    if problem is not None:
+        raise invalid("file", f"the file name {problem}")
     if (upload is None) == (emails is None):
         raise Invalid("send either a CSV file or pasted email addresses")
     max_bytes = int(state.setting("CUSTOMERS_IMPORT_MAX_BYTES"))

@@ -42,6 +42,8 @@ READ_ONLY = (
     "last_booking_in_range",
 )
 FIELD_PREFIX = "field:"
+MAX_LISTED = 20  # column names an error lists at most
+MAX_LISTED_NAME = 100
 EXAMPLE = {
     "email": "layla@example.com",
     "phone": "'+966501234567",  # the leading quote keeps Excel from making it a number
@@ -77,6 +79,15 @@ class ColumnMap:
         return any(n == name for _i, n in self.indexes)
 
 
+def _listed(names: list[str]) -> list[str]:
+    """At most ``MAX_LISTED`` names (each cut to ``MAX_LISTED_NAME`` characters), then how
+    many more: an error never echoes a whole pathological header back."""
+    shown = [n if len(n) <= MAX_LISTED_NAME else n[:MAX_LISTED_NAME] + "…" for n in names]
+    if len(shown) > MAX_LISTED:
+        return [*shown[:MAX_LISTED], f"(and {len(shown) - MAX_LISTED} more)"]
+    return shown
+
+
 def normalise_name(raw: str) -> str:
     text = raw.strip().lstrip("\ufeff").strip()
     if text.casefold().startswith(FIELD_PREFIX):
@@ -108,6 +119,7 @@ def map_header(header: Sequence[str], custom_fields: Sequence[CustomField]) -> C
             indexes.append((i, name))
         elif name not in READ_ONLY:
             unknown.append(header[i].strip())
+    unknown, repeated = _listed(unknown), _listed(repeated)
     problems: dict[str, list[str]] = {}
     if unknown:
         problems["unknown_columns"] = unknown

@@ -2,7 +2,9 @@
 delimiter (comma, semicolon or tab, sniffed from the header line) and rows numbered by the
 physical line they start on (header = line 1; a quoted cell spanning lines counts them all).
 
-The file is read incrementally from disk: memory does not grow with its size.
+The file is read incrementally from disk: memory does not grow with its size. The header is
+read through a window of ``HEADER_MAX_CHARS`` characters, so a file whose first line never
+ends is refused after that much, not read whole.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 
 DELIMITERS = (",", ";", "\t")
 MAX_CELL = 64 * 1024
+HEADER_MAX_CHARS = 64 * 1024
+_HEADER_TOO_LONG = f"the header (first line) is longer than {HEADER_MAX_CHARS} characters"
 
 
 class FileProblem(ValueError):
@@ -63,9 +67,11 @@ class CsvFile:
             self.encoding = detect_encoding(raw.read(4))
         with self._open() as text:
             try:
-                first = text.readline()
+                first = text.readline(HEADER_MAX_CHARS + 1)
             except UnicodeDecodeError:
                 raise FileProblem("the file is neither UTF-8 nor UTF-16 text") from None
+        if len(first) > HEADER_MAX_CHARS:
+            raise FileProblem(_HEADER_TOO_LONG)
         if not first.strip():
             raise FileProblem("the file is empty or its first line (the header) is blank")
         self.delimiter = sniff_delimiter(first)
@@ -74,15 +80,29 @@ class CsvFile:
         return open(self.path, encoding=self.encoding, newline="")
 
     def header(self) -> list[str]:
-        for row in self._read(header=True):
-            return row.cells
-        raise FileProblem("the file has no header line")
+        """The first row, read from at most ``HEADER_MAX_CHARS`` characters of the file."""
+        with self._open() as text:
+            try:
+                head = text.read(HEADER_MAX_CHARS + 1)
+            except UnicodeDecodeError:
+                raise FileProblem("line 1: the file is neither UTF-8 nor UTF-16 text") from None
+        window = io.StringIO(head)
+        csv.field_size_limit(MAX_CELL)
+        try:
+            cells = next(csv.reader(window, delimiter=self.delimiter, strict=False))
+        except StopIteration:
+            raise FileProblem("the file has no header line") from None
+        except csv.Error as exc:
+            raise FileProblem(f"line 1: the CSV is broken ({exc})") from None
+        if len(head) > HEADER_MAX_CHARS and window.tell() >= len(head):
+            raise FileProblem(_HEADER_TOO_LONG)
+        return [c.lstrip("\ufeff") for c in cells]
 
     def rows(self) -> Iterator[Row]:
         """Data rows (blank lines skipped), each with the physical line it starts on."""
-        return self._read(header=False)
+        return self._read()
 
-    def _read(self, *, header: bool) -> Iterator[Row]:
+    def _read(self) -> Iterator[Row]:
         csv.field_size_limit(MAX_CELL)
         with self._open() as text:
             reader = csv.reader(text, delimiter=self.delimiter, strict=False)
@@ -103,9 +123,6 @@ class CsvFile:
                 previous = reader.line_num
                 if first:
                     first = False
-                    if header:
-                        yield Row(line, [c.lstrip("\ufeff") for c in cells])
-                        return
                     continue
                 if not any(c.strip() for c in cells):
                     continue

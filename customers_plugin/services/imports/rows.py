@@ -1,5 +1,6 @@
 """Validation of one import row into the values to write, or the reasons it cannot be
-written (column + reason, reported with the row's line). No database access."""
+written (column + reason, reported with the row's line). Every cell first passes the text
+bound of ``bounds`` (a NUL byte makes a bad row, never a failed batch). No database access."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...bounds import text_problem
 from ...normalize import (
     InvalidEmail,
     InvalidPhone,
@@ -73,6 +75,10 @@ def parse_row(
     cells: dict[str, str] = {}
     for index, name in columns.indexes:
         raw = row.cells[index] if index < len(row.cells) else ""
+        problem = text_problem(raw)
+        if problem is not None:
+            parsed.errors.append((name, problem))
+            continue
         value = unescape_formula(raw.strip())
         if value:
             cells[name] = value
