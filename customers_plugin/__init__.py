@@ -16,6 +16,7 @@ from .events import (
     OrderPlaced,
     OrderUpdated,
     ReviewSubmitted,
+    ShopperAccount,
 )
 from .extension import CustomersPlugin, get_state
 from .plugins import ENTRY_POINT_GROUP, hookimpl
@@ -34,6 +35,7 @@ __all__ = [
     "OrderPlaced",
     "OrderUpdated",
     "ReviewSubmitted",
+    "ShopperAccount",
     "get_state",
     "hookimpl",
 ]

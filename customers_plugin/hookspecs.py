@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         PriceDrop,
         ProductPrice,
         ReviewSubmitted,
+        ShopperAccount,
         WalletSpend,
         WishlistChanged,
     )
@@ -129,11 +130,20 @@ def on_review_submitted(event: ReviewSubmitted) -> str | None:
 
 @hookspec
 def on_customer_signup(event: CustomerSignedUp) -> str | None:
-    """A visitor created an account on the storefront. Links the host's user id to the customer
-    and records the marketing consent given at sign-up.
+    """A visitor created an account on the storefront. Records the contact (as any unverified
+    event does), links the host's user id to a customer and records the marketing consent
+    given at sign-up.
 
-    :param event: the host's user id and contact.
-    :return: the customer's id (plugin's implementation).
+    The link is made only through an address the host has verified (``email_verified``,
+    ``phone_verified``): to the customer whose primary email (then phone) it is, unless that
+    customer is linked to another account, or to the customer this sign-up created. An
+    unverified sign-up links nothing: fire the event again once the address is verified (or
+    let ``current_customer`` report it verified), a replay changes nothing. An account is
+    linked to one customer per store, and a link is never moved.
+
+    :param event: the host's user id, contact, and which of its addresses are verified.
+    :return: the id of the linked customer, else of the customer the contact was recorded on
+        (plugin's implementation).
     """
 
 
@@ -278,10 +288,15 @@ def authorize(request: Request, permission: str, store_id: str) -> bool | None:
 
 
 @hookspec(firstresult=True)
-def current_customer(request: Request, store_id: str) -> Contact | None:
+def current_customer(request: Request, store_id: str) -> ShopperAccount | None:
     """Who is signed in on the storefront (for ``/me`` endpoints). Stops at the first non-None.
 
-    :return: the signed-in person's contact (email and/or phone), or ``None`` for a guest.
+    The plugin serves the customer linked to the account's ``user_id`` (``host_user_id``),
+    never one found by email or phone. An account not linked yet is linked here, once, when an
+    address marked verified is some unlinked customer's primary email (then phone).
+
+    :return: ``ShopperAccount(user_id, email, email_verified, phone, phone_verified, name)``
+        for the signed-in account, or ``None`` for a guest (``/me`` answers 401).
     """
 
 
@@ -406,39 +421,53 @@ def fraud_signals(customer: CustomerInfo) -> Sequence[str] | None:
 
 @hookspec(firstresult=True)
 def allowed_payment_methods(
-    store_id: str, contact: Contact, methods: Sequence[str]
+    store_id: str, user_id: str | None, contact: Contact | None, methods: Sequence[str]
 ) -> list[str] | None:
-    """Which of ``methods`` this customer may use. Stops at the first non-None result.
+    """Which of ``methods`` this checkout may use. Stops at the first non-None result.
 
-    :return: the methods left once the customer's groups have hidden theirs.
+    Restrictions follow both the signed-in account and the checkout contact: the groups of the
+    customer linked to ``user_id`` and of the customer the contact matches (email, then phone)
+    hide their methods, so a guest checkout does not lift a restriction.
+
+    :param user_id: the host's signed-in account id, or ``None`` for a guest.
+    :param contact: the checkout contact, or ``None``.
+    :return: the methods left once those groups have hidden theirs.
     """
 
 
 @hookspec(firstresult=True)
-def coupon_applies(store_id: str, contact: Contact, coupon_code: str) -> bool | None:
-    """May this customer use the coupon? Stops at the first non-None result.
+def coupon_applies(store_id: str, user_id: str | None, coupon_code: str) -> bool | None:
+    """May the signed-in account use the coupon? Stops at the first non-None result.
 
+    A benefit: only the groups of the customer linked to ``user_id`` count, never a contact
+    match (a guest is in no group).
+
+    :param user_id: the host's signed-in account id, or ``None`` for a guest.
     :return: ``False`` when the coupon is limited to groups the customer is not in; ``None``
         when no group rule mentions the coupon.
     """
 
 
 @hookspec(firstresult=True)
-def free_shipping_applies(store_id: str, contact: Contact) -> bool | None:
-    """Does one of the customer's groups grant free shipping? Stops at the first non-None."""
+def free_shipping_applies(store_id: str, user_id: str | None) -> bool | None:
+    """Does a group of the signed-in account's customer grant free shipping? Stops at the first
+    non-None. A benefit: a guest (``user_id=None``) and a contact match get none."""
 
 
 @hookspec(firstresult=True)
 def spend_wallet(
-    store_id: str, contact: Contact, order_id: str, amount: Decimal, currency: str
+    store_id: str, user_id: str | None, order_id: str, amount: Decimal, currency: str
 ) -> WalletSpend | None:
-    """Pay ``amount`` of an order from the customer's wallet. Stops at the first non-None.
+    """Pay ``amount`` of an order from the signed-in account's wallet. Stops at the first
+    non-None.
 
     The plugin debits atomically (never below zero) with the idempotency key
     ``order:<order_id>``: asking twice for the same order debits once and answers ``replayed``.
 
     :param store_id: the store.
-    :param contact: the customer at checkout (found by email, then phone; never created).
+    :param user_id: the host's signed-in account id: the wallet is the one of the customer
+        linked to it (``host_user_id``), never one found by email or phone; an account with
+        no linked customer (or ``None``) answers ``unknown_customer``.
     :param order_id: the host's order id.
     :param amount: a positive Decimal, in the wallet's currency.
     :param currency: must be the wallet currency (``CUSTOMERS_WALLET_CURRENCY``).
