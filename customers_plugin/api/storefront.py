@@ -188,7 +188,7 @@ def my_wallet(**args: Any) -> Any:
     limit, cursor = _page(args)
     customer_id = _known(store_id, account)
     if customer_id is None:
-        return {"balance": Decimal(0), "currency": currency, "items": [], "next_cursor": None}
+        return {"balance": Decimal("0.00"), "currency": currency, "items": [], "next_cursor": None}
     with state.db.session() as session:
         return wallet.ledger_page(
             session, store_id, customer_id, currency=currency, limit=limit, cursor=cursor
