@@ -217,3 +217,13 @@ def test_a_guest_and_a_foreign_host_answer_get_401(shop):
     guest = Shopper(shop, None)
     for method, path in (("GET", "/wallet"), ("GET", "/wishlist"), ("GET", "/reviews/pending")):
         assert guest.call(method, path).status_code == 401
+
+
+def test_erasing_a_customer_erases_the_duplicate_suggestions_naming_them(state, staff):
+    victim = _order(state, "v1", Contact(email=VICTIM_EMAIL, phone=VICTIM_PHONE))
+    other = _order(state, "o1", Contact(email=ATTACKER_EMAIL, phone=VICTIM_PHONE))
+    assert len(staff.get(f"/customers/{other}/duplicates").json["items"]) == 1
+    assert staff.delete(f"/customers/{victim}").status_code == 204
+    assert staff.get(f"/customers/{other}/duplicates").json["items"] == []
+    with state.db.session() as session:
+        assert session.scalars(select(DuplicateSuggestion)).all() == []
