@@ -23,6 +23,7 @@ from .events import (
     OrderPlaced,
     OrderUpdated,
     ReviewSubmitted,
+    ShopperAccount,
 )
 from .extension import CustomersPlugin, CustomersState, get_state
 from .lookups import order_customer_id
@@ -45,6 +46,7 @@ __all__ = [
     "OrderPlaced",
     "OrderUpdated",
     "ReviewSubmitted",
+    "ShopperAccount",
     "customer_column",
     "get_state",
     "hookimpl",

@@ -4,7 +4,7 @@
 re-evaluate groups, announce). ``on_order_updated`` here only schedules the automatic
 review request of a delivered order; it runs after the capture implementation has committed,
 and a failure is logged, never raised into the host. ``wishlist_size`` is registered as a group
-condition type; ``spend_wallet`` answers the host's checkout.
+condition type; ``spend_wallet`` answers the host's checkout for the signed-in account.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .services import review_requests, wallet, wishlist
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .events import Contact, OrderUpdated, WalletSpend, WishlistChanged
+    from .events import OrderUpdated, WalletSpend, WishlistChanged
     from .extension import CustomersState
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,6 @@ class CommerceHooks:
 
     @hookimpl
     def spend_wallet(
-        self, store_id: str, contact: Contact, order_id: str, amount: Decimal, currency: str
+        self, store_id: str, user_id: str | None, order_id: str, amount: Decimal, currency: str
     ) -> WalletSpend:
-        return wallet.spend_at_checkout(self._state, store_id, contact, order_id, amount, currency)
+        return wallet.spend_at_checkout(self._state, store_id, user_id, order_id, amount, currency)

@@ -32,6 +32,7 @@ __all__ = [
     "PriceDrop",
     "ProductPrice",
     "ReviewSubmitted",
+    "ShopperAccount",
     "WalletSpend",
     "Wish",
     "WishlistChanged",
@@ -283,16 +284,54 @@ class ReviewSubmitted(_HostEvent):
             raise ValueError("rating must be between 1 and 5")
 
 
+MAX_USER_ID_LENGTH = 128
+
+
+def _require_user_id(value: str) -> None:
+    _require_text("user_id", value)
+    if len(value) > MAX_USER_ID_LENGTH:
+        raise ValueError(f"user_id must be at most {MAX_USER_ID_LENGTH} characters")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CustomerSignedUp(_HostEvent):
-    """A visitor created an account on the host's storefront."""
+    """A visitor created an account on the host's storefront.
+
+    ``email_verified`` / ``phone_verified``: the host has proved the account holder owns the
+    contact's email / phone (a confirmation link, a one-time code). Only a verified address
+    links the account to a customer; fire the event again once an address is verified.
+    """
 
     user_id: str
     marketing_consent: bool = False
+    email_verified: bool = False
+    phone_verified: bool = False
 
     def __post_init__(self) -> None:
         _HostEvent.__post_init__(self)
-        _require_text("user_id", self.user_id)
+        _require_user_id(self.user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ShopperAccount:
+    """Who is signed in on the storefront, as the host's ``current_customer`` answers: the
+    host's account id and what the host knows of the account.
+
+    The plugin finds the shopper's customer by ``user_id`` (the customer's ``host_user_id``),
+    never by the email or phone. ``email_verified`` / ``phone_verified`` say the host has proved
+    the account holder owns them: only then may the plugin link the account to the customer
+    holding that address (the first time the account is seen).
+    """
+
+    user_id: str
+    email: str | None = None
+    email_verified: bool = False
+    phone: str | None = None
+    phone_verified: bool = False
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_user_id(self.user_id)
 
 
 # --- What the plugin announces to third parties ---------------------------------------------

@@ -2,7 +2,10 @@
 re-evaluation of memberships after changes made outside host events.
 
 Registered once per app as a built-in plugin. Each checkout answer opens a short read-only
-session; an unknown customer gets the answer of a customer in no group.
+session; an unknown customer gets the answer of a customer in no group. Benefits (free
+shipping, coupons limited to groups) go only to the customer linked to the signed-in account
+(``user_id``); restrictions (hidden payment methods) also follow the checkout contact, so
+checking out as a guest does not lift them.
 
 Host events re-evaluate memberships inside their own transaction (``services/capture.py``).
 Changes made elsewhere (the admin API's profile edits, tags, status and blocks, customers created
@@ -18,6 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .plugins import hookimpl
+from .services import identity
 from .services.groups import checkout, reevaluate_customers
 
 if TYPE_CHECKING:
@@ -33,33 +37,49 @@ class GroupHooks:
     def __init__(self, state: CustomersState) -> None:
         self._state = state
 
-    def _rules(
-        self, session: Session, store_id: str, contact: Contact
+    @staticmethod
+    def _benefits(
+        session: Session, store_id: str, user_id: str | None
     ) -> list[checkout.GroupRules]:
-        region = self._state.setting("CUSTOMERS_DEFAULT_REGION")
-        customer_id = checkout.find_customer(session, store_id, contact, region)
+        """The rules of the signed-in account's customer (none for a guest)."""
+        customer_id = identity.linked_customer(session, store_id, str(user_id)) if user_id else None
         return checkout.rules_of(session, store_id, customer_id)
+
+    def _restrictions(
+        self, session: Session, store_id: str, contact: Contact | None, user_id: str | None
+    ) -> list[checkout.GroupRules]:
+        """The rules of the account's customer and of the customer the contact matches."""
+        rules = self._benefits(session, store_id, user_id)
+        if contact is not None:
+            region = self._state.setting("CUSTOMERS_DEFAULT_REGION")
+            matched = checkout.find_customer(session, store_id, contact, region)
+            rules += checkout.rules_of(session, store_id, matched)
+        return rules
 
     @hookimpl
     def allowed_payment_methods(
-        self, store_id: str, contact: Contact, methods: Sequence[str]
+        self,
+        store_id: str,
+        user_id: str | None,
+        contact: Contact | None,
+        methods: Sequence[str],
     ) -> list[str]:
         with self._state.db.session() as session:
-            return checkout.allowed_payment_methods(
-                self._rules(session, store_id, contact), list(methods)
-            )
+            rules = self._restrictions(session, store_id, contact, user_id)
+            return checkout.allowed_payment_methods(rules, list(methods))
 
     @hookimpl
-    def coupon_applies(self, store_id: str, contact: Contact, coupon_code: str) -> bool | None:
+    def coupon_applies(self, store_id: str, user_id: str | None, coupon_code: str) -> bool | None:
         with self._state.db.session() as session:
-            return checkout.coupon_applies(
-                session, store_id, self._rules(session, store_id, contact), coupon_code
-            )
+            rules = self._benefits(session, store_id, user_id)
+            return checkout.coupon_applies(session, store_id, rules, coupon_code)
 
     @hookimpl
-    def free_shipping_applies(self, store_id: str, contact: Contact) -> bool | None:
+    def free_shipping_applies(self, store_id: str, user_id: str | None) -> bool | None:
         with self._state.db.session() as session:
-            return True if checkout.free_shipping(self._rules(session, store_id, contact)) else None
+            return (
+                True if checkout.free_shipping(self._benefits(session, store_id, user_id)) else None
+            )
 
     # -- membership after changes made outside host events -------------------------------
 

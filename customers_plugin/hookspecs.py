@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         PriceDrop,
         ProductPrice,
         ReviewSubmitted,
+        ShopperAccount,
         WalletSpend,
         WishlistChanged,
     )
@@ -246,17 +247,25 @@ def on_review_submitted(event: ReviewSubmitted) -> str | None:
 
 @hookspec
 def on_customer_signup(event: CustomerSignedUp) -> str | None:
-    """A visitor created an account on the storefront.
+    """A visitor created an account on the storefront. Records the contact (as any unverified
+    event does), links the host's user id to a customer and records the marketing consent
+    given at sign-up.
 
-    Links the host's user id to the customer (the identity ``/me`` endpoints and the wallet go
-    by) and records the marketing consent given at sign-up.
+    The link is made only through an address the host has verified (``email_verified``,
+    ``phone_verified``): to the customer whose primary email (then phone) it is, unless that
+    customer is linked to another account, or to the customer this sign-up created. An
+    unverified sign-up links nothing: fire the event again once the address is verified (or
+    let ``current_customer`` report it verified); a replay changes nothing. An account is
+    linked to one customer per store, and a link is never moved.
 
     Args:
-        event: a ``CustomerSignedUp``: ``user_id`` (the host's account id) and
-            ``marketing_consent``.
+        event: a ``CustomerSignedUp``: ``user_id`` (the host's account id), the contact,
+            ``email_verified`` / ``phone_verified`` (which addresses the host has verified)
+            and ``marketing_consent``.
 
     Returns:
-        The customer's id (the plugin's implementation).
+        The id of the linked customer, else of the customer the contact was recorded on (the
+        plugin's implementation).
 
     Example:
         ```python
@@ -264,6 +273,7 @@ def on_customer_signup(event: CustomerSignedUp) -> str | None:
             event=CustomerSignedUp(
                 store_id="default",
                 user_id="42",
+                email_verified=True,  # the account's email was confirmed by a link
                 marketing_consent=True,
                 contact=Contact(email="new@example.com"),
             )
@@ -571,23 +581,31 @@ def authorize(request: Request, permission: str, store_id: str) -> bool | None:
 
 
 @hookspec(firstresult=True)
-def current_customer(request: Request, store_id: str) -> Contact | None:
+def current_customer(request: Request, store_id: str) -> ShopperAccount | None:
     """Who is signed in on the storefront (for ``/me`` endpoints). Stops at the first non-None.
+
+    The plugin serves the customer linked to the account's ``user_id`` (``host_user_id``),
+    never one found by email or phone. An account not linked yet is linked here, once, when an
+    address marked verified is some unlinked customer's primary email (then phone).
 
     Args:
         request: the Flask request.
         store_id: the store the request acts on.
 
     Returns:
-        The signed-in person's ``Contact`` (email and/or phone), or ``None`` for a guest
-        (``/me`` endpoints then answer 401).
+        A ``ShopperAccount(user_id, email, email_verified, phone, phone_verified, name)`` for
+        the signed-in account, or ``None`` for a guest (``/me`` endpoints then answer 401).
 
     Example:
         ```python
         @hookimpl
         def current_customer(request, store_id):
             user = flask_login.current_user
-            return Contact(email=user.email) if user.is_authenticated else None
+            if not user.is_authenticated:
+                return None
+            return ShopperAccount(
+                user_id=str(user.id), email=user.email, email_verified=user.email_confirmed
+            )
         ```
     """
 
@@ -878,37 +896,47 @@ def fraud_signals(customer: CustomerInfo) -> Sequence[str] | None:
 
 @hookspec(firstresult=True)
 def allowed_payment_methods(
-    store_id: str, contact: Contact, methods: Sequence[str]
+    store_id: str, user_id: str | None, contact: Contact | None, methods: Sequence[str]
 ) -> list[str] | None:
-    """Which of ``methods`` this customer may use. Stops at the first non-None result.
+    """Which of ``methods`` this checkout may use. Stops at the first non-None result.
 
-    A guest or an unknown contact is in no group and keeps every method.
+    Restrictions follow both the signed-in account and the checkout contact: the groups of the
+    customer linked to ``user_id`` and of the customer the contact matches (email, then phone)
+    hide their methods, so a guest checkout does not lift a restriction. A guest with an
+    unknown contact is in no group and keeps every method.
 
     Args:
         store_id: the store.
-        contact: the buyer (matched by normalised email, then phone).
+        user_id: the host's signed-in account id, or ``None`` for a guest.
+        contact: the checkout contact, or ``None``.
         methods: the payment methods the host offers.
 
     Returns:
-        The methods left once the customer's groups have hidden theirs (case-insensitive).
+        The methods left once those groups have hidden theirs (case-insensitive).
 
     Example:
         ```python
         offered = ["card", "cash_on_delivery", "bank_transfer"]
         methods = customers.hook.allowed_payment_methods(
-            store_id="default", contact=Contact(email="sara@example.sa"), methods=offered
+            store_id="default",
+            user_id="42",
+            contact=Contact(email="sara@example.sa"),
+            methods=offered,
         )
         ```
     """
 
 
 @hookspec(firstresult=True)
-def coupon_applies(store_id: str, contact: Contact, coupon_code: str) -> bool | None:
-    """May this customer use the coupon? Stops at the first non-None result.
+def coupon_applies(store_id: str, user_id: str | None, coupon_code: str) -> bool | None:
+    """May the signed-in account use the coupon? Stops at the first non-None result.
+
+    A benefit: only the groups of the customer linked to ``user_id`` count, never a contact
+    match (a guest is in no group).
 
     Args:
         store_id: the store.
-        contact: the buyer (matched by normalised email, then phone).
+        user_id: the host's signed-in account id, or ``None`` for a guest.
         coupon_code: the code the buyer typed.
 
     Returns:
@@ -919,7 +947,7 @@ def coupon_applies(store_id: str, contact: Contact, coupon_code: str) -> bool | 
     Example:
         ```python
         applies = customers.hook.coupon_applies(
-            store_id="default", contact=Contact(email="sara@example.sa"), coupon_code="BACK10"
+            store_id="default", user_id="42", coupon_code="BACK10"
         )
         if applies is False:
             raise ValueError("this coupon is for other customers")
@@ -928,21 +956,22 @@ def coupon_applies(store_id: str, contact: Contact, coupon_code: str) -> bool | 
 
 
 @hookspec(firstresult=True)
-def free_shipping_applies(store_id: str, contact: Contact) -> bool | None:
-    """Does one of the customer's groups grant free shipping? Stops at the first non-None.
+def free_shipping_applies(store_id: str, user_id: str | None) -> bool | None:
+    """Does a group of the signed-in account's customer grant free shipping? Stops at the first
+    non-None result.
+
+    A benefit: a guest (``user_id=None``) and a contact match get none.
 
     Args:
         store_id: the store.
-        contact: the buyer (matched by normalised email, then phone).
+        user_id: the host's signed-in account id, or ``None`` for a guest.
 
     Returns:
         ``True`` if one of the customer's groups grants free shipping, else ``None``.
 
     Example:
         ```python
-        free = customers.hook.free_shipping_applies(
-            store_id="default", contact=Contact(email="sara@example.sa")
-        )
+        free = customers.hook.free_shipping_applies(store_id="default", user_id="42")
         shipping = Decimal("0") if free else Decimal("25.00")
         ```
     """
@@ -950,9 +979,10 @@ def free_shipping_applies(store_id: str, contact: Contact) -> bool | None:
 
 @hookspec(firstresult=True)
 def spend_wallet(
-    store_id: str, contact: Contact, order_id: str, amount: Decimal, currency: str
+    store_id: str, user_id: str | None, order_id: str, amount: Decimal, currency: str
 ) -> WalletSpend | None:
-    """Pay ``amount`` of an order from the customer's wallet. Stops at the first non-None.
+    """Pay ``amount`` of an order from the signed-in account's wallet. Stops at the first
+    non-None.
 
     The plugin debits atomically (never below zero) with the idempotency key
     ``order:<order_id>``: asking twice for the same order debits once and answers ``replayed``.
@@ -964,7 +994,9 @@ def spend_wallet(
 
     Args:
         store_id: the store.
-        contact: the customer at checkout (found by email, then phone; never created).
+        user_id: the host's signed-in account id: the wallet is the one of the customer linked
+            to it (``host_user_id``), never one found by email or phone; an account with no
+            linked customer (or ``None``) answers ``unknown_customer``.
         order_id: the host's order id.
         amount: a positive Decimal, in the wallet's currency.
         currency: must be the wallet currency (``CUSTOMERS_WALLET_CURRENCY``).
@@ -979,7 +1011,7 @@ def spend_wallet(
         ```python
         paid = customers.hook.spend_wallet(
             store_id="default",
-            contact=Contact(email="sara@example.sa"),
+            user_id="42",
             order_id="1001",
             amount=Decimal("25.00"),
             currency="SAR",

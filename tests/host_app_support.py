@@ -1,5 +1,5 @@
 """Helpers of the tests that drive the example host app (examples/host_app) through its test
-client: the form token, posting a form, the store's first product and a checkout. The
+client: the form token, posting a form, the store's first product, a checkout and signing in. The
 ``make_host`` fixture that builds such apps lives in tests/conftest.py."""
 
 from __future__ import annotations
@@ -46,3 +46,14 @@ BUYER = {
 def checkout(client: FlaskClient, app: Flask, **changes: Any) -> Any:
     product = first_product(app)
     return post_form(client, f"/shop/default/checkout/{product.id}", {**BUYER, **changes})
+
+
+SIGN_IN_LINK = re.compile(r'id="sign-in-link">([^<]+)<')
+
+
+def sign_in(client: FlaskClient, email: str, store: str = "default") -> Any:
+    """Ask for a sign-in link and follow it (what the shop would email)."""
+    sent = post_form(client, f"/shop/{store}/account/sign-in", {"email": email})
+    assert sent.status_code == 200, sent.get_data(as_text=True)
+    link = SIGN_IN_LINK.search(sent.get_data(as_text=True)).group(1)
+    return client.get(link.replace("&amp;", "&"))

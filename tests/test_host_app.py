@@ -239,11 +239,11 @@ class GroupRules:
         return ["card"]
 
     @hookimpl
-    def coupon_applies(self, store_id: str, contact: Any, coupon_code: str) -> bool:
+    def coupon_applies(self, store_id: str, user_id: Any, coupon_code: str) -> bool:
         return False
 
     @hookimpl
-    def free_shipping_applies(self, store_id: str, contact: Any) -> bool:
+    def free_shipping_applies(self, store_id: str, user_id: Any) -> bool:
         return True
 
 

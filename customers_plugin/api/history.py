@@ -1,5 +1,5 @@
-"""``/customers/{id}/activity|orders|bookings``: the history tabs of the customer card, and
-marking a booking "paid in person"."""
+"""``/customers/{id}/activity|orders|bookings|duplicates``: the history tabs of the customer
+card, marking a booking "paid in person", and the customers that may be the same person."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from flask_smorest import Blueprint
 
 from .. import security
 from ..schemas.common import PageArgs
-from ..schemas.customers import ActivityPage, BookingArgs, BookingOut, BookingPage, OrderPage
+from ..schemas.customers import (
+    ActivityPage,
+    BookingArgs,
+    BookingOut,
+    BookingPage,
+    DuplicatePage,
+    OrderPage,
+)
 from ..security import require
 from ..services import card
 from .common import page_size, scope
@@ -27,6 +34,20 @@ def customer_activity(customer_id: uuid.UUID, **args: Any) -> Any:
     """The activity log, newest first."""
     with scope() as s:
         items, next_cursor = card.activity_page(
+            s, customer_id, limit=page_size(args), cursor=args.get("cursor")
+        )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.route("/<uuid:customer_id>/duplicates", methods=["GET"])
+@require(security.READ)
+@blp.arguments(PageArgs(), location="query", as_kwargs=True)
+@blp.response(200, DuplicatePage)
+def customer_duplicates(customer_id: uuid.UUID, **args: Any) -> Any:
+    """Customers that may be this one too, newest first: an unverified event (a guest order, a
+    form) paired this customer's email with the other's phone. Nothing was merged."""
+    with scope() as s:
+        items, next_cursor = card.duplicates_page(
             s, customer_id, limit=page_size(args), cursor=args.get("cursor")
         )
     return {"items": items, "next_cursor": next_cursor}

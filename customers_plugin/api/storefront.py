@@ -1,27 +1,33 @@
 """``/me/…``: the storefront side for the signed-in customer (the host's ``current_customer``
-hook says who; nobody signed in answers 401). No admin permission is involved.
+hook says which account; nobody signed in answers 401). No admin permission is involved.
+
+The customer is the one linked to the host's account (``services/identity.py``), never one
+found by contact details. An account not linked (and not linkable by a verified address) sees
+an empty wishlist, a zero wallet and no pending reviews; its changes answer 403
+``account_not_linked``.
 
 ``/me/wishlist`` (list, add, remove, move to cart), ``/me/wallet`` (balance and ledger) and
 ``/me/reviews/pending`` (the unreviewed orders, for the signed-in customer or the holder of a
 signed review link). Identity is checked before any argument is read (``signed_in``): a guest
 gets 401, never a validation error. A product joins the wishlist with the name, price and
-currency the host gives (``product_prices``), never the shopper's.
-Every answer here, refusals included, is ``Cache-Control: no-store``.
+currency the host gives (``product_prices``), never the shopper's. Every answer here, refusals
+included, is ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
-from ..events import Contact
+from ..events import ShopperAccount
 from ..extension import get_state
 from ..schemas.commerce import (
     MovedOut,
@@ -34,15 +40,15 @@ from ..schemas.commerce import (
 )
 from ..schemas.common import PageArgs
 from ..security import AccessDenied, resolve_store
-from ..services import review_requests, wallet, wishlist
+from ..services import identity, review_requests, wallet, wishlist
 from ..services.errors import NotFound
-from ..services.groups.checkout import find_customer
 from .common import page_size
 from .errors import error_response, install
 
 blp = install(Blueprint("storefront", __name__, description="The signed-in customer's pages."))
 
 STOREFRONT = "storefront"
+log = logging.getLogger(__name__)
 
 
 @blp.after_request
@@ -57,13 +63,36 @@ def _bad_link(error: review_requests.LinkInvalid) -> Response:
     return error_response(401, error.message, code=error.code)
 
 
-def _shopper() -> tuple[str, Contact]:
-    """The store and the signed-in customer's contact, or 401."""
+class NotLinked(AccessDenied):
+    """A signed-in account with no customer of its own yet: it may not change anything."""
+
+    def __init__(self) -> None:
+        super().__init__(403, STOREFRONT)
+
+
+@blp.errorhandler(NotLinked)
+def _not_linked(_error: NotLinked) -> Response:
+    return error_response(
+        403,
+        "this account is not linked to a customer yet (verify its email or phone)",
+        code="account_not_linked",
+    )
+
+
+def _shopper() -> tuple[str, ShopperAccount]:
+    """The store and the signed-in account, or 401 (asked of the host once per request)."""
+    known = g.get("customers_shopper")
+    if known is not None:
+        return known
     store_id = resolve_store()
-    contact = get_state().hook.current_customer(request=request, store_id=store_id)
-    if contact is None:
+    account = get_state().hook.current_customer(request=request, store_id=store_id)
+    if account is None:
         raise AccessDenied(401, STOREFRONT)
-    return store_id, contact
+    if not isinstance(account, ShopperAccount):
+        log.error("customers: current_customer must answer a ShopperAccount or None")
+        raise AccessDenied(401, STOREFRONT)
+    g.customers_shopper = (store_id, account)
+    return store_id, account
 
 
 def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -78,10 +107,15 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _known(session: Session, store_id: str, contact: Contact) -> uuid.UUID | None:
-    return find_customer(
-        session, store_id, contact, get_state().setting("CUSTOMERS_DEFAULT_REGION")
-    )
+def _known(store_id: str, account: ShopperAccount, *, create: bool = False) -> uuid.UUID | None:
+    return identity.shopper_customer(get_state(), store_id, account, create=create)
+
+
+def _own(store_id: str, account: ShopperAccount, *, create: bool = False) -> uuid.UUID:
+    customer_id = _known(store_id, account, create=create)
+    if customer_id is None:
+        raise NotLinked()
+    return customer_id
 
 
 def _page(args: dict[str, Any]) -> tuple[int, str | None]:
@@ -94,12 +128,12 @@ def _page(args: dict[str, Any]) -> tuple[int, str | None]:
 @blp.response(200, WishlistPage)
 def my_wishlist(**args: Any) -> Any:
     """The signed-in customer's wishlist, latest addition first."""
-    store_id, contact = _shopper()
+    store_id, account = _shopper()
     limit, cursor = _page(args)
+    customer_id = _known(store_id, account)
+    if customer_id is None:
+        return {"items": [], "next_cursor": None}
     with get_state().db.session() as session:
-        customer_id = _known(session, store_id, contact)
-        if customer_id is None:
-            return {"items": [], "next_cursor": None}
         items, next_cursor = wishlist.items_page(
             session, store_id, customer_id, limit=limit, cursor=cursor
         )
@@ -116,11 +150,12 @@ def add_to_my_wishlist(body: dict[str, Any]) -> Any:
     (``product_prices``); the plugin keeps that price and the date. A product already in the
     list keeps its first price (200). 422 for a product the host does not know, 409
     ``wishlist_full`` past ``CUSTOMERS_WISHLIST_MAX_ITEMS``, 409 ``prices_unavailable``
-    without a ``product_prices`` implementation."""
-    store_id, contact = _shopper()
+    without a ``product_prices`` implementation, 403 ``account_not_linked``."""
+    store_id, account = _shopper()
     state = get_state()
     product = wishlist.product_from_host(state.pm, store_id, body["product_id"])
     limit = state.setting("CUSTOMERS_WISHLIST_MAX_ITEMS")
+    customer_id = _own(store_id, account, create=True)
     outcome: dict[str, Any] = {}
 
     def apply(session: Session, customer_id: uuid.UUID) -> bool:
@@ -130,22 +165,20 @@ def add_to_my_wishlist(body: dict[str, Any]) -> Any:
         outcome.update(item=item, created=created)
         return created
 
-    wishlist.for_contact(state, store_id, contact, "store", apply)
+    state.capture.for_customer(store_id, customer_id, apply)
     return outcome["item"], 201 if outcome["created"] else 200
 
 
 def _change(product_id: str, action: Any) -> None:
-    store_id, contact = _shopper()
-    state = get_state()
-    with state.db.session() as session:
-        customer_id = _known(session, store_id, contact)
+    store_id, account = _shopper()
+    customer_id = _known(store_id, account)
     if customer_id is None:
         raise NotFound("this product is not in the wishlist")
 
     def apply(session: Session, resolved_id: uuid.UUID) -> bool:
         return action(session, store_id, resolved_id)
 
-    wishlist.for_contact(state, store_id, contact, "store", apply)
+    get_state().capture.for_customer(store_id, customer_id, apply)
 
 
 @blp.route("/wishlist/<string:product_id>", methods=["DELETE"])
@@ -166,10 +199,9 @@ def remove_from_my_wishlist(product_id: str) -> None:
 def move_to_cart(product_id: str) -> Any:
     """Put the product in the cart through the host's ``add_to_cart`` and take it off the
     wishlist; 409 ``product_unavailable`` (it stays in the wishlist) or ``cart_unavailable``."""
-    store_id, contact = _shopper()
+    store_id, account = _shopper()
     state = get_state()
-    with state.db.session() as session:
-        customer_id = _known(session, store_id, contact)
+    customer_id = _known(store_id, account)
     if customer_id is None:
         raise NotFound("this product is not in the wishlist")
     wishlist.put_in_cart(state.db, state.pm, store_id, customer_id, product_id)
@@ -188,14 +220,14 @@ def move_to_cart(product_id: str) -> Any:
 @blp.response(200, WalletOut)
 def my_wallet(**args: Any) -> Any:
     """The signed-in customer's wallet balance and ledger, newest first."""
-    store_id, contact = _shopper()
+    store_id, account = _shopper()
     state = get_state()
     currency = wallet.wallet_currency(state)
     limit, cursor = _page(args)
+    customer_id = _known(store_id, account)
+    if customer_id is None:
+        return {"balance": Decimal("0.00"), "currency": currency, "items": [], "next_cursor": None}
     with state.db.session() as session:
-        customer_id = _known(session, store_id, contact)
-        if customer_id is None:
-            return {"balance": Decimal(0), "currency": currency, "items": [], "next_cursor": None}
         return wallet.ledger_page(
             session, store_id, customer_id, currency=currency, limit=limit, cursor=cursor
         )
@@ -209,8 +241,10 @@ def my_pending_reviews(**args: Any) -> Any:
     expiring; 401 when invalid or expired) or else for the signed-in customer."""
     state = get_state()
     token = args.get("token")
-    with state.db.session() as session:
-        if token:
+    if token:
+        with state.db.session() as session:
             return review_requests.pending_for_link(state, session, token)
-        store_id, contact = _shopper()
-        return review_requests.pending_for(session, store_id, _known(session, store_id, contact))
+    store_id, account = _shopper()
+    customer_id = _known(store_id, account)
+    with state.db.session() as session:
+        return review_requests.pending_for(session, store_id, customer_id)

@@ -4,12 +4,14 @@ from .base import TABLE_PREFIX, Base
 from .customer import (
     BLOCK_REASONS,
     CONSENT_STATUSES,
+    DUPLICATE_REASONS,
     GENDERS,
     STATUSES,
     ConsentEvent,
     Customer,
     CustomerSource,
     CustomerTag,
+    DuplicateSuggestion,
     Tag,
 )
 from .fields import FieldDefinition, FieldValue
@@ -24,6 +26,7 @@ from .wishlist import WishlistItem
 __all__ = [
     "BLOCK_REASONS",
     "CONSENT_STATUSES",
+    "DUPLICATE_REASONS",
     "GENDERS",
     "REVIEW_REQUEST_STATUSES",
     "STATUSES",
@@ -37,6 +40,7 @@ __all__ = [
     "CustomerGroup",
     "CustomerSource",
     "CustomerTag",
+    "DuplicateSuggestion",
     "EventInbox",
     "ExportJob",
     "FieldDefinition",

@@ -51,7 +51,9 @@ class Customer(Base):
         Index(None, "store_id", "last_order_at", "id"),
         Index(None, "store_id", "search_name"),
         Index(None, "store_id", "country"),
-        Index(None, "store_id", "host_user_id"),
+        # one customer per host account and store (NULLs never collide: unlinked is fine); a
+        # unique index, not a constraint, so SQLite adds it without rebuilding the table
+        Index("ix_customers_customers_host_user", "store_id", "host_user_id", unique=True),
         # substring search of the admin list (PostgreSQL: pg_trgm GIN; SQLite: plain, unused
         # by LIKE '%…%' but kept so both histories match the models; see migration 0006)
         *(
@@ -181,3 +183,37 @@ class ConsentEvent(Base):
     source: Mapped[str] = mapped_column(String(64))  # signup, form, import, admin, checkout…
     actor: Mapped[str | None] = mapped_column(String(128))
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+DUPLICATE_REASONS = ("same_phone",)
+
+
+class DuplicateSuggestion(Base):
+    """Two customers that may be one person: an unverified event paired an email with a phone
+    that belongs to another customer. Kept once per direction (``customer_id`` sees
+    ``other_id``) so each card lists its own; the merchant decides, nothing is merged."""
+
+    __tablename__ = "customers_duplicate_suggestions"
+    __table_args__ = (
+        UniqueConstraint("store_id", "customer_id", "other_id"),
+        Index(
+            "ix_customers_duplicate_suggestions_page",
+            "store_id",
+            "customer_id",
+            "detected_at",
+            "id",
+        ),
+        CheckConstraint("reason IN ('same_phone')", name="reason"),
+    )
+
+    id: Mapped[uuid.UUID] = id_column()
+    store_id: Mapped[str] = store_column()
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customers_customers.id", ondelete="CASCADE")
+    )
+    other_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customers_customers.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(32))  # the module of the event that paired them
+    detected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

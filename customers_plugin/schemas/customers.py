@@ -313,6 +313,18 @@ class ActivityPage(ma.Schema):
     next_cursor = fields.String(allow_none=True)
 
 
+class DuplicateOut(ma.Schema):
+    customer_id = fields.UUID(attribute="other_id", metadata={"description": "the other customer"})
+    reason = fields.String(metadata={"description": "same_phone: an event paired them"})
+    source = fields.String(metadata={"description": "the module of that event"})
+    detected_at = UTCDateTime()
+
+
+class DuplicatePage(ma.Schema):
+    items = fields.List(fields.Nested(DuplicateOut), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
 class OrderTotals(ma.Schema):
     orders_count = fields.Integer()
     all_orders = fields.Integer()

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import after_commit, insert_ignore
@@ -28,10 +28,10 @@ from ..events import (
     ReviewSubmitted,
 )
 from ..groups_hooks import GroupHooks
-from ..models import BookingSummary, Customer, FormSubmission, OrderSummary, Review
+from ..models import BookingSummary, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, stats, wallet
+from . import activity, consent, contacts, identity, stats, wallet
 from .groups import reevaluate_customers
 from .snapshots import customer_info
 
@@ -385,19 +385,29 @@ class Capture:
         return self._handle(e, apply, session)
 
     def customer_signed_up(self, e: CustomerSignedUp, session: Session | None = None) -> str:
+        proof = identity.proof_of(
+            e.contact.email,
+            e.email_verified,
+            e.contact.phone,
+            e.phone_verified,
+            self.state.setting("CUSTOMERS_DEFAULT_REGION"),
+        )
+        linked: list[uuid.UUID] = []
+
         def apply(session: Session, customer_id: uuid.UUID) -> bool:
-            linked = session.execute(
-                update(Customer)
-                .where(Customer.id == customer_id, Customer.host_user_id.is_(None))
-                .values(host_user_id=e.user_id, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if not linked:
-                return False  # already linked: a replay (or a second account, kept as is)
+            before = identity.linked_customer(session, e.store_id, e.user_id)
+            if before is not None:
+                return False  # linked already: a replay, or an account known before
+            found = identity.link(
+                session, e.store_id, e.user_id, proof, via="signup", log_link=False
+            )
+            if found is None:
+                return False  # nothing verified, or the address is another account's
+            linked.append(found)
             activity.record(
                 session,
                 e.store_id,
-                customer_id,
+                found,
                 "signed_up",
                 {"user_id": e.user_id},
                 occurred_at=e.occurred_at,
@@ -406,7 +416,7 @@ class Capture:
                 consent.set_marketing(
                     session,
                     e.store_id,
-                    customer_id,
+                    found,
                     "subscribed",
                     source="signup",
                     actor=None,
@@ -415,7 +425,8 @@ class Capture:
                 )
             return True
 
-        return self._handle(e, apply, session)
+        recorded = self._handle(e, apply, session)
+        return str(linked[0]) if linked else recorded
 
     # -- the shared flow --------------------------------------------------------------------
 
@@ -458,6 +469,14 @@ class Capture:
         reevaluate_customers(session, state, store_id, [resolved.id])
         self._announce(session, resolved)
         return resolved.id
+
+    def for_customer(self, store_id: str, customer_id: uuid.UUID, apply: Apply) -> uuid.UUID:
+        """The same flow for a customer already known by id (the signed-in shopper's linked
+        customer): ``apply`` and re-evaluate their groups, in one transaction."""
+        with self.state.db.transaction() as session:
+            apply(session, customer_id)
+            reevaluate_customers(session, self.state, store_id, [customer_id])
+        return customer_id
 
     def _announce(self, session: Session, resolved: contacts.Resolved) -> None:
         """Tell listeners about a new or changed customer after commit. The groups module's own

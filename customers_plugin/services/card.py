@@ -9,7 +9,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..models import Activity, BookingSummary, ConsentEvent, Customer, OrderSummary
+from ..models import (
+    Activity,
+    BookingSummary,
+    ConsentEvent,
+    Customer,
+    DuplicateSuggestion,
+    OrderSummary,
+)
 from ..types import utcnow
 from . import activity, fields, row_extras
 from .customers import get
@@ -98,6 +105,31 @@ def activity_page(
         _ACTIVITY_KEYS,
         "-occurred_at",
         [Activity.customer_id == customer.id, Activity.store_id == scope.store_id],
+        limit,
+        cursor,
+    )
+
+
+_DUPLICATE_KEYS = {
+    "detected_at": SortKey("detected_at", DuplicateSuggestion.detected_at, "datetime")
+}
+
+
+def duplicates_page(
+    scope: Scope, customer_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> tuple[list[DuplicateSuggestion], str | None]:
+    """The customers that may be this one too (an unverified event paired their contacts),
+    newest first. Nothing is merged; the merchant decides."""
+    customer = get(scope, customer_id)
+    return _page(
+        scope,
+        DuplicateSuggestion,
+        _DUPLICATE_KEYS,
+        "-detected_at",
+        [
+            DuplicateSuggestion.customer_id == customer.id,
+            DuplicateSuggestion.store_id == scope.store_id,
+        ],
         limit,
         cursor,
     )

@@ -1,9 +1,19 @@
 """Finding or creating the customer an event is about, safely under concurrency.
 
-Matching: the normalised email first, then the phone in E.164. Creation is an
-``INSERT … ON CONFLICT DO NOTHING`` on the per-store unique keys, then a re-read, so fifty
-concurrent first events for one new address still make exactly one customer. Known contacts
-only gain what they lack: a merchant's edits are never overwritten by an event.
+Host events are unverified sources (anyone can type any email and phone into a form), so
+matching serves the merchant's records, never identity (``services/identity.py``):
+
+- the email matches customer A: the event is A's; a phone belonging to another customer B
+  is not taken, A and B are recorded as a duplicate suggestion;
+- the email is new and the phone is B's: a new customer gets the email (the phone stays
+  B's), recorded as a duplicate of B. The event never counts on B;
+- no email, the phone is B's: the event is B's;
+- neither is known: a new customer.
+
+Creation is an ``INSERT … ON CONFLICT DO NOTHING`` on the per-store unique keys, then a
+re-read, so fifty concurrent first events for one new address still make exactly one customer.
+Known contacts only gain what they lack, and never a primary email: a merchant's edits are
+never overwritten by an event.
 """
 
 from __future__ import annotations
@@ -19,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..db import insert_ignore
 from ..events import Contact, FieldChange
-from ..models import Customer, CustomerSource, CustomerTag, Tag
+from ..models import Customer, CustomerSource, CustomerTag, DuplicateSuggestion, Tag
 from ..normalize import InvalidPhone, normalize_email, normalize_phone, search_key
 from ..types import new_id, utcnow
 
@@ -85,19 +95,34 @@ _MATCH_COLUMNS = (
 )
 
 
-def _match(session: Session, store_id: str, keys: ContactKeys) -> Row[Any] | None:
-    for column, value in (
-        (_customers.c.email_normalized, keys.email_key),
-        (_customers.c.phone, keys.phone),
-    ):
-        if value is None:
-            continue
-        found = session.execute(
-            select(*_MATCH_COLUMNS).where(_customers.c.store_id == store_id, column == value)
-        ).first()
-        if found is not None:
-            return found
-    return None
+def _find(session: Session, store_id: str, column: Any, value: str | None) -> Row[Any] | None:
+    if value is None:
+        return None
+    return session.execute(
+        select(*_MATCH_COLUMNS).where(_customers.c.store_id == store_id, column == value)
+    ).first()
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """What matching found: the customer the event is about (``None``: a new one), and the
+    other customer whose phone the event also carried, if any."""
+
+    customer: Row[Any] | None
+    phone_of: Row[Any] | None
+
+
+def _match(session: Session, store_id: str, keys: ContactKeys) -> _Match:
+    by_email = _find(session, store_id, _customers.c.email_normalized, keys.email_key)
+    if by_email is not None and by_email.phone == keys.phone:
+        return _Match(by_email, None)  # the usual repeat customer: one query
+    by_phone = _find(session, store_id, _customers.c.phone, keys.phone)
+    if by_email is not None:
+        other = by_phone if by_phone is not None and by_phone.id != by_email.id else None
+        return _Match(by_email, other)
+    if keys.email_key is None:
+        return _Match(by_phone, None)
+    return _Match(None, by_phone)
 
 
 def resolve(
@@ -115,7 +140,8 @@ def resolve(
     """
     keys = contact_keys(contact, region)
     for _ in range(_MATCH_ATTEMPTS):
-        existing = _match(session, store_id, keys)
+        match = _match(session, store_id, keys)
+        existing = match.customer
         if existing is not None:
             resolved = Resolved(existing.id, False, _fill_blanks(session, existing, keys))
             break
@@ -127,7 +153,7 @@ def resolve(
             "store_id": store_id,
             "email": keys.email,
             "email_normalized": keys.email_key,
-            "phone": keys.phone,
+            "phone": keys.phone if match.phone_of is None else None,
             "name": keys.name,
             "search_name": search_key(keys.name),
             "country": keys.country,
@@ -142,11 +168,43 @@ def resolve(
     else:  # pragma: no cover - needs a customer deleted between conflict and re-read, 5 times
         raise RuntimeError("could not match or create the customer; try again")
     add_source(session, store_id, resolved.id, source)
+    if match.phone_of is not None:
+        suggest_duplicates(session, store_id, resolved.id, match.phone_of.id, source=source)
     return resolved
 
 
+def suggest_duplicates(
+    session: Session,
+    store_id: str,
+    customer_id: uuid.UUID,
+    other_id: uuid.UUID,
+    *,
+    source: str,
+    reason: str = "same_phone",
+) -> None:
+    """Record that two customers may be one person, once per direction (a replay adds
+    nothing). The merchant reads them on each card; nothing is merged."""
+    now = utcnow()
+    for one, other in ((customer_id, other_id), (other_id, customer_id)):
+        insert_ignore(
+            session,
+            DuplicateSuggestion.__table__,
+            {
+                "id": new_id(),
+                "store_id": store_id,
+                "customer_id": one,
+                "other_id": other,
+                "reason": reason,
+                "source": source[:32],
+                "detected_at": now,
+            },
+        )
+
+
 def _fill_blanks(session: Session, customer: Row[Any], keys: ContactKeys) -> list[FieldChange]:
-    """Give a known customer what the event knows and the record lacks."""
+    """Give a known customer what the event knows and the record lacks, except a primary email:
+    an unverified event never sets one (it would let whoever typed it read the customer's
+    account by that address). A phone is filled only on a customer the email matched."""
     values: dict[str, Any] = {}
     if keys.name and not customer.name:
         values["name"] = keys.name
@@ -161,13 +219,6 @@ def _fill_blanks(session: Session, customer: Row[Any], keys: ContactKeys) -> lis
         and not _taken(session, customer, _customers.c.phone, keys.phone)
     ):
         values["phone"] = keys.phone
-    if (
-        keys.email_key
-        and not customer.email_normalized
-        and not _taken(session, customer, _customers.c.email_normalized, keys.email_key)
-    ):
-        values["email"] = keys.email
-        values["email_normalized"] = keys.email_key
     if not values:
         return []
     changes = [

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..bounds import MONEY_MAX
 from ..db import insert_ignore
-from ..events import Contact, WalletSpend
+from ..events import WalletSpend
 from ..models import WALLET_KINDS, Customer, WalletTransaction
 from ..types import new_id, to_money, utcnow
 from . import activity
@@ -340,19 +340,20 @@ def refund_order_spend(
 def spend_at_checkout(
     state: CustomersState,
     store_id: str,
-    contact: Contact,
+    user_id: str | None,
     order_id: str,
     amount: Decimal,
     currency: str,
 ) -> WalletSpend:
-    """The ``spend_wallet`` answer: debit once per order (key ``order:<order_id>``)."""
-    from .groups.checkout import find_customer
+    """The ``spend_wallet`` answer: debit once per order (key ``order:<order_id>``) the wallet
+    of the customer linked to the host account ``user_id`` (never one found by contact)."""
+    from .identity import linked_customer
 
     holding = wallet_currency(state)
-    with state.db.transaction() as session:
-        customer_id = find_customer(
-            session, store_id, contact, state.setting("CUSTOMERS_DEFAULT_REGION")
-        )
+    customer_id = None
+    if user_id:
+        with state.db.session() as session:
+            customer_id = linked_customer(session, store_id, str(user_id))
     if customer_id is None:
         return WalletSpend("unknown_customer", to_money(amount), holding)
     try:

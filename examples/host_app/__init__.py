@@ -68,7 +68,7 @@ def _announce_demo_tokens(stores: dict[str, Store]) -> None:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The host app. ``config`` overrides any setting (tests pass a database URL, etc.)."""
-    from . import admin, commerce, views
+    from . import accounts, admin, commerce, views
     from .catalog import ensure_catalog
     from .models import db
     from .seed import seed_demo
@@ -95,7 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["CUSTOMERS_PLUGINS"] = [
         *app.config.get("CUSTOMERS_PLUGINS", ()),
         host_services,
-        commerce.ShopperServices(),  # who is signed in, the cart, current prices
+        commerce.ShopperServices(),  # which account is signed in, the cart, current prices
     ]
     base_url = os.environ.get("HOST_APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     app.config.setdefault(
@@ -107,8 +107,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(commerce.bp)
+    app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
     app.jinja_env.globals["csrf_token"] = views.csrf_token
+    app.jinja_env.globals["signed_in"] = accounts.signed_in
     app.jinja_env.globals["all_stores"] = list(stores.values())
     app.cli.add_command(seed_demo)
 

@@ -1,10 +1,11 @@
 """The shop's wishlist button and review page, built on customers-plugin.
 
-The demo has no accounts: the email a visitor types into the wishlist form is remembered in
-the browser session, per store, and that is who ``current_customer`` says is signed in (so
-the plugin's ``/api/v1/me/…`` endpoints work for them too). The wishlist is the plugin's: the
-host tells it about changes with ``on_wishlist_changed``. The review page is where the link of
-a review request lands: it lists the orders still to review and fires ``on_review_submitted``.
+The wishlist belongs to the signed-in account (accounts.py): ``current_customer`` answers that
+account, so the plugin's ``/api/v1/me/…`` endpoints serve the customer linked to it, and the
+wishlist page reads the same customer. A visitor who is not signed in is sent to sign in; an
+email typed anywhere is never taken as who they are. The wishlist is the plugin's: the host
+tells it about changes with ``on_wishlist_changed``. The review page is where the link of a
+review request lands: it lists the orders still to review and fires ``on_review_submitted``.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ from flask import (
 from flask import session as browser
 from werkzeug.wrappers import Response
 
-from customers_plugin import Contact, ReviewSubmitted, get_state, hookimpl
+from customers_plugin import Contact, ReviewSubmitted, ShopperAccount, get_state, hookimpl
 from customers_plugin.events import ProductPrice, WishlistChanged
 from customers_plugin.models import Customer
-from customers_plugin.normalize import InvalidEmail, validate_email_address
-from customers_plugin.services import review_requests, wishlist
-from customers_plugin.services.groups.checkout import find_customer
+from customers_plugin.services import identity, review_requests, wishlist
 
 from . import shop, views
+from .accounts import shopper_account, signed_in
 from .models import Order, Product, db
 
 bp = Blueprint("commerce", __name__, url_prefix="/shop/<store>")
@@ -39,13 +39,8 @@ bp.url_value_preprocessor(views.pull_store)
 bp.url_defaults(views.add_store)
 bp.before_request(views.check_csrf)
 
-SHOPPER = "shopper"  # browser-session key: {store_id: email}
 CART = "cart"  # browser-session key: {store_id: [product ids]}
 WISHLIST_PAGE = 100
-
-
-def shopper_email(store_id: str) -> str | None:
-    return (browser.get(SHOPPER) or {}).get(store_id)
 
 
 def _remember(key: str, store_id: str, value: Any) -> None:
@@ -58,9 +53,9 @@ class ShopperServices:
     """The host's answers about the storefront visitor (registered via ``CUSTOMERS_PLUGINS``)."""
 
     @hookimpl
-    def current_customer(self, request: Any, store_id: str) -> Contact | None:
-        email = shopper_email(store_id) if has_request_context() else None
-        return Contact(email=email) if email else None
+    def current_customer(self, request: Any, store_id: str) -> ShopperAccount | None:
+        account = signed_in(store_id)
+        return shopper_account(account) if account is not None else None
 
     @hookimpl
     def add_to_cart(self, store_id: str, customer: Any, product_id: str) -> bool:
@@ -94,28 +89,18 @@ def _product(store_id: str, product_id: Any) -> Product | None:
 
 @bp.post("/wishlist/<int(max=2147483647):product_id>")
 def add_to_wishlist(product_id: int) -> Any:
-    """The ♡ button of a product: remember who the visitor is, then tell the plugin."""
+    """The ♡ button of a product: for the signed-in account (else: sign in first)."""
     product = _product(g.store.id, product_id)
     if product is None:
         abort(404)
-    email = shopper_email(g.store.id)
-    if request.form.get("email"):
-        try:
-            email = validate_email_address(request.form["email"])
-        except InvalidEmail:
-            return render_template(
-                "message.html", title="Wishlist", text="Please give a valid email address."
-            ), 422
-    if not email:
-        return render_template(
-            "message.html", title="Wishlist", text="Please give your email address."
-        ), 422
-    _remember(SHOPPER, g.store.id, email)
+    account = signed_in(g.store.id)
+    if account is None:
+        return redirect(url_for("accounts.sign_in"), code=303)
     shop.fire(
         "on_wishlist_changed",
         WishlistChanged(
             store_id=g.store.id,
-            contact=Contact(email=email),
+            contact=Contact(email=account.email),
             product_id=str(product.id),
             action="added",
             product_name=product.name,
@@ -128,13 +113,13 @@ def add_to_wishlist(product_id: int) -> Any:
 
 @bp.post("/wishlist/<int(max=2147483647):product_id>/remove")
 def remove_from_wishlist(product_id: int) -> Response:
-    email = shopper_email(g.store.id)
-    if email:
+    account = signed_in(g.store.id)
+    if account is not None:
         shop.fire(
             "on_wishlist_changed",
             WishlistChanged(
                 store_id=g.store.id,
-                contact=Contact(email=email),
+                contact=Contact(email=account.email),
                 product_id=str(product_id),
                 action="removed",
             ),
@@ -144,17 +129,20 @@ def remove_from_wishlist(product_id: int) -> Response:
 
 @bp.get("/wishlist")
 def wishlist_page() -> Any:
-    email = shopper_email(g.store.id)
+    """The signed-in account's wishlist: the customer linked to the account, never one found
+    by email."""
+    account = signed_in(g.store.id)
     items: list[Any] = []
-    if email:
+    if account is not None:
         state = get_state()
-        with state.db.session() as session:
-            customer_id = find_customer(session, g.store.id, Contact(email=email), None)
-            if customer_id is not None:
+        customer_id = identity.shopper_customer(state, g.store.id, shopper_account(account))
+        if customer_id is not None:
+            with state.db.session() as session:
                 items, _ = wishlist.items_page(
                     session, g.store.id, customer_id, limit=WISHLIST_PAGE, cursor=None
                 )
     current = {str(p.id): p for p in _products(g.store.id, [i.product_id for i in items])}
+    email = account.email if account is not None else None
     return render_template("wishlist.html", email=email, items=items, current=current)
 
 

@@ -1,5 +1,5 @@
 """The host's own data, on the host's own Flask-SQLAlchemy instance: products, services,
-orders, bookings and contact messages.
+orders, bookings, contact messages and storefront accounts.
 
 These tables are the host's source of truth; customers-plugin only ever sees them through the
 events the host fires. Money is kept in integer cents (exact on SQLite and PostgreSQL alike).
@@ -12,7 +12,7 @@ import secrets
 from decimal import Decimal
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from customers_plugin import Contact
@@ -149,4 +149,16 @@ class ContactMessage(ContactColumns, db.Model):
     subject: Mapped[str] = mapped_column(String(200), default="")
     message: Mapped[str] = mapped_column(Text)
     subscribe: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Account(db.Model):
+    """A storefront account: signed in by a one-time link to its email (accounts.py)."""
+
+    __tablename__ = "shop_accounts"
+    __table_args__ = (UniqueConstraint("store_id", "email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(320))  # lower case
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

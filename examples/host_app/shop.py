@@ -3,7 +3,9 @@ rows first and THEN tells customers-plugin through its hooks, exactly as a real 
 
 The checkout asks the plugin's checkout-answer hooks (``allowed_payment_methods``,
 ``coupon_applies``, ``free_shipping_applies``) and honours them; ``None`` means the plugin has
-no rule for this customer, so the host's own rules apply. No ``flask.request`` in here: the
+no rule for this customer, so the host's own rules apply. Group benefits (free shipping,
+group coupons) need the signed-in account (``user_id``); restrictions also follow the
+contact typed at checkout. No ``flask.request`` in here: the
 views parse the forms, the seed command builds inputs itself.
 """
 
@@ -98,46 +100,62 @@ def ask(hook_name: str, **kwargs: Any) -> Any:
         return None
 
 
-def payment_methods_for(store_id: str, contact: Contact, methods: tuple[str, ...]) -> list[str]:
+def payment_methods_for(
+    store_id: str, contact: Contact, methods: tuple[str, ...], user_id: str | None = None
+) -> list[str]:
     allowed = ask(
-        "allowed_payment_methods", store_id=store_id, contact=contact, methods=list(methods)
+        "allowed_payment_methods",
+        store_id=store_id,
+        user_id=user_id,
+        contact=contact,
+        methods=list(methods),
     )
     if allowed is None:
         return list(methods)
     return [m for m in methods if m in set(allowed)]
 
 
-def quote(store_id: str, product: Product, order: CheckoutInput, contact: Contact) -> Quote:
-    """Price an order; raises ``FormError`` when the plugin refuses the coupon."""
+def quote(
+    store_id: str, product: Product, order: CheckoutInput, user_id: str | None = None
+) -> Quote:
+    """Price an order; raises ``FormError`` when the plugin refuses the coupon. ``user_id``:
+    the signed-in account (group benefits are its own), ``None`` for a guest."""
     subtotal = product.price * order.quantity
     discount = Decimal(0)
     if order.coupon_code:
         if order.coupon_code not in COUPONS:
             raise FormError({"coupon_code": "This coupon code does not exist."})
         usable = ask(
-            "coupon_applies", store_id=store_id, contact=contact, coupon_code=order.coupon_code
+            "coupon_applies", store_id=store_id, user_id=user_id, coupon_code=order.coupon_code
         )
         if usable is False:
             raise FormError({"coupon_code": "This coupon is not available for your account."})
         percent, amount = COUPONS[order.coupon_code]
         discount = min(subtotal, (subtotal * percent / 100 + amount).quantize(Decimal("0.01")))
-    free = ask("free_shipping_applies", store_id=store_id, contact=contact)
+    free = ask("free_shipping_applies", store_id=store_id, user_id=user_id)
     return Quote(subtotal, discount, Decimal(0) if free else SHIPPING)
 
 
-def checkout(store_id: str, order_input: CheckoutInput, methods: tuple[str, ...]) -> Order:
-    """Place an order: check it, commit it, then fire ``on_order_placed``."""
+def checkout(
+    store_id: str,
+    order_input: CheckoutInput,
+    methods: tuple[str, ...],
+    *,
+    user_id: str | None = None,
+) -> Order:
+    """Place an order for the signed-in account ``user_id`` (or a guest): check it, commit
+    it, then fire ``on_order_placed``."""
     product = db.session.scalar(
         db.select(Product).filter_by(id=order_input.product_id, store_id=store_id, active=True)
     )
     if product is None:
         raise FormError({"product": "This product is not available."})
     contact = to_contact(order_input.contact)
-    if order_input.payment_method not in payment_methods_for(store_id, contact, methods):
+    if order_input.payment_method not in payment_methods_for(store_id, contact, methods, user_id):
         raise FormError(
             {"payment_method": "This payment method is not available for your account."}
         )
-    price = quote(store_id, product, order_input, contact)
+    price = quote(store_id, product, order_input, user_id)
     order = Order(
         store_id=store_id,
         product_id=product.id,

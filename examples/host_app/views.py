@@ -19,7 +19,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from . import forms, shop
+from . import accounts, forms, shop
 from .models import Booking, Order, Product, Service, db, utcnow
 from .stores import PAYMENT_METHODS
 
@@ -80,8 +80,7 @@ def products() -> Any:
     items = db.session.scalars(
         db.select(Product).filter_by(store_id=g.store.id, active=True).order_by(Product.id)
     ).all()
-    shopper = (session.get("shopper") or {}).get(g.store.id)
-    return render_template("products.html", products=items, shopper=shopper)
+    return render_template("products.html", products=items)
 
 
 @bp.route("/checkout/<int(max=2147483647):product_id>", methods=["GET", "POST"])
@@ -96,7 +95,9 @@ def checkout(product_id: int) -> Any:
         return render_template("checkout.html", errors={}, form={}, **context)
     try:
         data = forms.read_checkout(request.form, product.id, PAYMENT_METHODS, visitor_language())
-        order = shop.checkout(g.store.id, data, PAYMENT_METHODS)
+        account = accounts.signed_in(g.store.id)
+        user_id = str(account.id) if account is not None else None
+        order = shop.checkout(g.store.id, data, PAYMENT_METHODS, user_id=user_id)
     except forms.FormError as exc:
         return _page("checkout.html", 422, errors=exc.errors, form=request.form, **context)
     return redirect(url_for("shop.order", ref=order.ref), code=303)

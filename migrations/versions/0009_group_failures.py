@@ -1,7 +1,7 @@
 """group failures: why a group could not be evaluated, and since when
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06 07:10:00
 
 ``customers_groups.failure_reason`` (what failed: the condition whose value is out of range, or
@@ -17,7 +17,7 @@ from alembic import op
 import customers_plugin.types
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,8 @@
 """Fixtures of the wishlist, review-request and wallet tests: a host that says who is signed in
-(``X-Shopper: <email>``), keeps a cart and knows product prices; a fake SMTP server on
-127.0.0.1; an app wired with both; a staff client."""
+(``X-Shopper: <email>``: the account ``user:<email>`` whose email the host has verified, or
+``X-Account: <user id>`` with ``X-Email`` / ``X-Phone`` / ``X-Verified: email,phone`` for any
+other account), keeps a cart and knows product prices; a fake SMTP server on 127.0.0.1; an app
+wired with both; a staff client."""
 
 from __future__ import annotations
 
@@ -15,7 +17,14 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 
 from customers_plugin import hookimpl
-from customers_plugin.events import Contact, OrderPlaced, OrderUpdated, ProductPrice
+from customers_plugin.events import (
+    Contact,
+    CustomerSignedUp,
+    OrderPlaced,
+    OrderUpdated,
+    ProductPrice,
+    ShopperAccount,
+)
 from tests.api.conftest import PREFIX, BearerAuth, Staff
 
 STORE = "a"
@@ -33,9 +42,21 @@ class Host:
         self.on_add_to_cart: Any = None  # the host's own work while adding (e.g. its writes)
 
     @hookimpl
-    def current_customer(self, request: Any, store_id: str) -> Contact | None:
+    def current_customer(self, request: Any, store_id: str) -> ShopperAccount | None:
         email = request.headers.get("X-Shopper")
-        return Contact(email=email, name="Sara") if email else None
+        if email:
+            return ShopperAccount(f"user:{email}", email=email, email_verified=True, name="Sara")
+        user_id = request.headers.get("X-Account")
+        if not user_id:
+            return None
+        verified = set(request.headers.get("X-Verified", "").split(","))
+        return ShopperAccount(
+            user_id,
+            email=request.headers.get("X-Email"),
+            email_verified="email" in verified,
+            phone=request.headers.get("X-Phone"),
+            phone_verified="phone" in verified,
+        )
 
     @hookimpl
     def add_to_cart(self, store_id: str, customer: Any, product_id: str) -> bool:
@@ -125,11 +146,14 @@ def staff(shop: Flask) -> Staff:
 
 
 class Shopper:
-    """A storefront client signed in as ``email`` (or a guest with ``email=None``)."""
+    """A storefront client signed in as ``email`` (or a guest with ``email=None``), or as any
+    account described by ``headers``."""
 
-    def __init__(self, app: Flask, email: str | None) -> None:
+    def __init__(
+        self, app: Flask, email: str | None, headers: dict[str, str] | None = None
+    ) -> None:
         self.client = app.test_client()
-        self.headers = {"X-Shopper": email} if email else {}
+        self.headers = {"X-Shopper": email} if email else dict(headers or {})
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {**self.headers, **kwargs.pop("headers", {})}
@@ -165,3 +189,19 @@ def deliver_order(
             occurred_at=at,
         )
     )
+
+
+def sign_up(state: Any, email: str = "sara@example.sa", *, verified: bool = True) -> str | None:
+    """The host's account ``user:<email>`` signs up (its email verified unless told): returns
+    the customer the sign-up was recorded on (linked when verified; ``None`` when queued)."""
+    event = CustomerSignedUp(
+        store_id=STORE,
+        contact=Contact(email=email),
+        user_id=account_of(email),
+        email_verified=verified,
+    )
+    return next(iter(state.hook.on_customer_signup(event=event)), None)
+
+
+def account_of(email: str) -> str:
+    return f"user:{email}"

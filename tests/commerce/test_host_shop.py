@@ -13,7 +13,7 @@ from sqlalchemy import select
 from customers_plugin.models import Customer
 from customers_plugin.services import review_requests
 from examples.host_app.models import Product, db
-from tests.host_app_support import CSRF, checkout, first_product
+from tests.host_app_support import CSRF, checkout, first_product, sign_in
 
 SHOP = "/shop/default"
 
@@ -30,14 +30,14 @@ def test_wishlist_button_saves_the_product_at_its_price(make_host) -> None:
     host: Flask = make_host()
     client = host.test_client()
     product = first_product(host)
-    added = _wish(client, product.id, email="Noa@Example.co.il")
+    assert sign_in(client, "Noa@Example.co.il").status_code == 303
+    added = _wish(client, product.id)
     assert added.status_code == 303
     page = client.get(added.headers["Location"]).get_data(as_text=True)
     assert product.name in page and f"{product.price} {product.currency}" in page
-    # the plugin's storefront API sees the same shopper (current_customer from the session)
+    # the plugin's storefront API sees the same account (current_customer from the session)
     [item] = client.get("/api/v1/me/wishlist").json["items"]
     assert (item["product_id"], item["price"]) == (str(product.id), str(product.price))
-    assert "Your email" not in client.get(SHOP + "/").get_data(as_text=True)
     removed = client.post(
         f"{SHOP}/wishlist/{product.id}/remove", data={"csrf_token": _token(client)}
     )
@@ -45,21 +45,53 @@ def test_wishlist_button_saves_the_product_at_its_price(make_host) -> None:
     assert client.get("/api/v1/me/wishlist").json["items"] == []
 
 
-def test_wishlist_needs_an_email_and_a_known_product(make_host) -> None:
+def test_wishlist_needs_a_signed_in_account_and_a_known_product(make_host) -> None:
     host: Flask = make_host()
     client = host.test_client()
     product = first_product(host)
-    assert _wish(client, product.id).status_code == 422
-    assert _wish(client, product.id, email="not-an-email").status_code == 422
-    assert _wish(client, 999999, email="a@example.com").status_code == 404
+    to_sign_in = _wish(client, product.id)
+    assert to_sign_in.status_code == 303 and "/account/sign-in" in to_sign_in.headers["Location"]
     assert client.get("/api/v1/me/wishlist").status_code == 401
+    sign_in(client, "a@example.com")
+    assert _wish(client, 999999).status_code == 404
+
+
+def test_a_typed_email_is_nobodys_identity(make_host) -> None:
+    """The old wishlist form took any typed email as the visitor: now it is ignored, and only
+    the owner of the address (who follows the link) sees that customer's wishlist."""
+    host: Flask = make_host()
+    owner, stranger = host.test_client(), host.test_client()
+    product = first_product(host)
+    sign_in(owner, "noa@example.co.il")
+    _wish(owner, product.id)
+    assert _wish(stranger, product.id, email="noa@example.co.il").status_code == 303
+    assert stranger.get("/api/v1/me/wishlist").status_code == 401
+    assert "noa@example.co.il" not in stranger.get(f"{SHOP}/wishlist").get_data(as_text=True)
+    sign_in(stranger, "stranger@example.com")
+    assert stranger.get("/api/v1/me/wishlist").json["items"] == []
+    assert len(owner.get("/api/v1/me/wishlist").json["items"]) == 1
+    forged = stranger.get(f"{SHOP}/account/confirm?token=forged")
+    assert forged.status_code == 410
+
+
+def test_the_first_sign_in_links_the_account_to_the_customer_of_its_email(make_host) -> None:
+    host: Flask = make_host()
+    client = host.test_client()
+    assert checkout(client, host).status_code == 303  # a guest order by Layla
+    sign_in(client, "layla.haddad@example.com")
+    state = host.extensions["customers"]
+    with state.db.session() as session:
+        customer = session.scalars(select(Customer)).one()
+    assert customer.host_user_id is not None
+    assert client.get("/api/v1/me/wallet").json["balance"] == "0.00"
 
 
 def test_move_to_cart_through_the_plugin_api_uses_the_hosts_cart(make_host) -> None:
     host: Flask = make_host()
     client = host.test_client()
     product = first_product(host)
-    _wish(client, product.id, email="noa@example.co.il")
+    sign_in(client, "noa@example.co.il")
+    _wish(client, product.id)
     moved = client.post(f"/api/v1/me/wishlist/{product.id}/move-to-cart")
     assert moved.status_code == 200, moved.json
     with client.session_transaction() as browser:
@@ -79,7 +111,8 @@ def test_price_drop_job_reads_the_hosts_current_prices(make_host) -> None:
     host: Flask = make_host(CUSTOMERS_PLUGINS=[Listener()])
     client = host.test_client()
     product = first_product(host)
-    _wish(client, product.id, email="noa@example.co.il")
+    sign_in(client, "noa@example.co.il")
+    _wish(client, product.id)
     with host.app_context():
         stored = db.session.get(Product, product.id)
         stored.price_cents -= 100

@@ -11,12 +11,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from customers_plugin.events import Contact
 from customers_plugin.models import Activity, Customer, WalletTransaction
 from customers_plugin.services import wallet
 from customers_plugin.services.errors import Invalid, NotFound
 
-from .conftest import STORE, place
+from .conftest import STORE, account_of, place, sign_up
 
 
 def _post(state, customer_id, kind, amount, key=None, **kw):
@@ -180,9 +179,10 @@ def test_storefront_shows_own_wallet(state, staff, sara):
 
 def test_checkout_spend_debits_once_per_order(state):
     cid = place(state, "o1")
+    sign_up(state, "SARA@example.sa")
     _post(state, cid, "credit", "30")
-    contact = Contact(email="SARA@example.sa")
-    spend = dict(store_id=STORE, contact=contact, order_id="o-77", currency="SAR")
+    user = account_of("SARA@example.sa")
+    spend = dict(store_id=STORE, user_id=user, order_id="o-77", currency="SAR")
     first = state.hook.spend_wallet(amount=Decimal("12.5"), **spend)
     again = state.hook.spend_wallet(amount=Decimal("12.5"), **spend)
     assert (first.status, first.ok, first.balance) == ("debited", True, Decimal("17.50"))
@@ -191,25 +191,29 @@ def test_checkout_spend_debits_once_per_order(state):
     assert _balance_and_ledger_sum(state, cid)[0] == Decimal("17.50")
 
 
-def test_checkout_spend_refuses_more_than_the_balance_and_unknown_customers(state):
+def test_checkout_spend_refuses_more_than_the_balance_and_unknown_accounts(state):
     cid = place(state, "o1")
+    sign_up(state)
     _post(state, cid, "credit", "5")
     low = state.hook.spend_wallet(
         store_id=STORE,
-        contact=Contact(email="sara@example.sa"),
+        user_id=account_of("sara@example.sa"),
         order_id="o-1",
         amount=Decimal("6"),
         currency="SAR",
     )
     stranger = state.hook.spend_wallet(
         store_id=STORE,
-        contact=Contact(email="nobody@example.sa"),
+        user_id=account_of("nobody@example.sa"),
         order_id="o-2",
         amount=Decimal("1"),
         currency="SAR",
     )
+    guest = state.hook.spend_wallet(
+        store_id=STORE, user_id=None, order_id="o-3", amount=Decimal("1"), currency="SAR"
+    )
     assert (low.status, low.ok) == ("insufficient_balance", False)
-    assert stranger.status == "unknown_customer"
+    assert stranger.status == guest.status == "unknown_customer"
     assert _balance_and_ledger_sum(state, cid)[0] == Decimal("5.00")
 
 

@@ -8,9 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from customers_plugin.events import Contact
-
-from .conftest import STORE, place
+from .conftest import STORE, account_of, place, sign_up
 
 WALLET = "customers.wallet"
 
@@ -30,9 +28,11 @@ def _body(**changes: str) -> dict[str, str]:
 
 
 def _spend(state, order_id: str, amount: str, email: str = "sara@example.sa"):
+    """The signed-in account of ``email`` (linked by a verified sign-up) pays at checkout."""
+    sign_up(state, email)
     return state.hook.spend_wallet(
         store_id=STORE,
-        contact=Contact(email=email),
+        user_id=account_of(email),
         order_id=order_id,
         amount=Decimal(amount),
         currency="SAR",

@@ -20,7 +20,7 @@ from customers_plugin.models import Customer, WalletTransaction
 from customers_plugin.services import wallet
 from tests.conftest import REDIS_URL
 
-from .conftest import STORE, place
+from .conftest import STORE, account_of, place, sign_up
 
 SARA = Contact(email="sara@example.sa")
 
@@ -42,7 +42,11 @@ def _credit(state: Any, customer_id: str, amount: str) -> None:
 
 def _spend(state: Any, order_id: str, amount: str) -> Any:
     return state.hook.spend_wallet(
-        store_id=STORE, contact=SARA, order_id=order_id, amount=Decimal(amount), currency="SAR"
+        store_id=STORE,
+        user_id=account_of("sara@example.sa"),
+        order_id=order_id,
+        amount=Decimal(amount),
+        currency="SAR",
     )
 
 
@@ -76,6 +80,7 @@ def _wallet(state: Any, customer_id: str) -> tuple[Decimal, Decimal, list[tuple]
 def paid(state: Any) -> tuple[str, str]:
     """Sara has 100 SAR in her wallet and paid 30.50 of order o1 from it."""
     customer_id = place(state, "o1", total="130.50")
+    sign_up(state)
     _credit(state, customer_id, "100")
     spent = _spend(state, "o1", "30.50")
     assert (spent.status, spent.balance) == ("debited", Decimal("69.50"))
@@ -142,6 +147,7 @@ def test_concurrent_cancellations_give_the_money_back_once(make_app, backend, ho
     )
     state = app.extensions["customers"]
     customer_id = place(state, "o1")
+    sign_up(state)
     _credit(state, customer_id, "50")
     assert _spend(state, "o1", "20").ok
     barrier = threading.Barrier(8)
@@ -185,6 +191,8 @@ def test_in_queue_capture_mode_the_worker_gives_the_money_back_once(make_app, ho
         work()
         with state.db.session() as session:
             [customer] = session.scalars(select(Customer)).all()
+        sign_up(state)
+        work()
         _credit(state, str(customer.id), "40")
         assert _spend(state, "o1", "15").ok
         _update(state, "o1", "cancelled")

@@ -23,6 +23,7 @@ from customers_plugin.models import (
     ConsentEvent,
     CustomerSource,
     CustomerTag,
+    DuplicateSuggestion,
     FormSubmission,
     OrderSummary,
     Tag,
@@ -70,16 +71,33 @@ def test_email_matches_across_case_space_and_nfkc(customers):
     assert c.orders_count == 3
 
 
-def test_phone_matches_when_email_is_unknown(make_app):
+def test_phone_matches_when_the_event_gives_no_email(make_app):
     app = make_app(CUSTOMERS_DEFAULT_REGION="SA")
     hook = app.extensions["customers"].hook
     [first] = hook.on_order_placed(event=order("1", phone="0501234567", name="Ali"))
-    [second] = hook.on_order_placed(event=order("2", phone="+966 50 123 4567", email="ali@x.sa"))
-    [third] = hook.on_order_placed(event=order("3", phone="٠٥٠١٢٣٤٥٦٧"))
-    assert first == second == third
+    [second] = hook.on_order_placed(event=order("2", phone="٠٥٠١٢٣٤٥٦٧"))
+    assert first == second
     [c] = customers_of(app.extensions["customers"].db)
-    # the phone-only customer gained the email it lacked
-    assert (c.phone, c.email_normalized, c.orders_count) == ("+966501234567", "ali@x.sa", 3)
+    assert (c.phone, c.email_normalized, c.orders_count) == ("+966501234567", None, 2)
+
+
+def test_a_new_email_with_a_known_phone_makes_a_new_customer_suggested_as_duplicate(make_app):
+    app = make_app(CUSTOMERS_DEFAULT_REGION="SA")
+    state = app.extensions["customers"]
+    [phone_only] = state.hook.on_order_placed(event=order("1", phone="0501234567", name="Ali"))
+    [other] = state.hook.on_order_placed(event=order("2", phone="+966501234567", email="a@x.sa"))
+    [again] = state.hook.on_order_placed(event=order("3", phone="+966501234567", email="a@x.sa"))
+    assert phone_only != other == again
+    by_id = {str(c.id): c for c in customers_of(state.db)}
+    # the phone-only customer never gains an email from an unverified event, nor its orders
+    assert (by_id[phone_only].email_normalized, by_id[phone_only].orders_count) == (None, 1)
+    assert (by_id[other].email_normalized, by_id[other].phone) == ("a@x.sa", None)
+    assert by_id[other].orders_count == 2
+    with state.db.session() as s:
+        pairs = s.execute(select(DuplicateSuggestion.customer_id, DuplicateSuggestion.other_id))
+        assert sorted((str(a), str(b)) for a, b in pairs) == sorted(
+            [(phone_only, other), (other, phone_only)]
+        )
 
 
 def test_email_match_wins_over_phone_of_another_customer(make_app):
@@ -91,6 +109,7 @@ def test_email_match_wins_over_phone_of_another_customer(make_app):
     assert a != b and b == b2
     noa = next(c for c in customers_of(app.extensions["customers"].db) if c.email == "noa@x.il")
     assert noa.phone is None  # the phone belongs to Dana; it is not copied
+    assert _count(app.extensions["customers"], DuplicateSuggestion, reason="same_phone") == 2
 
 
 def test_events_never_overwrite_what_the_merchant_already_has(customers):
@@ -266,9 +285,11 @@ def test_reviews_feed_count_and_average(customers):
     assert (c.reviews_count, c.avg_rating) == (3, Decimal("4.33"))
 
 
-def test_signup_links_the_host_user(customers):
+def test_signup_with_a_verified_email_links_the_host_user(customers):
     customers.hook.on_customer_signup(
-        event=CustomerSignedUp(store_id="s1", user_id="u-7", contact=Contact(email="new@x.co"))
+        event=CustomerSignedUp(
+            store_id="s1", user_id="u-7", contact=Contact(email="new@x.co"), email_verified=True
+        )
     )
     [c] = customers_of(customers.db)
     assert c.host_user_id == "u-7"
@@ -311,7 +332,9 @@ ALL_EVENTS = [
     ),
     (
         "on_customer_signup",
-        CustomerSignedUp(store_id="s1", user_id="RU", contact=Contact(email="replay@x.co")),
+        CustomerSignedUp(
+            store_id="s1", user_id="RU", contact=Contact(email="replay@x.co"), email_verified=True
+        ),
     ),
 ]
 

@@ -1,6 +1,7 @@
 """The source document's checkout examples, end to end through host events and the checkout
 hooks: unserious customers lose cash on delivery and bank transfer, VIPs get free shipping, a
-coupon limited to a group is refused to everybody else."""
+coupon limited to a group is refused to everybody else. Benefits go to the signed-in account's
+customer only; restrictions also follow the checkout contact."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from customers_plugin import Contact
-from customers_plugin.events import OrderPlaced, OrderUpdated
+from customers_plugin.events import CustomerSignedUp, OrderPlaced, OrderUpdated
 from customers_plugin.services.groups import manage
 from customers_plugin.services.groups.registry import registry_for
 
@@ -38,10 +39,21 @@ def cancel(customers: Any, email: str, order_id: str) -> None:
     )  # fmt: skip
 
 
-def methods_for(customers: Any, email: str) -> list[str]:
+def methods_for(customers: Any, email: str, user_id: str | None = None) -> list[str]:
     return customers.hook.allowed_payment_methods(
-        store_id=STORE, contact=Contact(email=email), methods=METHODS
+        store_id=STORE, user_id=user_id, contact=Contact(email=email), methods=METHODS
     )
+
+
+def account(customers: Any, email: str) -> str:
+    """The host account of ``email`` signs up with its email verified: its user id."""
+    user_id = f"user:{email}"
+    customers.hook.on_customer_signup(
+        event=CustomerSignedUp(
+            store_id=STORE, user_id=user_id, contact=Contact(email=email), email_verified=True
+        )
+    )
+    return user_id
 
 
 def test_unserious_customers_lose_cash_on_delivery_and_bank_transfer(customers: Any) -> None:
@@ -83,12 +95,15 @@ def test_vips_get_free_shipping(customers: Any) -> None:
     buy(customers, "exactly@example.com", "e1", "1500.00")
 
     def free(email: str) -> Any:
-        return customers.hook.free_shipping_applies(store_id=STORE, contact=Contact(email=email))
+        return customers.hook.free_shipping_applies(
+            store_id=STORE, user_id=account(customers, email)
+        )
 
     assert free("big@example.com") is True
     assert free("often@example.com") is True
     assert free("exactly@example.com") is None
     assert free("stranger@example.com") is None
+    assert customers.hook.free_shipping_applies(store_id=STORE, user_id=None) is None
 
 
 def test_a_coupon_limited_to_a_group_is_refused_to_others(customers: Any) -> None:
@@ -105,10 +120,38 @@ def test_a_coupon_limited_to_a_group_is_refused_to_others(customers: Any) -> Non
 
     def applies(email: str, code: str) -> Any:
         return customers.hook.coupon_applies(
-            store_id=STORE, contact=Contact(email=email), coupon_code=code
+            store_id=STORE, user_id=account(customers, email), coupon_code=code
         )
 
     assert applies("regular@example.com", "BACK10") is True
+    guest = customers.hook.coupon_applies(store_id=STORE, user_id=None, coupon_code="BACK10")
+    assert guest is False
     assert applies("once@example.com", "BACK10") is False
     assert applies("stranger@example.com", "back10") is False
     assert applies("once@example.com", "SUMMER") is None  # no group rule mentions it
+
+
+def test_a_contact_match_gets_no_benefit_but_keeps_its_restrictions(customers: Any) -> None:
+    group(
+        customers,
+        name="VIP",
+        conditions={"match": "all", "conditions": [
+            {"field": "total_purchases", "op": "gt", "value": "100"}]},
+        free_shipping=True,
+        coupon_codes=["VIP20"],
+        hidden_payment_methods=["bank_transfer"],
+    )  # fmt: skip
+    buy(customers, "vip@example.com", "v1", "500.00")
+    # a guest typing the VIP's email: no free shipping, no coupon, the restriction stays
+    guest = customers.hook.free_shipping_applies(store_id=STORE, user_id=None)
+    coupon = customers.hook.coupon_applies(store_id=STORE, user_id=None, coupon_code="VIP20")
+    assert (guest, coupon) == (None, False)
+    assert methods_for(customers, "vip@example.com") == ["card", "cash_on_delivery"]
+    # another account typing the VIP's email at checkout: the same
+    other = account(customers, "other@example.com")
+    assert customers.hook.free_shipping_applies(store_id=STORE, user_id=other) is None
+    assert methods_for(customers, "vip@example.com", other) == ["card", "cash_on_delivery"]
+    # the VIP's own account gets the benefits
+    own = account(customers, "vip@example.com")
+    assert customers.hook.free_shipping_applies(store_id=STORE, user_id=own) is True
+    assert customers.hook.coupon_applies(store_id=STORE, user_id=own, coupon_code="vip20") is True

@@ -1,8 +1,10 @@
 """Checkout answers from group rules: hidden payment methods, free shipping, coupons limited to
 groups. Read-only; one or two small queries inside the host's checkout request.
 
-The customer is found from the checkout contact the same way events find them (normalised
-email first, then the phone in E.164). An unknown customer is in no group.
+Benefits are read for the customer linked to the signed-in account (``groups_hooks.py``);
+``find_customer`` finds the customer of a checkout contact the way events do (normalised
+email first, then the phone in E.164), for restrictions only. An unknown customer is in no
+group.
 """
 
 from __future__ import annotations
