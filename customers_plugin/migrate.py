@@ -54,9 +54,20 @@ def alembic_config(db: Database) -> Config:
 
 def _run(db: Database, action: Any, *args: Any, **kwargs: Any) -> None:
     config = alembic_config(db)
-    with db.for_jobs(), db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        action(config, *args, **kwargs)
+    with db.for_jobs(), db.engine.connect() as connection:
+        # On SQLite a batch migration rebuilds a table (create, copy, drop, rename); with
+        # foreign keys enforced, dropping the old table would cascade-delete every row that
+        # points at it. The pragma is a no-op inside a transaction, so it is set before.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                action(config, *args, **kwargs)
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
