@@ -1,5 +1,4 @@
-"""The groups room's hook implementations: the checkout answers, driven by group rules, and
-re-evaluation of memberships after changes made outside host events.
+"""The groups room's hook implementations: the checkout answers, driven by group rules.
 
 Registered once per app as a built-in plugin. Each checkout answer opens a short read-only
 session; an unknown customer gets the answer of a customer in no group. Benefits (free
@@ -7,32 +6,29 @@ shipping, coupons limited to groups) go only to the customer linked to the signe
 (``user_id``); restrictions (hidden payment methods) also follow the checkout contact, so
 checking out as a guest does not lift them.
 
-Host events re-evaluate memberships inside their own transaction (``services/capture.py``).
-Changes made elsewhere (the admin API's profile edits, tags, status and blocks, customers created
-by hand) announce ``customer_created`` / ``customer_updated`` / ``customer_blocked`` /
-``customer_unblocked`` after commit; listening to them brings that customer's groups up to date
-in a short transaction of its own, so membership stays right whichever module changed the facts.
+Memberships are not kept here: whatever changes a customer's facts (host events, imports, tag
+changes, the admin API through ``Scope.facts_changed``) re-evaluates them in its own
+transaction with ``services.groups.reevaluate_customers``.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .plugins import hookimpl
 from .services import identity
-from .services.groups import checkout, reevaluate_customers
+from .services.groups import checkout
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .events import Contact, CustomerInfo
+    from .events import Contact
     from .extension import CustomersState
 
 
 class GroupHooks:
-    """Checkout answers, and membership re-evaluation after customer notifications."""
+    """The checkout answers of the customer groups."""
 
     def __init__(self, state: CustomersState) -> None:
         self._state = state
@@ -80,25 +76,3 @@ class GroupHooks:
             return (
                 True if checkout.free_shipping(self._benefits(session, store_id, user_id)) else None
             )
-
-    # -- membership after changes made outside host events -------------------------------
-
-    def _reevaluate(self, customer: CustomerInfo) -> None:
-        with self._state.db.transaction() as session:
-            reevaluate_customers(session, self._state, customer.store_id, [uuid.UUID(customer.id)])
-
-    @hookimpl
-    def customer_created(self, customer: CustomerInfo) -> None:
-        self._reevaluate(customer)
-
-    @hookimpl
-    def customer_updated(self, customer: CustomerInfo) -> None:
-        self._reevaluate(customer)
-
-    @hookimpl
-    def customer_blocked(self, customer: CustomerInfo) -> None:
-        self._reevaluate(customer)
-
-    @hookimpl
-    def customer_unblocked(self, customer: CustomerInfo) -> None:
-        self._reevaluate(customer)

@@ -45,11 +45,9 @@ def has_listeners(pm: pluggy.PluginManager, hook_name: str) -> bool:
     return bool(getattr(pm.hook, hook_name).get_hookimpls())
 
 
-def listeners(pm: pluggy.PluginManager, hook_name: str, skip: tuple[type, ...] = ()) -> list[Any]:
-    """The implementations of a hook in calling order (last registered first), leaving out
-    plugins of the ``skip`` classes."""
-    impls = reversed(getattr(pm.hook, hook_name).get_hookimpls())
-    return [impl for impl in impls if not isinstance(impl.plugin, skip)]
+def listeners(pm: pluggy.PluginManager, hook_name: str) -> list[Any]:
+    """The implementations of a hook in calling order (last registered first)."""
+    return list(reversed(getattr(pm.hook, hook_name).get_hookimpls()))
 
 
 def deliver(impls: Iterable[Any], hook_name: str, **kwargs: Any) -> None:

@@ -47,6 +47,7 @@ def scope(*, write: bool = True) -> Iterator[Scope]:
         yield Scope(
             session=session,
             store_id=current_store_id(),
+            state=state,
             pm=state.pm,
             field_types=api_state().field_types,
             region=state.setting("CUSTOMERS_DEFAULT_REGION"),

@@ -27,7 +27,6 @@ from ..events import (
     OrderUpdated,
     ReviewSubmitted,
 )
-from ..groups_hooks import GroupHooks
 from ..models import BookingSummary, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
@@ -479,8 +478,8 @@ class Capture:
         return customer_id
 
     def _announce(self, session: Session, resolved: contacts.Resolved) -> None:
-        """Tell listeners about a new or changed customer after commit. The groups module's own
-        listener is left out: this flow has just re-evaluated the customer's groups."""
+        """Tell listeners about a new or changed customer after commit (this flow has just
+        re-evaluated the customer's groups itself)."""
         pm = self.state.pm
         if resolved.created:
             hook, extra = "customer_created", {}
@@ -488,7 +487,7 @@ class Capture:
             hook, extra = "customer_updated", {"changes": tuple(resolved.changes)}
         else:
             return
-        impls = listeners(pm, hook, skip=(GroupHooks,))
+        impls = listeners(pm, hook)
         if impls:
             info = customer_info(session, resolved.id)
             after_commit(session, lambda: deliver(impls, hook, customer=info, **extra))

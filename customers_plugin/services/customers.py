@@ -118,6 +118,7 @@ def create(scope: Scope, data: Mapping[str, Any]) -> uuid.UUID:
     activity.record(
         session, scope.store_id, customer_id, "created", {"source": "manual"}, actor=scope.actor
     )
+    scope.facts_changed(customer_id)
     if scope.listens("customer_created"):
         scope.announce("customer_created", customer=customer_info(session, customer_id))
     return customer_id
@@ -189,6 +190,7 @@ def update(scope: Scope, customer_id: uuid.UUID, data: Mapping[str, Any]) -> lis
         {"fields": [c.field for c in changes]},
         actor=scope.actor,
     )
+    scope.facts_changed(customer.id)
     if scope.listens("customer_updated"):
         info = customer_info(session, customer.id)
         scope.announce("customer_updated", customer=info, changes=tuple(changes))
@@ -329,6 +331,7 @@ def _set_status(
         {"from": old, "to": status, **(data or {})},
         actor=scope.actor,
     )
+    scope.facts_changed(customer.id)
 
 
 # -- helpers ----------------------------------------------------------------------------------

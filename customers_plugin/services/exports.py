@@ -305,6 +305,7 @@ def make_scope(state: CustomersState, session: Session, store_id: str) -> Scope:
     return Scope(
         session=session,
         store_id=store_id,
+        state=state,
         pm=state.pm,
         field_types=FieldTypes.collect(state.pm),
         region=state.setting("CUSTOMERS_DEFAULT_REGION"),

@@ -73,6 +73,7 @@ def add_tags(
         activity.record(
             session, scope.store_id, customer_id, "tagged", {"tags": added}, actor=scope.actor
         )
+        scope.facts_changed(customer_id)
         if notify:
             _announce(scope, customer_id, before)
     return added
@@ -98,6 +99,7 @@ def remove_tag(scope: Scope, customer_id: uuid.UUID, tag_id: uuid.UUID) -> bool:
             {"tags": [tag.name]},
             actor=scope.actor,
         )
+        scope.facts_changed(customer_id)
         _announce(scope, customer_id, before)
     return bool(removed)
 
@@ -223,10 +225,7 @@ def _tag_changed(
 
 
 def _listeners(state: CustomersState) -> list[Any]:
-    from ..groups_hooks import GroupHooks
-
-    # the groups module's own listener is left out: groups are re-evaluated set-based here
-    return listeners(state.pm, "customer_updated", skip=(GroupHooks,))
+    return listeners(state.pm, "customer_updated")
 
 
 def announce_tag_change(

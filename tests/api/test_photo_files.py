@@ -70,7 +70,7 @@ def test_deleting_customers_deletes_their_photos_and_no_one_elses(staff, folder)
 
 
 def _scope(state: Any, session: Any) -> Scope:
-    return Scope(session=session, store_id="a", pm=state.pm, field_types=FieldTypes())
+    return Scope(session=session, store_id="a", state=state, pm=state.pm, field_types=FieldTypes())
 
 
 def test_a_change_that_rolls_back_keeps_the_photo_file(api_app, staff, folder):

@@ -2,8 +2,8 @@
 and ``customer_updated`` (with the changed fields) with snapshots built set-based (one
 statement per chunk), and ``customer_deleted`` for what undo removed.
 
-The built-in groups listener is skipped: the import already re-evaluated the chunk's group
-memberships in one set-based call inside its transaction.
+The import has already re-evaluated the chunk's group memberships in one set-based call inside
+its transaction; these notifications are for third parties.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...events import CustomerInfo, FieldChange
-from ...groups_hooks import GroupHooks
 from ...plugins import deliver, listeners
 from ..snapshots import customer_infos
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def _listeners(pm: pluggy.PluginManager, hook: str) -> list[Any]:
-    return listeners(pm, hook, skip=(GroupHooks,))
+    return listeners(pm, hook)
 
 
 def announce_changes(
