@@ -16,15 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
+from .db import _WRITE_OPTION  # BEGIN IMMEDIATE on SQLite, as Database.transaction does
 from .models import JobOutbox
 from .types import new_id, utcnow
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
     from .db import Database
@@ -75,7 +78,7 @@ def relay(
     while True:
         batch, failed = _relay_batch(db, push, ids, store_id)
         relayed += batch
-        if failed or ids is not None or len(batch) < RELAY_BATCH:
+        if failed or len(batch) < RELAY_BATCH:
             return relayed
 
 
@@ -88,10 +91,18 @@ def _relay_batch(
     if store_id is not None:
         chosen = chosen.where(_TABLE.c.store_id == store_id)
     chosen = chosen.order_by(_TABLE.c.created_at).limit(RELAY_BATCH)
-    with db.transaction() as session:
-        claimed = session.execute(
+    with _writing(db) as conn:
+        claim = chosen.with_for_update(skip_locked=True).cte("chosen")
+        if conn.dialect.name == "postgresql":
+            # chosen once: a LIMIT … SKIP LOCKED subquery under IN may be run again per row
+            # and claim more than a batch
+            claim = claim.prefix_with("MATERIALIZED")
+            # losing this commit in a server crash is harmless (the rows are relayed again and
+            # RQ refuses the duplicates), so it need not wait for its WAL flush
+            conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        claimed = conn.execute(
             update(_TABLE)
-            .where(_TABLE.c.id.in_(chosen.with_for_update(skip_locked=True)))
+            .where(_TABLE.c.state == "pending", _TABLE.c.id == claim.c.id)
             .values(state="relayed", relayed_at=utcnow(), attempts=_TABLE.c.attempts + 1)
             .returning(
                 _TABLE.c.id, _TABLE.c.job, _TABLE.c.args, _TABLE.c.job_id, _TABLE.c.created_at
@@ -102,21 +113,28 @@ def _relay_batch(
             try:
                 push(row.job, row.args, row.job_id)
             except Exception as exc:
-                _keep_pending(session, claimed[done:], type(exc).__name__)
+                _keep_pending(conn, claimed[done:], type(exc).__name__)
                 return [r.job_id for r in claimed[:done]], True
     return [r.job_id for r in claimed], False
 
 
-def _keep_pending(session: Session, rows: list[Any], error_kind: str) -> None:
+@contextmanager
+def _writing(db: Database) -> Iterator[Connection]:
+    """A Core connection in one write transaction (the relay needs no ORM session)."""
+    with db.engine.connect().execution_options(**{_WRITE_OPTION: True}) as conn, conn.begin():
+        yield conn
+
+
+def _keep_pending(conn: Connection, rows: list[Any], error_kind: str) -> None:
     """The first of ``rows`` failed to push; the others were not tried. All stay pending."""
     failed, untried = rows[0], rows[1:]
-    session.execute(
+    conn.execute(
         update(_TABLE)
         .where(_TABLE.c.id == failed.id)
         .values(state="pending", relayed_at=None, last_error=error_kind[:64])
     )
     if untried:
-        session.execute(
+        conn.execute(
             update(_TABLE)
             .where(_TABLE.c.id.in_([r.id for r in untried]))
             .values(state="pending", relayed_at=None, attempts=_TABLE.c.attempts - 1)

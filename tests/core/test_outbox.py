@@ -250,7 +250,8 @@ def test_a_rolled_back_transaction_records_no_job(shop):
     assert _outbox_rows(state) == []
 
 
-def test_one_transaction_relays_its_jobs_together_once_committed(shop):
+def test_one_transaction_relays_all_its_jobs_once_committed(shop, monkeypatch):
+    monkeypatch.setattr(outbox, "RELAY_BATCH", 2)  # more jobs than one relay batch
     state = shop(REDIS_URL).extensions["customers"]
     with state.db.transaction() as session:
         for _ in range(3):
