@@ -72,8 +72,8 @@ def relay(
     store_id: str | None = None,
 ) -> list[str]:
     """Hand pending rows (all, or only ``ids``, or one store's) to ``push``, oldest first, in
-    batches of ``RELAY_BATCH``; stop at the first push that fails (Redis is not answering:
-    what is left stays pending). Returns the job ids relayed."""
+    batches of ``RELAY_BATCH``, until none is left or a push fails (when Redis is not
+    answering, what is left stays pending). Returns the job ids relayed."""
     relayed: list[str] = []
     while True:
         batch, failed = _relay_batch(db, push, ids, store_id)
@@ -109,13 +109,28 @@ def _relay_batch(
             )
         ).all()
         claimed.sort(key=lambda row: (row.created_at, row.job_id))
-        for done, row in enumerate(claimed):
-            try:
-                push(row.job, row.args, row.job_id)
-            except Exception as exc:
-                _keep_pending(conn, claimed[done:], type(exc).__name__)
-                return [r.job_id for r in claimed[:done]], True
-    return [r.job_id for r in claimed], False
+        return _push_claimed(conn, push, claimed)
+
+
+def _push_claimed(conn: Connection, push: Push, claimed: list[Any]) -> tuple[list[str], bool]:
+    """Push the claimed rows in order. Redis failing stops the batch (the rest stays pending);
+    a row's own failure (a job this version does not know…) keeps only that row pending."""
+    from redis.exceptions import RedisError
+
+    relayed: list[str] = []
+    failed = False
+    for done, row in enumerate(claimed):
+        try:
+            push(row.job, row.args, row.job_id)
+        except RedisError as exc:
+            _keep_pending(conn, row, claimed[done + 1 :], type(exc).__name__)
+            return relayed, True
+        except Exception as exc:
+            _keep_pending(conn, row, [], type(exc).__name__)
+            failed = True
+        else:
+            relayed.append(row.job_id)
+    return relayed, failed
 
 
 @contextmanager
@@ -125,9 +140,8 @@ def _writing(db: Database) -> Iterator[Connection]:
         yield conn
 
 
-def _keep_pending(conn: Connection, rows: list[Any], error_kind: str) -> None:
-    """The first of ``rows`` failed to push; the others were not tried. All stay pending."""
-    failed, untried = rows[0], rows[1:]
+def _keep_pending(conn: Connection, failed: Any, untried: list[Any], error_kind: str) -> None:
+    """``failed`` could not be pushed and ``untried`` were not tried: all stay pending."""
     conn.execute(
         update(_TABLE)
         .where(_TABLE.c.id == failed.id)

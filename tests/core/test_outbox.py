@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +30,8 @@ from tests.helpers import customers_of, order
 from tests.transfer.conftest import csv_bytes
 
 pytestmark = pytest.mark.redis
+
+ROOT = Path(__file__).resolve().parents[2]
 
 STORE = "a"
 ROWS = [
@@ -272,3 +278,61 @@ def test_inline_mode_records_nothing_and_needs_no_redis(make_app):
     assert state.jobs.relay() == []
     result = app.test_cli_runner().invoke(args=["customers", "relay"])
     assert result.exit_code == 0 and "nothing to relay" in result.output
+
+
+def test_a_plain_rq_worker_with_the_relaying_class_relays_then_runs_the_events(
+    shop, database_urls, backend
+):
+    down = shop(_down_url())
+    for i in range(3):
+        down.extensions["customers"].hook.on_order_placed(
+            event=order(f"o{i}", "10", store=STORE, email=f"buyer{i}@example.com")
+        )
+    queue_name = down.config["CUSTOMERS_QUEUE"]
+    shop(REDIS_URL)  # removes the queue afterwards
+    result = subprocess.run(
+        [
+            Path(sys.executable).with_name("rq"),
+            "worker",
+            "--burst",
+            "--url",
+            REDIS_URL,
+            "--serializer",
+            "json",
+            "--worker-class",
+            "customers_plugin.worker.RelayingWorker",
+            queue_name,
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "FLASK_APP": "tests.worker_app:create_app",
+            "PYTHONPATH": str(ROOT),
+            "CUSTOMERS_TEST_WORKER_DB": database_urls[backend],
+            "CUSTOMERS_TEST_REDIS_URL": REDIS_URL,
+            "CUSTOMERS_TEST_QUEUE": queue_name,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    state = down.extensions["customers"]
+    assert [c.orders_count for c in customers_of(state.db, STORE)] == [1, 1, 1]
+    assert _count(state, EventInbox) == 0
+    assert outbox.pending(state.db)["count"] == 0
+
+
+def test_a_job_the_queue_refuses_stays_pending_and_the_others_are_relayed(shop, caplog):
+    down = shop(_down_url())
+    state = down.extensions["customers"]
+    down.extensions["customers"].hook.on_order_placed(event=order("o1", store=STORE))
+    with state.db.transaction() as session:
+        outbox.record(session, STORE, "job_of_a_newer_version", ["x"], "newer-1")
+    down.extensions["customers"].hook.on_order_placed(event=order("o2", store=STORE))
+    up_state = shop(REDIS_URL).extensions["customers"]
+    assert len(up_state.jobs.relay()) == 2
+    assert up_state.jobs.queue.count == 2
+    [kept] = [r for r in _outbox_rows(up_state) if r.state == "pending"]
+    assert (kept.job_id, kept.last_error) == ("newer-1", "KeyError")
+    assert "job newer-1 (job_of_a_newer_version) stays pending" in caplog.text
