@@ -166,7 +166,15 @@ class _RelayAfterCommit:
         self.ids = [row_id]
 
     def __call__(self) -> None:
-        self.dispatcher.relay(self.ids)
+        try:
+            self.dispatcher.relay(self.ids)
+        except Exception as exc:  # the database refused the claim: a later relay takes them
+            log.warning(
+                "customers: %d job(s) stay pending in the outbox, the relay after commit failed "
+                "(%s)",
+                len(self.ids),
+                type(exc).__name__,
+            )
 
 
 def _registered(name: str) -> None:

@@ -336,3 +336,20 @@ def test_a_job_the_queue_refuses_stays_pending_and_the_others_are_relayed(shop, 
     [kept] = [r for r in _outbox_rows(up_state) if r.state == "pending"]
     assert (kept.job_id, kept.last_error) == ("newer-1", "KeyError")
     assert "job newer-1 (job_of_a_newer_version) stays pending" in caplog.text
+
+
+def test_a_relay_the_database_refuses_after_commit_keeps_the_event_pending(
+    shop, monkeypatch, caplog
+):
+    state = shop(REDIS_URL).extensions["customers"]
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise TimeoutError("database is locked")
+
+    monkeypatch.setattr(outbox, "relay", locked)
+    assert state.hook.on_order_placed(event=order("o1", store=STORE)) == []
+    [row] = _outbox_rows(state)
+    assert row.state == "pending" and _count(state, EventInbox) == 1
+    assert "1 job(s) stay pending in the outbox, the relay after commit failed" in caplog.text
+    monkeypatch.undo()
+    assert state.jobs.relay() == [row.job_id]
