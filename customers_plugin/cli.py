@@ -71,19 +71,49 @@ def worker(burst: bool, with_scheduler: bool, fork: bool) -> None:
 
     By default jobs run in the worker process itself (RQ's SimpleWorker): the app, its engine
     and its connection pool are reused, which is what makes hundreds of events per second
-    possible. ``--fork`` gives each job a fresh process, as plain ``rq worker`` does.
+    possible. ``--fork`` gives each job a fresh process, as plain ``rq worker`` does. The
+    worker relays the job outbox when it starts and every ``CUSTOMERS_RELAY_INTERVAL`` seconds.
     """
-    from rq import SimpleWorker, Worker
+    from rq.defaults import DEFAULT_WORKER_TTL
     from rq.serializers import JSONSerializer
 
-    jobs = get_state().jobs
+    from .worker import RelayingSimpleWorker, RelayingWorker
+
+    state = get_state()
+    jobs = state.jobs
     if jobs.inline:
         raise click.ClickException("no CUSTOMERS_REDIS_URL / REDIS_URL: jobs already run inline")
     queue = jobs.queue
-    worker_class = Worker if fork else SimpleWorker
+    worker_class = RelayingWorker if fork else RelayingSimpleWorker
+    interval = int(state.setting("CUSTOMERS_RELAY_INTERVAL"))
     with current_app.app_context():
-        worker_class([queue], connection=queue.connection, serializer=JSONSerializer).work(
-            burst=burst, with_scheduler=with_scheduler
+        worker_class(
+            [queue],
+            connection=queue.connection,
+            serializer=JSONSerializer,
+            maintenance_interval=interval,
+            # an idle worker wakes from its blocking dequeue every worker_ttl - 15 seconds
+            worker_ttl=min(DEFAULT_WORKER_TTL, interval + 15),
+        ).work(burst=burst, with_scheduler=with_scheduler)
+
+
+@customers_cli.command("relay")
+@click.option("--store", "store_id", default=None, help="Only the jobs of this store.")
+def relay(store_id: str | None) -> None:
+    """Hand the jobs still pending in the outbox to RQ now (exit status 1 if some are left)."""
+    from . import outbox
+
+    state = get_state()
+    if state.jobs.inline:
+        click.echo("customers: no Redis configured, jobs run inline: nothing to relay")
+        return
+    relayed = state.jobs.relay(store_id=store_id)
+    left = outbox.pending(state.db, store_id)
+    click.echo(f"customers: {len(relayed)} job(s) relayed, {left['count']} pending")
+    if left["count"]:
+        raise click.ClickException(
+            f"{left['count']} job(s) still pending since {left['oldest']:%Y-%m-%d %H:%M:%S} UTC "
+            "(is Redis answering?)"
         )
 
 

@@ -29,6 +29,20 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Redis for RQ jobs. Unset: the host's REDIS_URL; unset too: jobs run inline after commit.",
     ),
     "CUSTOMERS_QUEUE": ("customers", "Name of the RQ queue."),
+    "CUSTOMERS_REDIS_CONNECT_TIMEOUT": (
+        5,
+        "Seconds a connection attempt to Redis may take before the job stays pending in the "
+        "outbox (a socket_connect_timeout in the Redis URL wins).",
+    ),
+    "CUSTOMERS_RELAY_INTERVAL": (
+        60,
+        "Seconds between two outbox relays of a `flask customers worker` (it also relays when "
+        "it starts).",
+    ),
+    "CUSTOMERS_OUTBOX_KEEP_HOURS": (
+        24,
+        "Hours a relayed outbox row is kept before the sweep deletes it. None keeps them.",
+    ),
     "CUSTOMERS_CAPTURE_MODE": (
         "inline",
         "inline: host events are applied inside the hook call; queue: the hook stores the event "

@@ -226,6 +226,11 @@ def after_commit(session: Session, action: Callable[[], None]) -> None:
     session.info.setdefault(_OUTBOX, []).append(action)
 
 
+def after_commit_actions(session: Session) -> list[Callable[[], None]]:
+    """What ``session`` will run once it commits (so a caller can add to an action it queued)."""
+    return session.info.get(_OUTBOX, [])
+
+
 def _run_outbox(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released: the real commit is still to come

@@ -1,10 +1,13 @@
 """Background jobs and the dispatcher that runs them.
 
-With a Redis URL configured, jobs go to an RQ queue (JSON serializer, retried on failure);
-without one they run inline, right after the enqueuing transaction commits, and need no Redis
-at all. Either way a job is enqueued only after commit, its arguments are ids (never personal
-data) and running it twice is harmless. A job that fails is recorded and logged by the error's
-kind (``failures.kind_of``), never its text: what RQ keeps in Redis holds no personal data.
+With a Redis URL configured, jobs go to an RQ queue (JSON serializer, retried on failure)
+through the outbox (outbox.py): ``enqueue_after_commit`` records the job in the caller's
+transaction and relays it right after commit; when Redis does not answer the row stays pending
+until a relay (worker, sweep, ``flask customers relay``) hands it over. Without a Redis URL jobs
+run inline, right after the enqueuing transaction commits, and need no Redis at all. Either way
+a job runs only after commit, its arguments are ids (never personal data) and running it twice
+is harmless. A job that fails is recorded and logged by the error's kind
+(``failures.kind_of``), never its text: what RQ keeps in Redis holds no personal data.
 
 Job functions take ``(state, *args)``; ``execute`` is the one function RQ imports. A worker
 finds the Flask app through its app context (``flask customers worker``) or ``FLASK_APP``
@@ -20,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_app_context
 
-from .db import after_commit
+from . import outbox
+from .db import after_commit, after_commit_actions
 from .failures import kind_of, log_failure
 
 if TYPE_CHECKING:
@@ -89,39 +93,70 @@ class Dispatcher:
             from rq import Queue
             from rq.serializers import JSONSerializer
 
-            connection = Redis.from_url(self.redis_url)
+            connection = Redis.from_url(
+                self.redis_url,
+                socket_connect_timeout=self._state.setting("CUSTOMERS_REDIS_CONNECT_TIMEOUT"),
+            )
             self._queue = Queue(self.queue_name, connection=connection, serializer=JSONSerializer)
         return self._queue
 
     def enqueue_after_commit(
-        self, session: Session, name: str, *args: Any, job_id: str | None = None
+        self,
+        session: Session,
+        name: str,
+        *args: Any,
+        job_id: str | None = None,
+        store_id: str | None = None,
     ) -> None:
-        """Run job ``name`` once ``session`` commits (dropped if it rolls back)."""
+        """Run job ``name`` once ``session`` commits (dropped if it rolls back).
 
-        def run() -> None:
-            self.submit(name, *args, job_id=job_id)
+        With Redis the job is recorded in the outbox on ``session`` (for ``store_id``, default
+        ``CUSTOMERS_DEFAULT_STORE``) and relayed after commit, with one relay for all the jobs
+        of the transaction; inline it runs after commit.
+        """
+        if self.inline:
 
-        run.__name__ = f"job {name}"
-        after_commit(session, run)
+            def run() -> None:
+                self.submit(name, *args, job_id=job_id)
+
+            run.__name__ = f"job {name}"
+            after_commit(session, run)
+            return
+        _registered(name)
+        store_id = store_id or self._state.setting("CUSTOMERS_DEFAULT_STORE")
+        row_id = outbox.record(session, store_id, name, args, job_id)
+        for action in after_commit_actions(session):
+            if isinstance(action, _RelayAfterCommit) and action.dispatcher is self:
+                action.ids.append(row_id)
+                return
+        after_commit(session, _RelayAfterCommit(self, row_id))
+
+    def relay(self, ids: list[Any] | None = None, store_id: str | None = None) -> list[str]:
+        """Hand pending outbox rows to RQ (see outbox.relay); returns the job ids relayed.
+        Inline, nothing is ever recorded, so there is nothing to relay."""
+        if self.inline:
+            return []
+        return outbox.relay(self._state.db, self._push, ids=ids, store_id=store_id)
 
     def submit(self, name: str, *args: Any, job_id: str | None = None) -> Any:
         """Run job ``name`` now (inline) or put it on the queue; returns the RQ job or result."""
-        _load_jobs()
-        if name not in _JOBS:
-            raise KeyError(f"unknown job {name!r}")
+        _registered(name)
         if self.inline:
             with self._state.app.app_context(), self._state.db.for_jobs():
                 return _JOBS[name](self._state, *args)
+        return self._push(name, list(args), job_id)
+
+    def _push(self, name: str, args: list[Any], job_id: str | None) -> Any:
+        """Put one job on the RQ queue; ``None`` when its id is queued already."""
         from rq import Retry
         from rq.exceptions import DuplicateJobError
 
         keep_result, long = _OPTIONS[name]
-
         try:
             return self.queue.enqueue(
                 "customers_plugin.jobs.execute",
                 name,
-                list(args),
+                args,
                 job_id=job_id,
                 unique=job_id is not None,
                 retry=Retry(max=3),
@@ -132,6 +167,31 @@ class Dispatcher:
         except DuplicateJobError:
             log.info("job %s (%s) is already queued", name, job_id)
             return None
+
+
+class _RelayAfterCommit:
+    """The after-commit action that relays the outbox rows one transaction recorded."""
+
+    def __init__(self, dispatcher: Dispatcher, row_id: Any) -> None:
+        self.dispatcher = dispatcher
+        self.ids = [row_id]
+
+    def __call__(self) -> None:
+        try:
+            self.dispatcher.relay(self.ids)
+        except Exception as exc:  # the database refused the claim: a later relay takes them
+            log.warning(
+                "customers: %d job(s) stay pending in the outbox, the relay after commit failed "
+                "(%s)",
+                len(self.ids),
+                type(exc).__name__,
+            )
+
+
+def _registered(name: str) -> None:
+    _load_jobs()
+    if name not in _JOBS:
+        raise KeyError(f"unknown job {name!r}")
 
 
 def execute(name: str, args: list[Any]) -> Any:

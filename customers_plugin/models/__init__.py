@@ -19,6 +19,7 @@ from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
 from .inbox import EventInbox
+from .outbox import OUTBOX_STATES, JobOutbox
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
 from .wallet import WALLET_KINDS, WalletTransaction
 from .wishlist import WishlistItem
@@ -28,6 +29,7 @@ __all__ = [
     "CONSENT_STATUSES",
     "DUPLICATE_REASONS",
     "GENDERS",
+    "OUTBOX_STATES",
     "REVIEW_REQUEST_STATUSES",
     "STATUSES",
     "TABLE_PREFIX",
@@ -51,6 +53,7 @@ __all__ = [
     "ImportChange",
     "ImportKey",
     "ImportRowError",
+    "JobOutbox",
     "OrderSummary",
     "Review",
     "ReviewRequest",

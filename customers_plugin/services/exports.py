@@ -399,7 +399,11 @@ def start_export(
         session.add(export)
         session.flush()
         state.jobs.enqueue_after_commit(
-            session, "run_export", str(export.id), job_id=f"export-{export.id}"
+            session,
+            "run_export",
+            str(export.id),
+            job_id=f"export-{export.id}",
+            store_id=store_id,
         )
         result = export_summary(export)
     return result

@@ -104,7 +104,9 @@ def accept(state: CustomersState, kind: str, event: Any) -> None:
                 }
             ],
         )
-        state.jobs.enqueue_after_commit(session, "apply_event", str(inbox_id))
+        state.jobs.enqueue_after_commit(
+            session, "apply_event", str(inbox_id), store_id=event.store_id
+        )
 
 
 def apply(state: CustomersState, capture: Capture, inbox_id: uuid.UUID) -> str | None:

@@ -245,7 +245,11 @@ def request_now(
         actor=actor,
     )
     state.jobs.enqueue_after_commit(
-        session, "send_review_request", str(request_id), job_id=f"review-request-{request_id}"
+        session,
+        "send_review_request",
+        str(request_id),
+        job_id=f"review-request-{request_id}",
+        store_id=store_id,
     )
     return request
 

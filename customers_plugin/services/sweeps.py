@@ -8,17 +8,21 @@ the sweep is safe to run twice or beside the work it checks:
 - review requests ``sending`` for ``CUSTOMERS_REVIEW_SENDING_TIMEOUT_MINUTES`` become
   ``failed`` with error ``interrupted`` (never sent again automatically);
 - finished exports past their ``expires_at`` (``CUSTOMERS_EXPORT_TTL_DAYS``) become
-  ``expired`` and their files are deleted.
+  ``expired`` and their files are deleted;
+- jobs still pending in the outbox (Redis did not answer when they were recorded) are relayed
+  to RQ, and relayed rows older than ``CUSTOMERS_OUTBOX_KEEP_HOURS`` are deleted.
 
 ``commerce_cron`` schedules it with ``rq cron``; a host with its own scheduler submits the job.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .. import outbox
 from ..failures import log_failure
 from ..jobs import job
 from ..types import utcnow
@@ -27,18 +31,32 @@ from .imports import sweep_stalled_imports
 from .review_requests import sweep_interrupted
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from ..extension import CustomersState
 
 log = logging.getLogger(__name__)
 
-Sweep = Callable[["CustomersState", "dt.datetime"], list[Any]]
+Sweep = Callable[["CustomersState", dt.datetime], Sequence[Any]]
+
+
+def relay_pending_jobs(state: CustomersState, now: dt.datetime) -> list[str]:
+    """The outbox rows Redis did not take when they were recorded, handed to RQ now."""
+    return state.jobs.relay()
+
+
+def prune_relayed_jobs(state: CustomersState, now: dt.datetime) -> list[Any]:
+    """Outbox rows relayed more than ``CUSTOMERS_OUTBOX_KEEP_HOURS`` ago, deleted."""
+    hours = state.setting("CUSTOMERS_OUTBOX_KEEP_HOURS")
+    if hours is None:
+        return []
+    return outbox.prune(state.db, now - dt.timedelta(hours=float(hours)))
+
 
 SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("imports_failed", sweep_stalled_imports),
     ("review_requests_interrupted", sweep_interrupted),
     ("exports_expired", expire_exports),
+    ("jobs_relayed", relay_pending_jobs),
+    ("outbox_pruned", prune_relayed_jobs),
 )
 
 

@@ -221,7 +221,9 @@ def _tag_changed(
         return
     for start in range(0, len(ids), TAG_CHANGE_CHUNK):
         chunk = [str(i) for i in ids[start : start + TAG_CHANGE_CHUNK]]
-        state.jobs.enqueue_after_commit(session, "announce_tag_change", store_id, old, new, chunk)
+        state.jobs.enqueue_after_commit(
+            session, "announce_tag_change", store_id, old, new, chunk, store_id=store_id
+        )
 
 
 def _listeners(state: CustomersState) -> list[Any]:

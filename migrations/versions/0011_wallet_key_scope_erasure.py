@@ -1,7 +1,7 @@
 """wallet key scopes, erased customers
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 07:00:00
 
 ``customers_wallet_transactions.scope``: idempotency keys are unique per store *and* scope
@@ -22,7 +22,7 @@ from alembic import op
 import customers_plugin.types
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

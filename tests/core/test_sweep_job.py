@@ -100,6 +100,8 @@ def test_the_sweep_job_runs_under_a_real_rq_worker(make_app, database_urls, back
         "imports_failed": 1,
         "review_requests_interrupted": 1,
         "exports_expired": 1,
+        "jobs_relayed": 0,
+        "outbox_pruned": 0,
     }
     with state.db.session() as session:
         batch = session.get(ImportBatch, batch_id)

@@ -80,7 +80,9 @@ def group_out(group: CustomerGroup, members: int, manual: int) -> dict[str, Any]
 def _refresh_after_commit(scope: Scope, group_id: uuid.UUID) -> None:
     from ...extension import get_state
 
-    get_state().jobs.enqueue_after_commit(scope.session, "refresh_group", str(group_id))
+    get_state().jobs.enqueue_after_commit(
+        scope.session, "refresh_group", str(group_id), store_id=scope.store_id
+    )
 
 
 def list_groups(scope: Scope) -> list[dict[str, Any]]:

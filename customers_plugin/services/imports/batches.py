@@ -119,7 +119,11 @@ def start_import(
             session.flush()
             if enqueue:
                 state.jobs.enqueue_after_commit(
-                    session, "run_import", str(batch_id), job_id=f"import-{batch_id}"
+                    session,
+                    "run_import",
+                    str(batch_id),
+                    job_id=f"import-{batch_id}",
+                    store_id=store_id,
                 )
             result = summary(batch)
     except FileProblem as exc:
@@ -233,6 +237,7 @@ def resume_import(state: CustomersState, store_id: str, batch_id: uuid.UUID) -> 
             "run_import",
             str(batch_id),
             job_id=f"import-{batch_id}-resume-{uuid.uuid4().hex[:8]}",
+            store_id=store_id,
         )
         session.refresh(batch)
         return summary(batch)

@@ -56,7 +56,11 @@ def request_undo(state: CustomersState, store_id: str, batch_id: uuid.UUID) -> d
         batch.status = "undoing"
         session.flush()
         state.jobs.enqueue_after_commit(
-            session, "undo_import", str(batch_id), job_id=f"undo-import-{batch_id}"
+            session,
+            "undo_import",
+            str(batch_id),
+            job_id=f"undo-import-{batch_id}",
+            store_id=store_id,
         )
         return summary(batch)
 
