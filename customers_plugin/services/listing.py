@@ -44,7 +44,8 @@ _PHONE_CHARS = re.compile(r"^[\d\s()+\-./]+$")
 SORT_KEYS: dict[str, SortKey] = {
     k.name: k
     for k in (
-        SortKey("name", Customer.search_name, "str", attr="search_name"),
+        # a customer without a name has the empty key: as NULL it sorts last both ways
+        SortKey("name", func.nullif(Customer.search_name, ""), "str", True, attr="search_name"),
         SortKey("email", Customer.email_normalized, "str", True, attr="email_normalized"),
         SortKey("phone", Customer.phone, "str", True),
         SortKey("country", Customer.country, "str", True),
