@@ -61,6 +61,9 @@ class ImportOut(ma.Schema):
     rows_done = fields.Integer()
     created = fields.Integer()
     updated = fields.Integer()
+    unchanged = fields.Integer(
+        metadata={"description": "rows that matched a customer and changed nothing"}
+    )
     skipped = fields.Integer()
     errors = fields.Integer(metadata={"description": "rows with problems so far"})
     created_at = UTCDateTime()
