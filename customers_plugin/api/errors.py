@@ -20,6 +20,7 @@ from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
 from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
 from ..services.keyset import InvalidCursor
+from .query import STRICT_QUERY_PARSER
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +135,13 @@ def handle_access_denied(error: AccessDenied) -> Response:
 
 
 def install(blp: Blueprint) -> Blueprint:
-    """Give a blueprint the API's error handlers (they win over the host's inside it).
-    Idempotent; call it before the blueprint is first registered."""
+    """Give a blueprint the API's error handlers (they win over the host's inside it) and the
+    strict query-string parser (an undeclared parameter answers 422). Idempotent; call it
+    before the blueprint's views are declared."""
     if getattr(blp, "_customers_errors", False):
         return blp
     blp._customers_errors = True  # type: ignore[attr-defined]
+    blp.ARGUMENTS_PARSER = STRICT_QUERY_PARSER  # type: ignore[misc]
     for code in default_exceptions:
         blp.register_error_handler(code, handle_http_exception)
     blp.register_error_handler(HTTPException, handle_http_exception)

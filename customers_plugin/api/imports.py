@@ -23,6 +23,7 @@ from ..security import current_store_id, require
 from ..services import imports
 from ..services.errors import Invalid
 from .errors import flatten, install
+from .query import NoQuery
 
 IMPORT = "customers.import"
 _FORM_OVERHEAD = 64 * 1024
@@ -149,6 +150,7 @@ def _actor() -> str:
 
 @blp.route("", methods=["GET"])
 @require(IMPORT)
+@blp.arguments(NoQuery(), location="query", as_kwargs=True)
 @blp.response(200, ImportList)
 def list_imports() -> Any:
     """The store's latest imports, newest first."""
