@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from examples.host_app.models import Order, db
 
+from .conftest import ACTION_TIMEOUT_MS
 from .shop import SKIP, SKIP_REASON, Shop
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ TEXT_BOX = """(element, needle) => {
 @pytest.fixture
 def tab(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="en-US", viewport={"width": 1000, "height": 800})
-    context.set_default_timeout(5_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     yield context.new_page()
     context.close()
 
