@@ -6,6 +6,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# test processes (pytest-xdist; whole files per process). 0 runs the suite in this process.
+PYTEST_WORKERS ?= 2
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 DOCS_PORT ?= 8000
@@ -29,7 +31,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -7,8 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,7 +31,16 @@ REDIS_URL = os.environ.get("CUSTOMERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _worker(url: str, queue: str, *flags: str) -> subprocess.Popen:
+STOP_WAIT = 300  # seconds a stopped worker may take to finish its job and exit, under load
+START_WAIT = 300  # seconds the first event may wait for a worker that is still starting
+
+
+@contextmanager
+def _worker(url: str, queue: str, *flags: str) -> Iterator[subprocess.Popen]:
+    """``flask customers worker`` on ``queue`` until the block ends; then it is asked to stop
+    (it finishes its job), waited for, and killed if it does not exit within ``STOP_WAIT``.
+    Its log goes to a temporary file (a pipe nobody reads while it runs could fill and stall
+    it); ``_log`` reads it."""
     env = dict(
         os.environ,
         FLASK_APP="benchmarks.worker_app:create_app",
@@ -38,22 +50,36 @@ def _worker(url: str, queue: str, *flags: str) -> subprocess.Popen:
         PYTHONPATH=str(ROOT),
     )
     flask = Path(sys.executable).with_name("flask")
-    return subprocess.Popen(
-        [flask, "customers", "worker", *flags],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = [flask, "customers", "worker", *flags]
+    with (
+        tempfile.TemporaryFile() as log,
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log) as proc,
+    ):
+        proc.log = log  # type: ignore[attr-defined]
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+            try:
+                proc.wait(timeout=STOP_WAIT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _log(proc: subprocess.Popen) -> str:
+    proc.log.seek(0)  # type: ignore[attr-defined]
+    return proc.log.read().decode(errors="replace")[-2000:]  # type: ignore[attr-defined]
 
 
 def _drain(url: str, queue: str, workers: int) -> float:
     started = time.perf_counter()
-    procs = [_worker(url, queue, "--burst") for _ in range(workers)]
-    for proc in procs:
-        _, err = proc.communicate(timeout=1800)
-        if proc.returncode:
-            raise RuntimeError(err.decode()[-2000:])
+    with ExitStack() as running:
+        procs = [running.enter_context(_worker(url, queue, "--burst")) for _ in range(workers)]
+        for proc in procs:
+            if proc.wait(timeout=1800):
+                raise RuntimeError(_log(proc))
     return time.perf_counter() - started
 
 
@@ -111,7 +137,6 @@ def _visibility(url: str, backend: str, n_customers: int, samples: int) -> Resul
         group_id = manage.create_group(
             session, registry_for(state.pm), STORE, {"name": "visibility", "conditions": BIG}
         ).id
-    worker = _worker(url, queue)
 
     def member(email: str) -> bool:
         with state.db.reading() as session:
@@ -127,19 +152,20 @@ def _visibility(url: str, backend: str, n_customers: int, samples: int) -> Resul
         state.hook.on_order_placed(event=_order(email))
         sent = time.perf_counter()
         while not member(email):
-            if time.perf_counter() - sent > 30:
-                raise RuntimeError("the worker applied nothing for 30 s")
+            if worker.poll() is not None:
+                raise RuntimeError(f"the worker exited ({worker.returncode}): {_log(worker)}")
+            if time.perf_counter() - sent > START_WAIT:
+                raise RuntimeError(f"the worker applied nothing for {START_WAIT} s: {_log(worker)}")
             time.sleep(0.001)
         took = (time.perf_counter() - sent) * 1000
         time.sleep(0.02)  # events spaced out: latency, not throughput
         return took
 
     try:
-        one(-1)  # waits for the worker to start
-        samples_ms = [one(i) for i in range(samples)]
+        with _worker(url, queue) as worker:
+            one(-1)  # waits for the worker to start
+            samples_ms = [one(i) for i in range(samples)]
     finally:
-        worker.terminate()
-        worker.communicate(timeout=30)  # waits, and closes its stderr pipe
         with state.db.transaction() as session:
             session.execute(delete(CustomerGroup).where(CustomerGroup.id == group_id))
         state.jobs.queue.delete(delete_jobs=True)

@@ -84,7 +84,8 @@ def import_command(
     click.echo(
         f"import {result['id']}: {result['status']}{' (dry run)' if dry_run else ''} - "
         f"{result['total_rows'] or 0} rows, {result['created']} created, "
-        f"{result['updated']} updated, {result['skipped']} skipped, {result['errors']} bad"
+        f"{result['updated']} updated, {result['unchanged']} unchanged, "
+        f"{result['skipped']} skipped, {result['errors']} bad"
     )
     if result.get("message"):
         click.echo(result["message"])

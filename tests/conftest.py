@@ -67,14 +67,12 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
 
 
 def _empty_all_tables(db: Database) -> None:
-    with statement_timeout(None), db.engine.begin() as conn:  # not request-time work
-        tables = list(reversed(Base.metadata.sorted_tables))
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+    """DELETE, children first, on both backends: on the few rows a test leaves it takes about
+    2 ms on PostgreSQL where a TRUNCATE of every table takes 30-40 ms (it is run per test). It
+    is not request-time work: no statement timeout."""
+    with statement_timeout(None), db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture

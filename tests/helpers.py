@@ -71,7 +71,7 @@ def run_rq_worker(flask_app: str, queue: str, redis_url: str, **env: str) -> Any
         env={**os.environ, "FLASK_APP": flask_app, "PYTHONPATH": str(root), **env},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # generous: a loaded machine is slow, a passing worker exits in seconds
     )
 
 

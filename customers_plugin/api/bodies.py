@@ -6,7 +6,10 @@
   413 on the first byte past the limit.
 - ``json_body()``: the JSON document of the request, nested at most ``bounds.MAX_DEPTH`` levels
   (deeper, or too deep for the parser itself: 400) with every string and key within the text
-  bound (422 naming the field). ``BoundedParser`` reads every ``@blp.arguments`` JSON body so.
+  bound (422 naming the field).
+- ``PARSER``: the ``@blp.arguments`` parser of every API blueprint: JSON bodies read by
+  ``parse_json``, and the strict query string of ``query.StrictQueryParser`` (an undeclared
+  parameter answers 422).
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from typing import Any
 import marshmallow as ma
 from flask import request
 from webargs.core import missing
-from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.flaskparser import is_json_request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from ..bounds import InvalidValue, TooDeep, check_structure
 from ..services.errors import Invalid
+from .query import StrictQueryParser
 
 
 class CappedInput(io.RawIOBase):
@@ -93,8 +97,8 @@ def json_body() -> Any:
     return parse_json(data) if data.strip() else None
 
 
-class BoundedParser(FlaskParser):
-    """webargs' Flask parser with JSON bodies read by ``parse_json``."""
+class BoundedParser(StrictQueryParser):
+    """The API's strict query parser, with JSON bodies read by ``parse_json``."""
 
     def load_json(self, req: Any, schema: ma.Schema) -> Any:
         if not is_json_request(req):

@@ -25,6 +25,7 @@ from ..security import require
 from ..services import fields, tags
 from .common import api_state, scope
 from .errors import install
+from .query import NoQuery
 
 tags_blp = install(Blueprint("tags", __name__, description="The store's tags."))
 fields_blp = install(Blueprint("fields", __name__, description="Custom customer fields."))
@@ -72,6 +73,7 @@ def _field_list(s: Any) -> dict[str, Any]:
 
 @fields_blp.route("", methods=["GET"])
 @require(security.READ)
+@fields_blp.arguments(NoQuery(), location="query", as_kwargs=True)
 @fields_blp.response(200, FieldList)
 def list_fields() -> Any:
     """The store's custom fields, the predefined card fields and the available types."""

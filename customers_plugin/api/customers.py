@@ -39,6 +39,7 @@ blp = install(
 FILTER_NAMES = {
     "q": "q",
     "tag": "tags",
+    "group": "groups",
     "status": "statuses",
     "source": "sources",
     "country": "countries",

@@ -162,7 +162,8 @@ def handle_database_error(error: DBAPIError) -> Response:
 
 def install(blp: Blueprint) -> Blueprint:
     """Give a blueprint the API's error handlers (they win over the host's inside it) and its
-    bounded body parser (``bodies.BoundedParser``). Idempotent; call it where the blueprint is
+    parser (``bodies.PARSER``: bounded JSON bodies, and an undeclared query parameter answers
+    422). Idempotent; call it where the blueprint is
     created, before its views are decorated."""
     if getattr(blp, "_customers_errors", False):
         return blp

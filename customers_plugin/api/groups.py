@@ -30,6 +30,7 @@ from ..security import require
 from ..services.groups import admin
 from .common import page_size, scope
 from .errors import install
+from .query import NoQuery
 
 MANAGE = "groups.manage"
 
@@ -43,6 +44,7 @@ admin.install_integrations()
 
 @blp.route("", methods=["GET"])
 @require(security.READ)
+@blp.arguments(NoQuery(), location="query", as_kwargs=True)
 @blp.response(200, GroupList)
 def list_groups() -> Any:
     """Every group of the store with its member counts."""
@@ -68,6 +70,7 @@ def create_group(data: dict[str, Any]) -> Any:
 
 @blp.route("/condition-types", methods=["GET"])
 @require(security.READ)
+@blp.arguments(NoQuery(), location="query", as_kwargs=True)
 @blp.response(200, ConditionTypeList)
 def condition_types() -> Any:
     """The fields a condition can test (built-in and added by plugins) and their ops."""
@@ -157,6 +160,7 @@ def remove_members(data: dict[str, Any], group_id: uuid.UUID) -> Any:
 
 @customer_groups_blp.route("/<uuid:customer_id>/groups", methods=["GET"])
 @require(security.READ)
+@customer_groups_blp.arguments(NoQuery(), location="query", as_kwargs=True)
 @customer_groups_blp.response(200, CustomerGroupList)
 def groups_of_customer(customer_id: uuid.UUID) -> Any:
     """The customer's groups and why: added by hand, and each condition with the customer's

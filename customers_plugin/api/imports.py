@@ -24,6 +24,7 @@ from ..services import imports
 from ..services.errors import Invalid
 from .bodies import json_body, limit_body
 from .errors import flatten, install
+from .query import NoQuery
 
 IMPORT = "customers.import"
 _FORM_OVERHEAD = 64 * 1024
@@ -62,6 +63,9 @@ class ImportOut(ma.Schema):
     rows_done = fields.Integer()
     created = fields.Integer()
     updated = fields.Integer()
+    unchanged = fields.Integer(
+        metadata={"description": "rows that matched a customer and changed nothing"}
+    )
     skipped = fields.Integer()
     errors = fields.Integer(metadata={"description": "rows with problems so far"})
     created_at = UTCDateTime()
@@ -147,6 +151,7 @@ def _actor() -> str:
 
 @blp.route("", methods=["GET"])
 @require(IMPORT)
+@blp.arguments(NoQuery(), location="query", as_kwargs=True)
 @blp.response(200, ImportList)
 def list_imports() -> Any:
     """The store's latest imports, newest first."""

@@ -364,6 +364,7 @@ _FILTER_TYPES: dict[str, Callable[[Any], Any]] = {
     "spent_min": Decimal,
     "spent_max": Decimal,
     "ids": lambda v: [uuid.UUID(i) for i in v],
+    "groups": lambda v: [uuid.UUID(i) for i in v],
     "custom_fields": lambda v: [tuple(i) for i in v],
 }
 

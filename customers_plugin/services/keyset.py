@@ -1,8 +1,10 @@
 """Keyset pagination: an order over sort keys with the id as the final tie-break, an opaque
 cursor carrying the last row's key values, and the WHERE clause that resumes after them.
 
-NULLs sort last in both directions. Cursors are checked strictly (shape, types, ranges, the
-sort they were made for): a forged or damaged cursor is an ``InvalidCursor``, never a crash.
+NULLs sort last in both directions; so does an empty text of a nullable key (the key's column
+maps it to NULL, e.g. with ``nullif``, and ``row_values`` reads it as ``None``). Cursors are
+checked strictly (shape, types, ranges, the sort they were made for): a forged or damaged
+cursor is an ``InvalidCursor``, never a crash.
 """
 
 from __future__ import annotations
@@ -122,7 +124,8 @@ def _beyond(o: Order, value: Any) -> ColumnElement[bool]:
 
 
 def row_values(orders: list[Order], row: Any) -> list[Any]:
-    return [getattr(row, o.key.attribute) for o in orders]
+    values = [getattr(row, o.key.attribute) for o in orders]
+    return [None if v == "" and o.key.nullable else v for o, v in zip(orders, values, strict=True)]
 
 
 def encode(orders: list[Order], values: list[Any]) -> str:

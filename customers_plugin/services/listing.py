@@ -21,7 +21,7 @@ from sqlalchemy import String, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
-from ..models import Customer, CustomerSource, CustomerTag, FieldValue, Tag
+from ..models import Customer, CustomerSource, CustomerTag, FieldValue, GroupMember, Tag
 from ..normalize import (
     InvalidEmail,
     InvalidPhone,
@@ -44,7 +44,8 @@ _PHONE_CHARS = re.compile(r"^[\d\s()+\-./]+$")
 SORT_KEYS: dict[str, SortKey] = {
     k.name: k
     for k in (
-        SortKey("name", Customer.search_name, "str", attr="search_name"),
+        # a customer without a name has the empty key: as NULL it sorts last both ways
+        SortKey("name", func.nullif(Customer.search_name, ""), "str", True, attr="search_name"),
         SortKey("email", Customer.email_normalized, "str", True, attr="email_normalized"),
         SortKey("phone", Customer.phone, "str", True),
         SortKey("country", Customer.country, "str", True),
@@ -80,6 +81,7 @@ class Filters:
     spent_max: Decimal | None = None
     custom_fields: list[tuple[str, str]] = field(default_factory=list)
     ids: list[uuid.UUID] = field(default_factory=list)
+    groups: list[uuid.UUID] = field(default_factory=list)  # members of any of these groups
 
 
 @dataclass(slots=True)
@@ -144,6 +146,14 @@ def where_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
         )
     if filters.ids:
         clauses.append(Customer.id.in_(filters.ids))
+    if filters.groups:
+        clauses.append(
+            exists().where(
+                GroupMember.customer_id == Customer.id,
+                GroupMember.store_id == store_id,
+                GroupMember.group_id.in_(filters.groups),
+            )
+        )
     return clauses
 
 

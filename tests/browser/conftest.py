@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 CHROMIUM = "/usr/bin/chromium"
+# How long an action or an ``expect`` may wait for the page: generous, as a loaded machine can
+# take seconds to answer; a passing test never waits it out.
+ACTION_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +42,9 @@ def browser() -> Iterator[Browser]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("the playwright package is missing: pip install -e '.[dev]'", pytrace=False)
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM)
         yield launched
@@ -49,7 +55,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, shop: Shop) -> Iterator[Page]:
     """A fresh browser context (empty sessionStorage) on the admin page; a JS error fails."""
     context = browser.new_context(locale="en-US")
-    context.set_default_timeout(5_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -18,7 +18,7 @@ def test_cli_import_prints_a_summary_and_the_export_writes_an_excel_safe_file(
         args=["customers", "import", str(source), "--tag", "fair", "--store", "s1"]
     )
     assert result.exit_code == 0, result.output
-    assert "done - 2 rows, 2 created, 0 updated, 0 skipped, 0 bad" in result.output
+    assert "done - 2 rows, 2 created, 0 updated, 0 unchanged, 0 skipped, 0 bad" in result.output
     assert len(customers_of(state.db, "s1")) == 2
     target = tmp_path / "out.csv"
     result = runner.invoke(

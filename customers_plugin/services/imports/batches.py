@@ -31,7 +31,7 @@ from ...types import utcnow
 from ..errors import Conflict, Invalid, NotFound, invalid
 from .columns import EXAMPLE, FIELD_PREFIX, map_header, template_columns
 from .decoding import CsvFile, FileProblem
-from .runner import summary
+from .runner import summary, unchanged_counts
 from .storage import custom_fields_of, file_path, save_upload
 
 if TYPE_CHECKING:
@@ -257,13 +257,16 @@ def batch_summary(session: Session, store_id: str, batch_id: uuid.UUID) -> dict[
 
 
 def list_batches(session: Session, store_id: str, limit: int = 50) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(ImportBatch)
-        .where(ImportBatch.store_id == store_id)
-        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
-        .limit(limit)
+    rows = list(
+        session.scalars(
+            select(ImportBatch)
+            .where(ImportBatch.store_id == store_id)
+            .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
+            .limit(limit)
+        )
     )
-    return [summary(b) for b in rows]
+    unchanged = unchanged_counts(session, [b.id for b in rows])
+    return [summary(b, unchanged.get(b.id, 0)) for b in rows]
 
 
 def report_rows(

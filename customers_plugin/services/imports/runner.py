@@ -22,10 +22,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ...db import after_commit, insert, one_of
-from ...models import Customer, CustomerSource, CustomerTag, ImportBatch, ImportKey, ImportRowError
+from ...models import (
+    Customer,
+    CustomerSource,
+    CustomerTag,
+    ImportBatch,
+    ImportChange,
+    ImportKey,
+    ImportRowError,
+)
 from ...types import utcnow
 from ..errors import Invalid
 from ..fields import FieldTypes
@@ -36,7 +44,7 @@ from .columns import map_header
 from .decoding import CsvFile, FileProblem, Row
 from .rows import ParsedRow, parse_row
 from .storage import custom_fields_of, file_path
-from .writer import ChunkResult, WriteOptions, write_chunk
+from .writer import UNCHANGED, ChunkResult, WriteOptions, write_chunk
 
 if TYPE_CHECKING:
     from ...extension import CustomersState
@@ -284,6 +292,7 @@ def _write(
             # released, which would run the session's outbox before the real commit
             if not dry_run:
                 _after_write(state, session, store_id, result)
+            insert_rows(session, ImportChange.__table__, result.unchanged)
             _record_errors(session, batch_id, result.errors)
             new_bad = found_bad + len({line for line, _c, _r in result.errors})
             moved = session.execute(
@@ -360,8 +369,28 @@ def _drop_file(state: CustomersState, batch_id: uuid.UUID, status: str) -> None:
         log.warning("could not remove the file of import %s (%s)", batch_id, status)
 
 
-def summary(batch: ImportBatch) -> dict[str, Any]:
-    """The progress and outcome of a batch, as shown by the API, the CLI and RQ job meta."""
+def unchanged_counts(session: Session, batch_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """How many rows of each batch matched a customer and changed nothing (their undo records
+    say ``unchanged``), in one query."""
+    if not batch_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(ImportChange.batch_id, func.count())
+            .where(ImportChange.batch_id.in_(batch_ids), ImportChange.action == UNCHANGED)
+            .group_by(ImportChange.batch_id)
+        ).all()
+    )
+
+
+def summary(batch: ImportBatch, unchanged: int | None = None) -> dict[str, Any]:
+    """The progress and outcome of a batch, as shown by the API, the CLI and RQ job meta.
+
+    ``unchanged`` is counted from the batch's session unless given (see ``unchanged_counts``).
+    """
+    if unchanged is None:
+        session = object_session(batch)
+        unchanged = unchanged_counts(session, [batch.id]).get(batch.id, 0) if session else 0
     return {
         "id": str(batch.id),
         "status": batch.status,
@@ -373,6 +402,7 @@ def summary(batch: ImportBatch) -> dict[str, Any]:
         "rows_done": batch.rows_done,
         "created": batch.created_count,
         "updated": batch.updated_count,
+        "unchanged": unchanged,
         "skipped": batch.skipped_count,
         "errors": batch.error_count,
         "created_at": batch.created_at,

@@ -35,7 +35,7 @@ from .announce import announce_deleted
 from .batches import get_batch
 from .runner import summary
 from .storage import file_path
-from .writer import SOURCE
+from .writer import SOURCE, UNCHANGED
 
 if TYPE_CHECKING:
     from ...extension import CustomersState
@@ -81,7 +81,8 @@ def run_undo(state: CustomersState, batch_id: uuid.UUID | str) -> dict[str, Any]
             changes = list(
                 session.scalars(
                     select(ImportChange)
-                    .where(ImportChange.batch_id == batch_id)
+                    # unchanged rows have nothing to reverse; their records keep the count
+                    .where(ImportChange.batch_id == batch_id, ImportChange.action != UNCHANGED)
                     .order_by(ImportChange.line)
                     .limit(UNDO_CHUNK)
                 )

@@ -32,6 +32,7 @@ from .bulk import insert_rows
 from .rows import ParsedRow, jsonable
 
 SOURCE = "import"
+UNCHANGED = "unchanged"  # the action of an undo record that changed nothing
 _HIDDEN = {"email_normalized", "search_name", "marketing_consent_at", "marketing_consent_source"}
 CONSENT_COLUMNS = ("marketing_consent", "marketing_consent_at", "marketing_consent_source")
 _MATCH_COLUMNS = (
@@ -68,6 +69,7 @@ class ChunkResult:
     created: list[uuid.UUID] = field(default_factory=list)
     updated: list[uuid.UUID] = field(default_factory=list)
     skipped: int = 0
+    unchanged: list[dict[str, Any]] = field(default_factory=list)  # their undo records
     changes: dict[uuid.UUID, list[FieldChange]] = field(default_factory=dict)
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # line, column, reason
 
@@ -141,12 +143,33 @@ def write_chunk(session: Session, options: WriteOptions, rows: Sequence[ParsedRo
     insert_rows(session, Customer.__table__, new_rows)
     updated = set(result.updated)
     change_by_id = {c["customer_id"]: c for c in changes}
-    _add_sources(session, store_id, linked, updated, change_by_id, now)
     _add_tags(session, options, linked, updated, change_by_id, now)
     _write_fields(session, store_id, linked, updated, change_by_id)
+    _keep_unchanged(result, change_by_id)
+    updated = set(result.updated)
+    linked = [(cid, row) for cid, row in linked if change_by_id[cid]["action"] != UNCHANGED]
+    _add_sources(session, store_id, linked, updated, change_by_id, now)
     insert_rows(session, ConsentEvent.__table__, consent_events)
-    insert_rows(session, ImportChange.__table__, changes)
+    insert_rows(session, ImportChange.__table__, [c for c in changes if c["action"] != UNCHANGED])
     return result
+
+
+def _keep_unchanged(result: ChunkResult, changes: dict[uuid.UUID, dict[str, Any]]) -> None:
+    """Matched rows that change no column, field, tag or consent are "unchanged": they are
+    neither counted nor announced as updated and get no ``import`` source. Their undo records
+    (action ``unchanged``, nothing to reverse) go to ``result.unchanged``: the caller writes
+    them, also for a dry run, so that the batch can count them and a later line of the same
+    file that names the same customer is still found out."""
+    same = {
+        cid
+        for cid in result.updated
+        if not (changes[cid]["previous"] or changes[cid]["added_tags"])
+    }
+    for customer_id in same:
+        changes[customer_id]["action"] = UNCHANGED
+        del result.changes[customer_id]
+        result.unchanged.append(changes[customer_id])
+    result.updated = [cid for cid in result.updated if cid not in same]
 
 
 def _existing(
