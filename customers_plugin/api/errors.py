@@ -2,19 +2,21 @@
 ``{"error": {"code": "...", "message": "...", "fields": {...}}}``.
 
 Handlers are plain functions installed on each blueprint (so they beat a host's app-wide
-handlers inside the API) and, for routing errors (unknown URL, wrong method) that belong to no
-blueprint, on the app but only for paths under the API prefix. Never a stack trace.
+handlers inside the API); routing errors (unknown URL, wrong method) belong to no blueprint and
+are answered by an app ``before_request`` function, only for paths under the API prefix. Never
+a stack trace.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from flask_smorest import Blueprint
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
+from werkzeug.exceptions import NotFound as UnknownUrl
 
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
@@ -148,15 +150,17 @@ def install(blp: Blueprint) -> Blueprint:
 
 
 def install_routing_handlers(app: Flask, prefix: str) -> None:
-    """404/405 for URLs under ``prefix`` that match no view; other paths keep the host's
-    handling (its own handler, if it registered one before, is called)."""
-    for code in (404, 405):
-        exc_class = default_exceptions[code]
-        previous: Callable[[Any], Any] | None = app.error_handler_spec[None][code].get(exc_class)
+    """404/405 in the error shape for URLs under ``prefix`` that match no view (405 with
+    ``Allow``). Answered first thing in the request, before the host's ``before_request``
+    functions and whatever 404/405 handlers the host registers, before or after the plugin;
+    other paths keep the host's handling."""
 
-        def handler(error: HTTPException, _previous: Any = previous) -> Any:
-            if request.path == prefix or request.path.startswith(prefix + "/"):
-                return handle_http_exception(error)
-            return _previous(error) if _previous is not None else error
+    def answer_routing_error() -> Response | None:
+        error = request.routing_exception
+        if not isinstance(error, UnknownUrl | MethodNotAllowed):
+            return None
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return handle_http_exception(error)
+        return None
 
-        app.register_error_handler(code, handler)
+    app.before_request_funcs.setdefault(None, []).insert(0, answer_routing_error)

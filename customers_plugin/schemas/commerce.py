@@ -18,7 +18,7 @@ CURRENCY = validate.Regexp(r"^[A-Za-z]{3}$", error="an ISO 4217 code such as SAR
 class WishlistAdd(Body):
     product_id = Text(max_length=128, required=True, validate=[validate.Length(min=1)])
     name = Text(max_length=300, required=True, validate=[validate.Length(min=1)])
-    price = Money(required=True, validate=validate.Range(min=0))
+    price = Money(required=True, sign="non_negative")
     currency = Text(max_length=3, required=True, validate=[CURRENCY])
 
 
@@ -106,7 +106,7 @@ class PendingArgs(Query):
 
 class WalletTransactionIn(Body):
     type = fields.String(required=True, validate=validate.OneOf(WALLET_KINDS))
-    amount = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    amount = Money(required=True, sign="positive")
     currency = Text(max_length=3, validate=[CURRENCY])
     reason = Text(max_length=200, required=True, validate=[validate.Length(min=1)])
     reference = Text(max_length=128)

@@ -9,6 +9,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from ..models import BLOCK_REASONS, CONSENT_STATUSES, GENDERS, STATUSES
+from ..services.listing import DEFAULT_SORT, SORT_KEYS
 from .common import (
     LANGUAGE,
     Body,
@@ -16,6 +17,7 @@ from .common import (
     Country,
     Money,
     PageArgs,
+    SortSpec,
     TagRef,
     Text,
     UTCDateTime,
@@ -64,11 +66,7 @@ class FilterFields(ma.Schema):
 
 
 class CustomerListArgs(FilterFields, PageArgs):
-    sort = Text(
-        max_length=200,
-        load_default="-joined_at",
-        metadata={"description": "Comma-separated keys, '-' for descending, e.g. -joined_at,name"},
-    )
+    sort = SortSpec(SORT_KEYS, DEFAULT_SORT)
     include_total = fields.Boolean(load_default=False)
 
     class Meta:
@@ -268,9 +266,18 @@ class BulkFilter(FilterFields):
         unknown = ma.RAISE
 
 
+class BulkActionName(Text):
+    """The name of a bulk action; the document lists the registered actions as an enum (see
+    ``api.openapi``), the service checks it against them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=32, **kwargs)
+
+
 class BulkBody(Body):
-    action = Text(
-        max_length=32,
+    OPENAPI = {"oneOf": [{"required": ["ids"]}, {"required": ["filter"]}]}
+
+    action = BulkActionName(
         required=True,
         metadata={"description": "tag, untag, activate, deactivate, delete (and more by module)"},
     )
