@@ -187,6 +187,10 @@ def test_the_document_agrees_with_the_server_but_for_the_listed_rules(served_hos
                 "deterministic": True,
                 "database": "none",
             },
+            # schemathesis 4.32's error feedback (shared by the coverage phase) reads the 422
+            # error shape as if it described the request and grafts an "error" property into
+            # closed bodies, then calls them schema-valid
+            "phases": {"fuzzing": {"error-feedback": {"enabled": False}}},
         }
     )
     schema = schemathesis.openapi.from_url(f"{served_host}{PREFIX}/openapi.json", config=config)
@@ -299,7 +303,9 @@ def _fuzz(operation: Any, mode: GenerationMode, statuses: list[int], path_parame
         response = case.call_and_validate(
             headers=AUTH, checks=[not_a_server_error, response_schema_conformance]
         )
-        if not operation.path.startswith(f"{PREFIX}/me/"):  # storefront: current_customer
+        # storefront: current_customer; negative cases may spoil the documented credentials
+        sent = response.request.headers.get("Authorization")
+        if not operation.path.startswith(f"{PREFIX}/me/") and sent == AUTH["Authorization"]:
             statuses.append(response.status_code)
 
     run()
