@@ -19,7 +19,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from ..extension import get_state
-from ..schemas.common import Body, Text, UTCDateTime
+from ..schemas.common import Body, TagName, Text, UTCDateTime
 from ..security import current_store_id, require
 from ..services import imports
 from ..services.errors import Invalid
@@ -38,7 +38,7 @@ class ImportOptions(Body):
     """The options of an import."""
 
     subscribe = fields.Boolean(load_default=False)
-    tags = fields.List(Text(max_length=100), load_default=list, validate=validate.Length(max=20))
+    tags = fields.List(TagName(), load_default=list, validate=validate.Length(max=20))
     on_existing = fields.String(load_default="skip", validate=validate.OneOf(["skip", "update"]))
     policy = fields.String(
         load_default="reject-file", validate=validate.OneOf(["reject-file", "skip-bad-rows"])

@@ -102,6 +102,11 @@ class Text(fields.String):
         return text.strip() if self.strip else text
 
 
+def TagName(**kwargs: Any) -> Text:
+    """A tag's name: 1 to 100 characters, not only spaces."""
+    return Text(max_length=100, validate=[validate.Length(min=1)], **kwargs)
+
+
 class UTCDateTime(fields.AwareDateTime):
     """An ISO 8601 datetime; without an offset it is taken as UTC. Returned in UTC."""
 

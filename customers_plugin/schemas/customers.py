@@ -18,6 +18,7 @@ from .common import (
     Money,
     PageArgs,
     SortSpec,
+    TagName,
     TagRef,
     Text,
     UTCDateTime,
@@ -154,7 +155,7 @@ class ProfileFields(Body):
 
 class CustomerCreate(ProfileFields):
     email = Text(max_length=320, allow_none=True)
-    tags = _many(Text(max_length=100), MAX_FILTER_VALUES)
+    tags = _many(TagName(), MAX_FILTER_VALUES)
 
 
 class CustomerUpdate(ProfileFields):
@@ -246,7 +247,7 @@ class BlockBody(Body):
 
 
 class TagsBody(Body):
-    tags = fields.List(Text(max_length=100), required=True, validate=validate.Length(min=1, max=50))
+    tags = fields.List(TagName(), required=True, validate=validate.Length(min=1, max=50))
 
 
 class TagsOut(ma.Schema):
@@ -283,7 +284,7 @@ class BulkBody(Body):
     )
     ids = fields.List(fields.UUID(), validate=validate.Length(min=1, max=10_000))
     filter = fields.Nested(BulkFilter)
-    tag = Text(max_length=100)
+    tag = TagName()
     group_id = fields.UUID(metadata={"description": "for add_to_group / remove_from_group"})
 
     @ma.validates_schema
