@@ -6,7 +6,8 @@ every endpoint, including those other modules add later, is documented the same 
   host's signed-in session, read by its ``current_customer`` hook) and ``reviewLink`` (the
   signed ``token`` of a review link). Every view wrapped in ``security.require(permission)``
   gets ``security: [{staff: []}]``, ``x-permission`` and the 401/403 answers by the blueprint
-  hook below, never by hand; storefront views declare theirs with ``storefront_security``.
+  hook below, never by hand. Any other view (the storefront) declares the schemes it accepts
+  with ``declare_security``; a new kind of caller adds its scheme to ``security_schemes``.
 - **Which body is required.** A JSON body is documented as required only when its schema has
   a required field (otherwise the server accepts it missing, and says so).
 - **Bounds known only to the app.** Page sizes carry ``CUSTOMERS_MAX_PAGE_SIZE`` as their
@@ -65,8 +66,9 @@ def security_schemes(app: Flask) -> dict[str, dict[str, Any]]:
     }
 
 
-def storefront_security(*schemes: str) -> Callable[[F], F]:
-    """Document the storefront schemes a view accepts (any one of them)."""
+def declare_security(*schemes: str) -> Callable[[F], F]:
+    """Document the schemes a view that is not an admin view accepts (any one of them), and
+    its 401 answer."""
     return Blueprint.doc(security=[{scheme: []} for scheme in schemes])
 
 

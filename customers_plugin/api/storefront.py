@@ -34,7 +34,7 @@ from ..services.errors import NotFound
 from ..services.groups.checkout import find_customer
 from .common import page_size
 from .errors import error_response, install
-from .openapi import REVIEW_LINK, SHOPPER, storefront_security
+from .openapi import REVIEW_LINK, SHOPPER, declare_security
 
 blp = install(Blueprint("storefront", __name__, description="The signed-in customer's pages."))
 
@@ -66,7 +66,7 @@ def _page(args: dict[str, Any]) -> tuple[int, str | None]:
 
 
 @blp.route("/wishlist", methods=["GET"])
-@storefront_security(SHOPPER)
+@declare_security(SHOPPER)
 @blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WishlistPage)
 def my_wishlist(**args: Any) -> Any:
@@ -84,7 +84,7 @@ def my_wishlist(**args: Any) -> Any:
 
 
 @blp.route("/wishlist", methods=["POST"])
-@storefront_security(SHOPPER)
+@declare_security(SHOPPER)
 @blp.arguments(WishlistAdd())
 @blp.response(201, WishlistItemOut)
 @blp.alt_response(200, schema=WishlistItemOut, description="Already in the wishlist.")
@@ -119,7 +119,7 @@ def _change(product_id: str, action: Any) -> None:
 
 
 @blp.route("/wishlist/<string:product_id>", methods=["DELETE"])
-@storefront_security(SHOPPER)
+@declare_security(SHOPPER)
 @blp.response(204)
 def remove_from_my_wishlist(product_id: str) -> None:
     """Remove a product (404 when it is not in the wishlist)."""
@@ -133,7 +133,7 @@ def remove_from_my_wishlist(product_id: str) -> None:
 
 
 @blp.route("/wishlist/<string:product_id>/move-to-cart", methods=["POST"])
-@storefront_security(SHOPPER)
+@declare_security(SHOPPER)
 @blp.response(200, MovedOut)
 def move_to_cart(product_id: str) -> Any:
     """Put the product in the cart through the host's ``add_to_cart`` and take it off the
@@ -155,7 +155,7 @@ def move_to_cart(product_id: str) -> Any:
 
 
 @blp.route("/wallet", methods=["GET"])
-@storefront_security(SHOPPER)
+@declare_security(SHOPPER)
 @blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WalletOut)
 def my_wallet(**args: Any) -> Any:
@@ -174,7 +174,7 @@ def my_wallet(**args: Any) -> Any:
 
 
 @blp.route("/reviews/pending", methods=["GET"])
-@storefront_security(REVIEW_LINK, SHOPPER)
+@declare_security(REVIEW_LINK, SHOPPER)
 @blp.arguments(PendingArgs(), location="query", as_kwargs=True)
 @blp.response(200, PendingReviewsOut)
 def my_pending_reviews(**args: Any) -> Any:
