@@ -74,6 +74,7 @@ def require(permission: str) -> Callable[[F], F]:
 
     The check runs before the request's arguments are parsed, so an unauthorised caller learns
     nothing from validation errors. Views needing a further permission call ``check`` again.
+    The OpenAPI document shows the permission and the staff security scheme (``api.openapi``).
     """
 
     def decorate(view: F) -> F:
@@ -83,6 +84,10 @@ def require(permission: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         wrapper._customers_permission = permission  # type: ignore[attr-defined]
+        # read by the OpenAPI hook (api.openapi): security, x-permission, 401/403
+        apidoc = dict(getattr(view, "_apidoc", {}))
+        apidoc["customers_permission"] = permission
+        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -4,8 +4,9 @@ OpenAPI document at ``{prefix}/openapi.json``.
 
 Other modules add their endpoints by appending ``(blueprint, path)`` to ``BLUEPRINTS`` before
 the app is initialised, or later with ``get_api(app).register_blueprint(...)``; wrap their
-blueprints with ``api.errors.install`` and their views with ``security.require``. Shared
-pieces: ``api.errors`` (error shape), ``api.common`` (scope, page size), ``security``.
+blueprints with ``api.errors.install`` and their views with ``security.require`` (which also
+documents the operation's security: see ``api.openapi``). Shared pieces: ``api.errors`` (error
+shape), ``api.common`` (scope, page size), ``api.openapi`` (document hooks), ``security``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask_smorest import Api, Blueprint
 
 from ..schemas.common import ErrorSchema, Money
 from ..services.attachments import LocalAttachments
-from . import catalog, customers, errors, groups, history, storefront
+from . import catalog, customers, errors, groups, history, openapi, storefront
 from . import exports as exports_api
 from . import imports as imports_api
 from . import privacy as privacy_api
@@ -51,11 +52,14 @@ _BODY_OVERHEAD = 64 * 1024
 
 
 class CustomersApi(Api):
-    """flask-smorest's Api with the plugin's error shape, kept inside the plugin's URLs.
+    """flask-smorest's Api with the plugin's error shape, kept inside the plugin's URLs, and
+    the document hooks of ``api.openapi`` on every blueprint.
 
     flask-smorest registers an app-wide ``HTTPException`` handler; this one does not touch the
     host's errors: blueprints get their own handlers and routing errors (404, 405 with an
-    ``Allow`` header) are answered in the error shape only under the API prefix.
+    ``Allow`` header) are answered in the error shape only under the API prefix. flask-smorest
+    documents its ``X-Pagination`` header with an object schema while it sends a JSON string:
+    here it is documented as a string.
     """
 
     ERROR_SCHEMA = ErrorSchema
@@ -63,12 +67,16 @@ class CustomersApi(Api):
     def _register_error_handlers(self) -> None:
         errors.install_routing_handlers(self._app, self.url_prefix)
 
+    def _register_pagination_header(self) -> None:
+        self.spec.components.header("PAGINATION", openapi.PAGINATION_HEADER, lazy=True)
+
     @property
     def url_prefix(self) -> str:
         return self._app.config["CUSTOMERS_URL_PREFIX"].rstrip("/")
 
     def register_blueprint(self, blp: Blueprint, *, parameters: Any = None, **options: Any) -> None:
         errors.install(blp)
+        openapi.install_blueprint_hook(blp)
         if "url_prefix" in options:
             options["url_prefix"] = self.url_prefix + options["url_prefix"]
         super().register_blueprint(blp, parameters=parameters, **options)
@@ -88,6 +96,7 @@ def register_api(app: Flask, state: CustomersState) -> CustomersApi:
     # amounts travel as decimal strings: document them so (ranges become x-minimum/x-maximum)
     api.register_field(Money, "string", "decimal")
     app.extensions[API_STATE_KEY] = ApiState(api=api, state=state)
+    openapi.install(api, app, lambda: app.extensions[API_STATE_KEY].field_types)
     upload_limit = int(config["CUSTOMERS_MAX_UPLOAD_BYTES"]) + _BODY_OVERHEAD
     for blp, path in BLUEPRINTS:
         api.register_blueprint(blp, url_prefix=path)

@@ -31,6 +31,7 @@ from ..services import attachments, bulk, card, customers, listing, tags
 from ..services.errors import NotFound
 from .common import page_size, scope
 from .errors import install
+from .openapi import image_download
 
 blp = install(
     Blueprint("customers", __name__, description="The customer list and the customer card.")
@@ -223,7 +224,7 @@ def _upload_limit() -> int:
 
 @blp.route("/<uuid:customer_id>/photo", methods=["GET"])
 @require(security.READ)
-@blp.response(200, description="The photo (image/*).", content_type="application/octet-stream")
+@image_download("The photo: JPEG, PNG, GIF or WebP.")
 def get_photo(customer_id: uuid.UUID) -> Response:
     """The customer's photo."""
     with scope() as s:

@@ -179,10 +179,10 @@ def install(blp: Blueprint) -> Blueprint:
 
 
 def install_routing_handlers(app: Flask, prefix: str) -> None:
-    """404/405 for URLs under ``prefix`` that match no view, in the API's error shape whatever
-    error handlers the host registers, before or after: the answer is given by the app's first
-    ``before_request`` function (which runs before the routing error is raised, so no host
-    handler sees it). Other paths keep the host's handling."""
+    """404/405 in the error shape for URLs under ``prefix`` that match no view (405 with
+    ``Allow``). Answered first thing in the request, before the host's ``before_request``
+    functions and whatever 404/405 handlers the host registers, before or after the plugin;
+    other paths keep the host's handling."""
 
     def answer_routing_error() -> Response | None:
         error = request.routing_exception

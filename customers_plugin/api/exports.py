@@ -21,6 +21,7 @@ from ..security import current_store_id, require
 from ..services import exports
 from .customers import filters_from
 from .errors import install
+from .openapi import csv_download
 
 blp = install(Blueprint("exports", __name__, description="Customer exports (Excel-safe CSV)."))
 MAX_IDS = 10_000
@@ -83,6 +84,7 @@ def _request(args: dict[str, Any], filter_args: dict[str, Any]) -> exports.Expor
 @blp.route("/customers.csv", methods=["GET"])
 @require(security.EXPORT)
 @blp.arguments(ExportQuery(), location="query", as_kwargs=True)
+@csv_download("The export (UTF-8 with BOM, RFC 4180).")
 def stream(**args: Any) -> Response:
     """Stream the export now: the same filters as ``GET /customers`` (by default the active
     customers, like the list; add ``status`` to include others), ``ids`` to pick customers,
@@ -119,7 +121,7 @@ def show(export_id: uuid.UUID) -> Any:
 
 @blp.route("/<uuid:export_id>/file", methods=["GET"])
 @require(security.EXPORT)
-@blp.response(200, description="The CSV file.", content_type="text/csv")
+@csv_download("The export's CSV file.")
 @blp.alt_response(409, response="DEFAULT_ERROR", description="The export is not done.")
 @blp.alt_response(410, response="DEFAULT_ERROR", description="The export expired.")
 def download(export_id: uuid.UUID) -> Response:

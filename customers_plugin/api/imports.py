@@ -15,15 +15,17 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, request
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from ..extension import get_state
-from ..schemas.common import Body, Text, UTCDateTime
+from ..schemas.common import Body, TagName, Text, UTCDateTime
 from ..security import current_store_id, require
 from ..services import imports
 from ..services.errors import Invalid
 from .bodies import json_body, limit_body
 from .errors import flatten, install
+from .openapi import csv_download
 from .query import NoQuery
 
 IMPORT = "customers.import"
@@ -34,17 +36,38 @@ blp = install(
 )
 
 
-class ImportRequest(Body):
-    """The options of an import (multipart form fields, or a JSON body with ``emails``)."""
+class ImportOptions(Body):
+    """The options of an import."""
 
-    emails = Text(max_length=1_000_000, metadata={"description": "Pasted addresses."})
     subscribe = fields.Boolean(load_default=False)
-    tags = fields.List(Text(max_length=100), load_default=list, validate=validate.Length(max=20))
+    tags = fields.List(TagName(), load_default=list, validate=validate.Length(max=20))
     on_existing = fields.String(load_default="skip", validate=validate.OneOf(["skip", "update"]))
     policy = fields.String(
         load_default="reject-file", validate=validate.OneOf(["reject-file", "skip-bad-rows"])
     )
     dry_run = fields.Boolean(load_default=False)
+
+
+EMAILS = Text(
+    max_length=1_000_000,
+    metadata={"description": "Pasted addresses, separated by commas, semicolons, spaces or lines."},
+)
+
+
+class ImportEmails(ImportOptions):
+    """A JSON import: pasted email addresses and the options."""
+
+    emails = Text(max_length=1_000_000, required=True, metadata=dict(EMAILS.metadata))
+
+
+class ImportForm(ImportOptions):
+    """A multipart import: the CSV ``file`` or pasted ``emails`` (one of them), and the options
+    as form fields (``tags`` repeated or comma-separated)."""
+
+    STRICT = False  # form values are text: "true", "3"
+
+    file = Upload(metadata={"description": "The CSV file (UTF-8, a header row first)."})
+    emails = Text(max_length=1_000_000, metadata=dict(EMAILS.metadata))
 
 
 class ImportOut(ma.Schema):
@@ -88,6 +111,7 @@ def _csv(body: Any, filename: str) -> Response:
 
 @blp.route("/template.csv", methods=["GET"])
 @require(IMPORT)
+@csv_download("The import template: a header row and one example row.")
 def template() -> Response:
     """The accepted columns (with the store's custom fields) and one example row."""
     state = get_state()
@@ -100,19 +124,22 @@ def _options_from_request() -> tuple[dict[str, Any], Any]:
     """The options and the uploaded file (form) or pasted emails (form or JSON)."""
     limit = int(get_state().setting("CUSTOMERS_IMPORT_MAX_BYTES")) + _FORM_OVERHEAD
     limit_body(limit)  # 413 on Content-Length or on the (chunked) stream itself
+    schema: ma.Schema
     if request.mimetype == "multipart/form-data" or request.mimetype.endswith("urlencoded"):
         raw: dict[str, Any] = {k: v for k, v in request.form.items() if k != "tags"}
         tags = [t for value in request.form.getlist("tags") for t in value.split(",")]
         if tags:
             raw["tags"] = [t.strip() for t in tags if t.strip()]
         upload = request.files.get("file")
+        schema = ImportForm()
     else:
         raw = json_body()
         if not isinstance(raw, dict):
             raise Invalid("send a multipart form with a file, or JSON with emails")
         upload = None
+        schema = ImportEmails()
     try:
-        data = ImportRequest().load(raw)
+        data = schema.load(raw)
     except ma.ValidationError as exc:
         raise Invalid("the request is not valid", fields=flatten(exc.messages)) from None
     return data, upload
@@ -120,6 +147,15 @@ def _options_from_request() -> tuple[dict[str, Any], Any]:
 
 @blp.route("", methods=["POST"])
 @require(IMPORT)
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {
+            "multipart/form-data": {"schema": ImportForm},
+            "application/json": {"schema": ImportEmails},
+        },
+    }
+)
 @blp.response(202, ImportOut)
 def start() -> Any:
     """Start an import from an uploaded CSV file (multipart field ``file``) or pasted email
@@ -170,6 +206,7 @@ def show(batch_id: uuid.UUID) -> Any:
 
 @blp.route("/<uuid:batch_id>/report.csv", methods=["GET"])
 @require(IMPORT)
+@csv_download("The row report: line, column and reason of each problem.")
 def report(batch_id: uuid.UUID) -> Response:
     """The row report: line (header = 1), column and reason of every problem."""
     state = get_state()

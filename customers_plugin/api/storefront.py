@@ -44,6 +44,7 @@ from ..services import identity, review_requests, wallet, wishlist
 from ..services.errors import NotFound
 from .common import page_size
 from .errors import error_response, install
+from .openapi import REVIEW_LINK, SHOPPER, declare_security
 
 blp = install(Blueprint("storefront", __name__, description="The signed-in customer's pages."))
 
@@ -123,6 +124,7 @@ def _page(args: dict[str, Any]) -> tuple[int, str | None]:
 
 
 @blp.route("/wishlist", methods=["GET"])
+@declare_security(SHOPPER)
 @signed_in
 @blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WishlistPage)
@@ -141,6 +143,7 @@ def my_wishlist(**args: Any) -> Any:
 
 
 @blp.route("/wishlist", methods=["POST"])
+@declare_security(SHOPPER)
 @signed_in
 @blp.arguments(WishlistAdd())
 @blp.response(201, WishlistItemOut)
@@ -182,6 +185,7 @@ def _change(product_id: str, action: Any) -> None:
 
 
 @blp.route("/wishlist/<string:product_id>", methods=["DELETE"])
+@declare_security(SHOPPER)
 @blp.response(204)
 def remove_from_my_wishlist(product_id: str) -> None:
     """Remove a product (404 when it is not in the wishlist)."""
@@ -195,6 +199,7 @@ def remove_from_my_wishlist(product_id: str) -> None:
 
 
 @blp.route("/wishlist/<string:product_id>/move-to-cart", methods=["POST"])
+@declare_security(SHOPPER)
 @blp.response(200, MovedOut)
 def move_to_cart(product_id: str) -> Any:
     """Put the product in the cart through the host's ``add_to_cart`` and take it off the
@@ -215,6 +220,7 @@ def move_to_cart(product_id: str) -> Any:
 
 
 @blp.route("/wallet", methods=["GET"])
+@declare_security(SHOPPER)
 @signed_in
 @blp.arguments(PageArgs(), location="query", as_kwargs=True)
 @blp.response(200, WalletOut)
@@ -234,6 +240,7 @@ def my_wallet(**args: Any) -> Any:
 
 
 @blp.route("/reviews/pending", methods=["GET"])
+@declare_security(REVIEW_LINK, SHOPPER)
 @blp.arguments(PendingArgs(), location="query", as_kwargs=True)
 @blp.response(200, PendingReviewsOut)
 def my_pending_reviews(**args: Any) -> Any:

@@ -54,9 +54,17 @@ class FieldList(ma.Schema):
     types = fields.List(fields.Nested(FieldTypeOut), required=True)
 
 
+class FieldTypeName(Text):
+    """The name of a field type; the document lists the app's registered types as an enum
+    (see ``api.openapi``), the service checks it against them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=32, **kwargs)
+
+
 class FieldCreate(Body):
     label = Text(max_length=200, required=True, validate=[validate.Length(min=1)])
-    type = Text(max_length=32, required=True)
+    type = FieldTypeName(required=True)
     key = Text(
         max_length=64,
         validate=[validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$")],
@@ -68,9 +76,10 @@ class FieldCreate(Body):
 class FieldUpdate(Body):
     label = Text(max_length=200, validate=[validate.Length(min=1)])
     position = fields.Integer(validate=validate.Range(min=0, max=10_000))
-    key = fields.Raw(metadata={"description": "Refused: a field's key never changes."})
 
-    @ma.validates_schema
-    def _key_fixed(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        if "key" in data:
+    @ma.pre_load
+    def _key_fixed(self, data: Any, **_kwargs: Any) -> Any:
+        """A field's key never changes: say so rather than "unknown field"."""
+        if isinstance(data, dict) and "key" in data:
             raise ma.ValidationError("a field's key never changes", field_name="key")
+        return data

@@ -105,7 +105,7 @@ class PendingArgs(Query):
 
 class WalletTransactionIn(Body):
     type = fields.String(required=True, validate=validate.OneOf(WALLET_KINDS))
-    amount = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    amount = Money(required=True, sign="positive")
     currency = Text(max_length=3, validate=[CURRENCY])
     reason = Text(max_length=200, required=True, validate=[validate.Length(min=1)])
     reference = Text(max_length=128)

@@ -9,13 +9,17 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from ..models import BLOCK_REASONS, CONSENT_STATUSES, GENDERS, STATUSES
+from ..services.listing import DEFAULT_SORT, SORT_KEYS
 from .common import (
     LANGUAGE,
+    TEXT_PATTERN,
     Body,
     Count,
     Country,
     Money,
     PageArgs,
+    SortSpec,
+    TagName,
     TagRef,
     Text,
     UTCDateTime,
@@ -49,7 +53,11 @@ class FilterFields(ma.Schema):
     spent_min = Money()
     spent_max = Money()
     field = _many(
-        Text(max_length=300, validate=[validate.Regexp(r"^[a-z][a-z0-9_]{0,63}:")]),
+        # key:value, the value within the text rule (TEXT_PATTERN without its "^")
+        Text(
+            max_length=300,
+            validate=[validate.Regexp("^[a-z][a-z0-9_]{0,63}:" + TEXT_PATTERN.removeprefix("^"))],
+        ),
         10,
     )
 
@@ -65,11 +73,7 @@ class FilterFields(ma.Schema):
 
 
 class CustomerListArgs(FilterFields, PageArgs):
-    sort = Text(
-        max_length=200,
-        load_default="-joined_at",
-        metadata={"description": "Comma-separated keys, '-' for descending, e.g. -joined_at,name"},
-    )
+    sort = SortSpec(SORT_KEYS, DEFAULT_SORT)
     include_total = fields.Boolean(load_default=False)
 
     class Meta:
@@ -144,7 +148,11 @@ class ProfileFields(Body):
         keys=Text(max_length=64),
         values=fields.Raw(allow_none=True),
         validate=validate.Length(max=200),
-        metadata={"description": "Custom field values by key; null clears one."},
+        metadata={
+            "description": "Custom field values by key; null clears one.",
+            "propertyNames": {"maxLength": 64, "pattern": TEXT_PATTERN},
+            "additionalProperties": {"pattern": TEXT_PATTERN},
+        },
     )
 
     @ma.validates("birthdate")
@@ -157,7 +165,7 @@ class ProfileFields(Body):
 
 class CustomerCreate(ProfileFields):
     email = Text(max_length=320, allow_none=True)
-    tags = _many(Text(max_length=100), MAX_FILTER_VALUES)
+    tags = _many(TagName(), MAX_FILTER_VALUES)
 
 
 class CustomerUpdate(ProfileFields):
@@ -254,7 +262,7 @@ class BlockBody(Body):
 
 
 class TagsBody(Body):
-    tags = fields.List(Text(max_length=100), required=True, validate=validate.Length(min=1, max=50))
+    tags = fields.List(TagName(), required=True, validate=validate.Length(min=1, max=50))
 
 
 class TagsOut(ma.Schema):
@@ -274,15 +282,24 @@ class BulkFilter(FilterFields):
         unknown = ma.RAISE
 
 
+class BulkActionName(Text):
+    """The name of a bulk action; the document lists the registered actions as an enum (see
+    ``api.openapi``), the service checks it against them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=32, **kwargs)
+
+
 class BulkBody(Body):
-    action = Text(
-        max_length=32,
+    OPENAPI = {"oneOf": [{"required": ["ids"]}, {"required": ["filter"]}]}
+
+    action = BulkActionName(
         required=True,
         metadata={"description": "tag, untag, activate, deactivate, delete (and more by module)"},
     )
     ids = fields.List(fields.UUID(), validate=validate.Length(min=1, max=10_000))
     filter = fields.Nested(BulkFilter)
-    tag = Text(max_length=100)
+    tag = TagName()
     group_id = fields.UUID(metadata={"description": "for add_to_group / remove_from_group"})
 
     @ma.validates_schema

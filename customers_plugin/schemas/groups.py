@@ -9,7 +9,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import Body, Money, PageArgs, Text, UTCDateTime
+from ..services.groups.admin import DEFAULT_MEMBER_SORT, MEMBER_SORT_KEYS
+from ..services.groups.conditions import MATCHES, MAX_CONDITIONS
+from ..services.groups.registry import ALL_OPS
+from .common import Body, Money, PageArgs, SortSpec, Text, UTCDateTime
 
 MAX_MEMBER_IDS = 10_000
 
@@ -30,9 +33,27 @@ def ConditionsField(**kwargs: object) -> fields.Dict:
     return fields.Dict(
         metadata={
             "description": "match all|any; up to 20 conditions {field, op, value}; "
-            "ops gt gte lt lte eq neq between in is_null; fields: GET /groups/condition-types. "
-            "neq counts a missing value as not equal.",
+            "ops gt gte lt lte eq neq between in is_null; fields and the ops each allows: "
+            "GET /groups/condition-types. neq counts a missing value as not equal.",
             "example": CONDITIONS_EXAMPLE,
+            "properties": {
+                "match": {"type": "string", "enum": list(MATCHES)},
+                "conditions": {
+                    "type": "array",
+                    "maxItems": MAX_CONDITIONS,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "field": {"type": "string"},
+                            "op": {"type": "string", "enum": list(ALL_OPS)},
+                            "value": {},
+                        },
+                        "required": ["field", "op"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "additionalProperties": False,
         },
         **kwargs,
     )
@@ -42,9 +63,13 @@ class GroupCreate(Body):
     name = Text(max_length=100, required=True, validate=[validate.Length(min=1)])
     icon = Text(max_length=64, allow_none=True)
     conditions = ConditionsField(allow_none=True)
-    hidden_payment_methods = fields.List(Text(max_length=64), validate=validate.Length(max=100))
+    hidden_payment_methods = fields.List(
+        Text(max_length=64, validate=[validate.Length(min=1)]), validate=validate.Length(max=100)
+    )
     free_shipping = fields.Boolean()
-    coupon_codes = fields.List(Text(max_length=64), validate=validate.Length(max=100))
+    coupon_codes = fields.List(
+        Text(max_length=64, validate=[validate.Length(min=1)]), validate=validate.Length(max=100)
+    )
     members = fields.List(fields.UUID(), validate=validate.Length(max=MAX_MEMBER_IDS))
 
 
@@ -52,9 +77,13 @@ class GroupUpdate(Body):
     name = Text(max_length=100, validate=[validate.Length(min=1)])
     icon = Text(max_length=64, allow_none=True)
     conditions = ConditionsField(allow_none=True)
-    hidden_payment_methods = fields.List(Text(max_length=64), validate=validate.Length(max=100))
+    hidden_payment_methods = fields.List(
+        Text(max_length=64, validate=[validate.Length(min=1)]), validate=validate.Length(max=100)
+    )
     free_shipping = fields.Boolean()
-    coupon_codes = fields.List(Text(max_length=64), validate=validate.Length(max=100))
+    coupon_codes = fields.List(
+        Text(max_length=64, validate=[validate.Length(min=1)]), validate=validate.Length(max=100)
+    )
 
 
 class GroupOut(ma.Schema):
@@ -85,11 +114,7 @@ class GroupList(ma.Schema):
 
 
 class MemberArgs(PageArgs):
-    sort = Text(
-        max_length=100,
-        load_default="-added_at",
-        metadata={"description": "added_at, name, joined_at, total_spent, orders_count; '-' desc"},
-    )
+    sort = SortSpec(MEMBER_SORT_KEYS, DEFAULT_MEMBER_SORT)
 
 
 class MemberRow(ma.Schema):

@@ -26,7 +26,8 @@ from ..types import to_money
 from .errors import Invalid
 
 MAX_CURSOR_LENGTH = 2048
-_CURSOR_CHARS = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+={0,2}$"
+_CURSOR_CHARS = re.compile(CURSOR_PATTERN)
 _INT_LIMIT = 2**31
 _MONEY_LIMIT = Decimal(10) ** 14
 _MAX_TEXT = 400

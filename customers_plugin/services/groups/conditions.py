@@ -71,7 +71,7 @@ def parse(document: Any, registry: ConditionRegistry) -> Conditions | None:
     unknown_keys = set(document) - {"match", "conditions"}
     if unknown_keys:
         errors["conditions"] = [f"unknown keys: {', '.join(sorted(unknown_keys))}"]
-    raw_items = document.get("conditions") or []
+    raw_items = document.get("conditions", [])
     if not isinstance(raw_items, list):
         errors["conditions"] = ["must be a list"]
         raw_items = []
