@@ -146,6 +146,21 @@ RULES = (
         r"action needs|report needs",
     ),
     Rule(
+        "the ids of a group's manual members must be customers of the store (a generated "
+        "id is nobody's): 404, and nothing is added",
+        "ensure_resource_availability",
+        r"/groups(/\{group_id\}/members)?",
+        404,
+        r"not customers of this store",
+    ),
+    Rule(
+        "a wished product is one the host sells (its product_prices knows it)",
+        ACCEPTED,
+        r"/me/wishlist",
+        422,
+        r"no such product in this shop",
+    ),
+    Rule(
         "a body above the configured byte limit answers 413 before it is parsed",
         "negative_data_rejection",
         ANY,
@@ -161,6 +176,27 @@ class Served:
     shopper_cookie: str  # the host's session cookie of a signed-in shopper of store "default"
 
 
+def _signed_up_account(app: Any) -> int:
+    """A storefront account of store "default", signed up with its email verified (as the
+    example host's sign-in link does), so ``/me/*`` has a linked customer to serve."""
+    from customers_plugin import Contact, CustomerSignedUp
+    from examples.host_app.models import Account, db
+
+    with app.app_context():
+        account = Account(store_id="default", email="shopper@example.com")
+        db.session.add(account)
+        db.session.commit()
+        app.extensions["customers"].hook.on_customer_signup(
+            event=CustomerSignedUp(
+                store_id="default",
+                user_id=str(account.id),
+                contact=Contact(email=account.email),
+                email_verified=True,
+            )
+        )
+        return account.id
+
+
 @pytest.fixture
 def served_host(make_host: Any, tmp_path: Any) -> Iterator[Served]:
     """The example host app, served over HTTP on a free port in a thread."""
@@ -169,7 +205,7 @@ def served_host(make_host: Any, tmp_path: Any) -> Iterator[Served]:
         CUSTOMERS_ATTACHMENTS_FOLDER=str(tmp_path / "attachments"),
     )
     signer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    cookie = signer.dumps({"shopper": {"default": "shopper@example.com"}})
+    cookie = signer.dumps({"account": {"default": _signed_up_account(app)}})
     server = make_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -146,13 +146,9 @@ class ProfileFields(Body):
     system_notifications = fields.Boolean()
     custom_fields = fields.Dict(
         keys=Text(max_length=64),
-        values=fields.Raw(allow_none=True),
+        values=fields.Raw(allow_none=True, metadata={"pattern": TEXT_PATTERN}),
         validate=validate.Length(max=200),
-        metadata={
-            "description": "Custom field values by key; null clears one.",
-            "propertyNames": {"maxLength": 64, "pattern": TEXT_PATTERN},
-            "additionalProperties": {"pattern": TEXT_PATTERN},
-        },
+        metadata={"description": "Custom field values by key; null clears one."},
     )
 
     @ma.validates("birthdate")

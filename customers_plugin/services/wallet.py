@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = 128
-MAX_AMOUNT = Decimal(10) ** 12
+MAX_AMOUNT = MONEY_MAX  # what the API documents for an amount (13 integer digits)
 CHECKOUT_KEY = "order:{order_id}"
 REFUND_KEY = "refund:{debit_id}"
 ADMIN_SCOPE = "admin"
@@ -188,7 +188,7 @@ def _checked(kind: str, amount: Any, reason: str, key: str) -> Decimal:
     except (TypeError, ValueError) as exc:
         raise invalid("amount", str(exc)) from None
     if not Decimal(0) < value < MAX_AMOUNT:
-        raise invalid("amount", "must be positive and below 10^12")
+        raise invalid("amount", "must be positive and below 10^13")
     if not reason or not reason.strip():
         raise invalid("reason", "give a reason")
     if not key or len(key) > MAX_KEY_LENGTH:
