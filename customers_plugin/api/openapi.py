@@ -26,10 +26,9 @@ from typing import Any, TypeVar
 import marshmallow as ma
 from flask import Flask
 from flask_smorest import Blueprint
-from marshmallow import fields
 
 from ..schemas.catalog import FieldTypeName
-from ..schemas.common import Body, PageSize, Text
+from ..schemas.common import Body, PageSize
 from ..schemas.customers import BulkActionName
 from ..services import bulk
 from ..services.fields import FieldTypes
@@ -128,11 +127,6 @@ def install_blueprint_hook(blp: Blueprint) -> None:
         blp._prepare_doc_cbks.append(document_operation)
 
 
-def _pattern(field: Any) -> dict[str, str]:
-    pattern = field.metadata.get("pattern")
-    return {"pattern": pattern} if pattern else {}
-
-
 def install(api: Any, app: Flask, field_types: Callable[[], FieldTypes]) -> None:
     """Register the security schemes and the field attribute functions on ``api``'s spec."""
     components = api.spec.components
@@ -147,9 +141,6 @@ def install(api: Any, app: Flask, field_types: Callable[[], FieldTypes]) -> None
             return {"enum": sorted(field_types())}
         if isinstance(field, BulkActionName):
             return {"enum": sorted(bulk.ACTIONS)}
-        if isinstance(field, fields.Dict) and isinstance(field.key_field, Text):
-            keys = field.key_field
-            return {"propertyNames": {"maxLength": keys.max_length, **_pattern(keys)}}
         return {}
 
     converter = api.ma_plugin.converter
