@@ -25,9 +25,10 @@ from .events import (
     ReviewSubmitted,
     ShopperAccount,
 )
-from .extension import CustomersPlugin, CustomersState, get_state
+from .extension import CustomersPlugin
 from .lookups import order_customer_id
 from .plugins import ENTRY_POINT_GROUP, hookimpl
+from .state import CustomersState, get_state
 
 __all__ = [
     "ENTRY_POINT_GROUP",

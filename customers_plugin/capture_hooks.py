@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         OrderUpdated,
         ReviewSubmitted,
     )
-    from .extension import CustomersState
+    from .state import CustomersState
 
 CAPTURE_MODES = ("inline", "queue")
 

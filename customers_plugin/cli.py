@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from . import migrate
 from .db import statement_timeout
-from .extension import get_state
+from .state import get_state
 
 customers_cli = AppGroup("customers", help="customers-plugin: database, worker, maintenance.")
 

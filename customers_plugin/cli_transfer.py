@@ -12,13 +12,13 @@ from typing import Any
 import click
 
 from .cli import customers_cli
-from .extension import get_state
 from .models import STATUSES
 from .services import exports
 from .services.errors import ServiceError
 from .services.imports import ImportOptions, fail_batch, report_rows, run_batch, start_import
 from .services.imports.jobs import failure_reason
 from .services.listing import Filters
+from .state import get_state
 
 
 @customers_cli.command("import")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from .events import OrderUpdated, WalletSpend, WishlistChanged
-    from .extension import CustomersState
+    from .state import CustomersState
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """The Flask extension: ``CustomersPlugin(app)`` or ``CustomersPlugin().init_app(app)``.
 
-Per-app state lives in ``app.extensions["customers"]``; nothing is created at import time and
-two apps in one process share nothing (each has its own plugin manager, engine and queue).
+Per-app state (``state.CustomersState``) lives in ``app.extensions["customers"]``; this module
+builds and wires it. Nothing is created at import time and two apps in one process share
+nothing (each has its own plugin manager, engine and queue).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import os
 import weakref
 from typing import Any
 
-import pluggy
 from flask import Flask, current_app, has_app_context
 from werkzeug.utils import import_string
 
@@ -18,51 +18,40 @@ from .config import apply_defaults
 from .db import Database
 from .jobs import Dispatcher
 from .plugins import build_plugin_manager
+from .state import EXTENSION_KEY, CustomersState, get_state
 
-EXTENSION_KEY = "customers"
 
+def build_state(app: Flask) -> CustomersState:
+    """The state of ``app``: its capture flow, plugin manager (built-ins first, then the host's
+    and the entry points' plugins), database and job dispatcher."""
+    from .capture_hooks import CaptureHooks
+    from .commerce_hooks import CommerceHooks
+    from .groups_hooks import GroupHooks
+    from .services.capture import Capture
+    from .services.messaging import SmtpEmail
 
-class CustomersState:
-    """Everything the plugin keeps for one app."""
-
-    def __init__(self, app: Flask) -> None:
-        from .capture_hooks import CaptureHooks
-        from .commerce_hooks import CommerceHooks
-        from .groups_hooks import GroupHooks
-        from .services.capture import Capture
-        from .services.messaging import SmtpEmail
-
-        self.app = app
-        self.config = app.config
-        self.capture = Capture(self)
-        extra = [
-            import_string(p) if isinstance(p, str) else p for p in app.config["CUSTOMERS_PLUGINS"]
-        ]
-        self.pm: pluggy.PluginManager = build_plugin_manager(
-            builtins=[
-                CaptureHooks(self),
-                GroupHooks(self),
-                CommerceHooks(self),
-                SmtpEmail(app.config),
-            ],
-            extra=extra,
-            load_entry_points=app.config["CUSTOMERS_LOAD_ENTRY_POINTS"],
-        )
-        self.db = Database(
-            _database_url(app),
-            app.config["CUSTOMERS_ENGINE_OPTIONS"],
-            statement_timeout_ms=app.config["CUSTOMERS_STATEMENT_TIMEOUT_MS"],
-            job_statement_timeout_ms=app.config["CUSTOMERS_JOB_STATEMENT_TIMEOUT_MS"],
-        )
-        redis_url = app.config["CUSTOMERS_REDIS_URL"] or app.config.get("REDIS_URL")
-        self.jobs = Dispatcher(self, redis_url, app.config["CUSTOMERS_QUEUE"])
-
-    @property
-    def hook(self) -> Any:
-        return self.pm.hook
-
-    def setting(self, key: str) -> Any:
-        return self.config[key]
+    state = CustomersState(app)
+    state.capture = Capture(state)
+    extra = [import_string(p) if isinstance(p, str) else p for p in app.config["CUSTOMERS_PLUGINS"]]
+    state.pm = build_plugin_manager(
+        builtins=[
+            CaptureHooks(state),
+            GroupHooks(state),
+            CommerceHooks(state),
+            SmtpEmail(app.config),
+        ],
+        extra=extra,
+        load_entry_points=app.config["CUSTOMERS_LOAD_ENTRY_POINTS"],
+    )
+    state.db = Database(
+        _database_url(app),
+        app.config["CUSTOMERS_ENGINE_OPTIONS"],
+        statement_timeout_ms=app.config["CUSTOMERS_STATEMENT_TIMEOUT_MS"],
+        job_statement_timeout_ms=app.config["CUSTOMERS_JOB_STATEMENT_TIMEOUT_MS"],
+    )
+    redis_url = app.config["CUSTOMERS_REDIS_URL"] or app.config.get("REDIS_URL")
+    state.jobs = Dispatcher(state, redis_url, app.config["CUSTOMERS_QUEUE"])
+    return state
 
 
 def _database_url(app: Flask) -> str:
@@ -71,14 +60,6 @@ def _database_url(app: Flask) -> str:
         return url
     os.makedirs(app.instance_path, exist_ok=True)
     return "sqlite:///" + os.path.join(app.instance_path, "customers.db")
-
-
-def get_state(app: Flask | None = None) -> CustomersState:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    try:
-        return app.extensions[EXTENSION_KEY]
-    except KeyError:
-        raise RuntimeError("CustomersPlugin is not initialised on this app") from None
 
 
 class CustomersPlugin:
@@ -98,7 +79,7 @@ class CustomersPlugin:
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("CustomersPlugin is already initialised on this app")
         apply_defaults(app.config)
-        state = CustomersState(app)
+        state = build_state(app)
         app.extensions[EXTENSION_KEY] = state
 
         from .api import register_api

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from .events import Contact
-    from .extension import CustomersState
+    from .state import CustomersState
 
 
 class GroupHooks:

@@ -30,7 +30,7 @@ from .failures import kind_of, log_failure
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .extension import CustomersState
+    from .state import CustomersState
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def execute(name: str, args: list[Any]) -> Any:
 
 def _run(name: str, args: list[Any]) -> Any:
     _load_jobs()
-    from .extension import get_state
+    from .state import get_state
 
     if has_app_context():
         state = get_state(current_app)

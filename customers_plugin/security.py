@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
-from .extension import get_state
+from .state import get_state
 
 READ = "customers.read"
 WRITE = "customers.write"

@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 def relay_from_worker() -> list[str]:
     """Relay the outbox of the worker's app; a failure is logged, never stops the worker."""
-    from .extension import get_state
     from .jobs import _app_for_worker
+    from .state import get_state
 
     app: Any = current_app._get_current_object() if has_app_context() else _app_for_worker()  # type: ignore[attr-defined]
     try:

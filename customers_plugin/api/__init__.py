@@ -29,7 +29,7 @@ from .bodies import limit_body
 from .common import API_STATE_KEY, ApiState
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 # (blueprint, path under the prefix)
 BLUEPRINTS: list[tuple[Blueprint, str]] = [

@@ -10,7 +10,6 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from .. import security
-from ..extension import get_state
 from ..schemas.catalog import (
     FieldCreate,
     FieldList,
@@ -23,6 +22,7 @@ from ..schemas.catalog import (
 )
 from ..security import require
 from ..services import fields, tags
+from ..state import get_state
 from .common import api_state, scope
 from .errors import install
 from .query import NoQuery

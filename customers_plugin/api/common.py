@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import current_app
 
-from ..extension import CustomersState, get_state
 from ..security import current_store_id
 from ..services.fields import FieldTypes
 from ..services.scope import Scope
+from ..state import CustomersState, get_state
 
 API_STATE_KEY = "customers_api"
 

@@ -10,7 +10,6 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from .. import security
-from ..extension import get_state
 from ..models import Customer
 from ..schemas.customers import (
     BlockBody,
@@ -29,6 +28,7 @@ from ..schemas.customers import (
 from ..security import require
 from ..services import attachments, bulk, card, customers, listing, tags
 from ..services.errors import NotFound
+from ..state import get_state
 from .common import page_size, scope
 from .errors import install
 from .openapi import image_download

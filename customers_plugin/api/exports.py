@@ -14,11 +14,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from .. import security
-from ..extension import get_state
 from ..schemas.common import Body, Query, Text, UTCDateTime
 from ..schemas.customers import FilterFields
 from ..security import current_store_id, require
 from ..services import exports
+from ..state import get_state
 from .customers import filters_from
 from .errors import install
 from .openapi import csv_download

@@ -18,11 +18,11 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from ..extension import get_state
 from ..schemas.common import Body, TagName, Text, UTCDateTime
 from ..security import current_store_id, require
 from ..services import imports
 from ..services.errors import Invalid
+from ..state import get_state
 from .bodies import json_body, limit_body
 from .errors import flatten, install
 from .openapi import csv_download

@@ -10,11 +10,11 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from .. import security
-from ..extension import get_state
 from ..schemas.privacy import CustomerDataExport, ErasureOut
 from ..security import require
 from ..services import wallet
 from ..services.privacy import access, erasure
+from ..state import get_state
 from .common import scope
 from .errors import install
 

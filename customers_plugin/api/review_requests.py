@@ -9,11 +9,11 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from .. import security
-from ..extension import get_state
 from ..schemas.commerce import ReviewRequestOut, ReviewRequestPage
 from ..schemas.common import PageArgs
 from ..security import require
 from ..services import review_requests
+from ..state import get_state
 from .common import page_size, scope
 from .errors import install
 

@@ -28,7 +28,6 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
 from ..events import ShopperAccount
-from ..extension import get_state
 from ..schemas.commerce import (
     MovedOut,
     PendingArgs,
@@ -42,6 +41,7 @@ from ..schemas.common import PageArgs
 from ..security import AccessDenied, resolve_store
 from ..services import identity, review_requests, wallet, wishlist
 from ..services.errors import NotFound
+from ..state import get_state
 from .common import page_size
 from .errors import error_response, install
 from .openapi import REVIEW_LINK, SHOPPER, declare_security

@@ -19,8 +19,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..bounds import COUNT_MAX, MONEY_MAX, text_problem
-from ..extension import get_state
 from ..services.keyset import CURSOR_PATTERN, MAX_CURSOR_LENGTH
+from ..state import get_state
 
 INT_MAX = COUNT_MAX
 

@@ -35,7 +35,7 @@ from .groups import reevaluate_customers
 from .snapshots import customer_info
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 Apply = Callable[[Session, uuid.UUID], bool]
 

@@ -33,8 +33,8 @@ def _submit(name: str) -> Any:
     and the job could not be queued again meanwhile."""
     from flask import current_app, has_app_context
 
-    from ..extension import get_state
     from ..jobs import _app_for_worker
+    from ..state import get_state
 
     app = current_app._get_current_object() if has_app_context() else _app_for_worker()
     job_id = f"{name.replace('_', '-')}-{utcnow():%Y%m%d%H%M}"

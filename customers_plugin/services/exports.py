@@ -42,7 +42,7 @@ from .listing import Filters, where_clauses
 from .scope import Scope
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from ..types import utcnow
 from . import activity
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from ..models import EventInbox
 from ..types import new_id, utcnow
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
     from .capture import Capture
 
 # kind -> (event class, name of the Capture method that applies it)

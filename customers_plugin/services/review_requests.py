@@ -37,7 +37,7 @@ from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_va
 from .stats import NOT_COUNTED_ORDER_STATUSES
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from ..plugins import has_listeners, notify
 from .fields import FieldTypes
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from ..jobs import job
 from ..models import BookingSummary, Customer, OrderSummary, Review
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 # Orders in these statuses no longer count as purchases.
 NOT_COUNTED_ORDER_STATUSES = frozenset({"cancelled", "canceled", "refunded", "failed", "voided"})

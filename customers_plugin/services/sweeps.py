@@ -31,7 +31,7 @@ from .imports import sweep_stalled_imports
 from .review_requests import sweep_interrupted
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 log = logging.getLogger(__name__)
 

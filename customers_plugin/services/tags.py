@@ -29,7 +29,7 @@ from .scope import Scope
 from .snapshots import customer_info
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 MAX_TAG_LENGTH = 100
 TAG_CHANGE_INLINE = 200

@@ -37,7 +37,7 @@ from .errors import Conflict, NotFound, invalid
 from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_va
 from .snapshots import customer_info
 
 if TYPE_CHECKING:
-    from ..extension import CustomersState
+    from ..state import CustomersState
 
 PRICE_BATCH = 500
 

@@ -19,7 +19,7 @@ from .membership import MembershipChange, announce, reevaluate
 from .registry import registry_for
 
 if TYPE_CHECKING:
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 __all__ = ["MembershipChange", "reevaluate_customers"]
 

@@ -78,7 +78,7 @@ def group_out(group: CustomerGroup, members: int, manual: int) -> dict[str, Any]
 
 
 def _refresh_after_commit(scope: Scope, group_id: uuid.UUID) -> None:
-    from ...extension import get_state
+    from ...state import get_state
 
     get_state().jobs.enqueue_after_commit(
         scope.session, "refresh_group", str(group_id), store_id=scope.store_id

@@ -26,7 +26,7 @@ from ...types import utcnow
 from .conditions import ConditionsInvalid
 
 if TYPE_CHECKING:
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from .membership import announce, refresh_group
 from .registry import registry_for
 
 if TYPE_CHECKING:
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 
 def _progress(**values: Any) -> None:

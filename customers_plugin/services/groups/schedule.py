@@ -26,8 +26,8 @@ def enqueue_refresh_all() -> Any:
     """The cron job: queue ``refresh_all_groups`` on the plugin's queue (deduplicated)."""
     from flask import current_app, has_app_context
 
-    from ...extension import get_state
     from ...jobs import _app_for_worker
+    from ...state import get_state
 
     app = current_app._get_current_object() if has_app_context() else _app_for_worker()
     with app.app_context():

@@ -19,7 +19,7 @@ from ..snapshots import customer_infos
 if TYPE_CHECKING:
     import pluggy
 
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 
 def _listeners(pm: pluggy.PluginManager, hook: str) -> list[Any]:

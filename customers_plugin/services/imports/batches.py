@@ -35,7 +35,7 @@ from .runner import summary, unchanged_counts
 from .storage import custom_fields_of, file_path, save_upload
 
 if TYPE_CHECKING:
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 log = logging.getLogger(__name__)
 

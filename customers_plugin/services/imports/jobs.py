@@ -16,7 +16,7 @@ from .runner import run_batch
 from .undo import run_undo
 
 if TYPE_CHECKING:
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 
 def rq_progress(info: dict[str, Any]) -> None:

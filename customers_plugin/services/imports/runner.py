@@ -47,7 +47,7 @@ from .storage import custom_fields_of, file_path
 from .writer import UNCHANGED, ChunkResult, WriteOptions, write_chunk
 
 if TYPE_CHECKING:
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 log = logging.getLogger(__name__)
 

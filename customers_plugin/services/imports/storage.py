@@ -19,7 +19,7 @@ from ..fields import list_definitions
 from .columns import CustomField
 
 if TYPE_CHECKING:
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 BLOCK = 256 * 1024
 

@@ -38,7 +38,7 @@ from .storage import file_path
 from .writer import SOURCE, UNCHANGED
 
 if TYPE_CHECKING:
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 UNDO_CHUNK = 1000
 _DATE_COLUMNS = {"birthdate"}

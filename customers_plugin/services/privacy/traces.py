@@ -24,7 +24,7 @@ from ..imports.storage import export_path
 from ..scope import Scope
 
 if TYPE_CHECKING:
-    from ...extension import CustomersState
+    from ...state import CustomersState
 
 ERASED_EXPORT = "deleted: it held data of a customer who was since deleted or erased"
 
@@ -33,7 +33,7 @@ def forget(scope: Scope, customer_ids: Sequence[uuid.UUID]) -> int:
     """Remove the import undo rows of these customers and, once the transaction commits, the
     finished export files holding them. Call before their rows change. Returns the number of
     export files removed."""
-    from ...extension import get_state
+    from ...state import get_state
 
     session = scope.session
     session.execute(
