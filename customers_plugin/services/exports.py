@@ -386,9 +386,11 @@ def params_to_request(params: dict[str, Any]) -> ExportRequest:
 def start_export(
     state: CustomersState, store_id: str, request: ExportRequest, *, actor: str | None = None
 ) -> dict[str, Any]:
-    """Create an export job (checked first) and queue ``run_export`` after commit."""
+    """Create an export job (checked first: columns and filters, as the streamed export does)
+    and queue ``run_export`` after commit."""
     with state.db.transaction() as session:
         columns = check_request(session, store_id, request)
+        _clauses(make_scope(state, session, store_id), request)  # a bad filter raises here
         export = ExportJob(
             id=uuid.uuid4(),
             store_id=store_id,

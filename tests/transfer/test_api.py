@@ -8,7 +8,9 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from customers_plugin.models import ExportJob
 from tests.api.conftest import BearerAuth, Staff
 from tests.helpers import customers_of
 from tests.transfer.conftest import csv_bytes
@@ -179,3 +181,11 @@ def test_a_bad_filter_answers_422_before_the_stream_starts(api_app, staff):
     response = staff.get("/exports/customers.csv?field=nosuchfield:1")
     assert response.status_code == 422
     assert response.json["error"]["fields"] == {"field": ["no custom field 'nosuchfield'"]}
+
+
+def test_a_queued_export_with_a_bad_filter_answers_422_and_queues_nothing(api_app, staff):
+    response = staff.post("/exports", json={"filter": {"field": ["nosuchfield:1"]}})
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"field": ["no custom field 'nosuchfield'"]}
+    with api_app.extensions["customers"].db.session() as session:
+        assert session.scalar(select(func.count()).select_from(ExportJob)) == 0
