@@ -27,6 +27,7 @@ from .events import (
 )
 from .extension import CustomersPlugin
 from .lookups import order_customer_id
+from .migrate import MigrationsPending
 from .plugins import ENTRY_POINT_GROUP, hookimpl
 from .state import CustomersState, get_state
 
@@ -44,6 +45,7 @@ __all__ = [
     "FormSubmitted",
     "InvalidValue",
     "LineItem",
+    "MigrationsPending",
     "OrderPlaced",
     "OrderUpdated",
     "ReviewSubmitted",

@@ -2,13 +2,17 @@
 
 They run first (``tryfirst``) and commit before any third-party implementation of the same
 hook runs, so a third party that raises cannot lose the plugin's data. In capture mode
-``queue`` they only store the event for a worker (services/inbox.py) and return ``None``.
+``queue`` they only store the event for a worker (services/inbox.py) and return ``None``. On a
+database the migrations have not reached they raise ``MigrationsPending`` (what to run).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import DBAPIError
+
+from . import migrate
 from .plugins import hookimpl
 from .services import inbox
 
@@ -38,10 +42,14 @@ class CaptureHooks:
         self._queued = mode == "queue"
 
     def _capture(self, kind: str, event: Any) -> str | None:
-        if self._queued:
-            inbox.accept(self._state, kind, event)
-            return None
-        return getattr(self._state.capture, inbox.KINDS[kind][1])(event)
+        try:
+            if self._queued:
+                inbox.accept(self._state, kind, event)
+                return None
+            return getattr(self._state.capture, inbox.KINDS[kind][1])(event)
+        except DBAPIError as error:
+            migrate.raise_if_pending(self._state.db, error)
+            raise
 
     @hookimpl(tryfirst=True)
     def on_order_placed(self, event: OrderPlaced) -> str | None:

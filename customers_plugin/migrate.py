@@ -103,6 +103,19 @@ def pending(db: Database) -> tuple[str | None, str] | None:
     return None if current == head or head is None else (current, head)
 
 
+class MigrationsPending(RuntimeError):
+    """The plugin's tables are behind its code: raised to a host that fires an event on a
+    database ``flask customers db upgrade`` has not reached (the message says what to run)."""
+
+
+def raise_if_pending(db: Database, error: Exception) -> None:
+    """Turn a database ``error`` into ``MigrationsPending`` when the cause is a database the
+    migrations have not reached; otherwise return (the caller re-raises ``error``)."""
+    behind = pending(db)
+    if behind is not None:
+        raise MigrationsPending(pending_message(*behind)) from error
+
+
 def pending_message(current: str | None, head: str) -> str:
     """What to tell an operator whose database is behind: where it is and what to run."""
     where = "has none of its tables yet" if current is None else f"is at revision {current}"
@@ -119,6 +132,7 @@ def revision(db: Database, message: str) -> None:
 
 __all__ = [
     "UPGRADE_COMMAND",
+    "MigrationsPending",
     "VERSION_TABLE",
     "current_revision",
     "downgrade",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 
-from customers_plugin import CustomersPlugin, migrate
+from customers_plugin import Contact, CustomersPlugin, MigrationsPending, OrderPlaced, migrate
 from tests.api.conftest import PREFIX, BearerAuth
 
 UPGRADE = "flask customers db upgrade"
@@ -79,3 +80,15 @@ def test_a_database_error_on_an_up_to_date_schema_stays_an_internal_error(make_a
     response = _get(app, "/customers")
     assert response.status_code == 500
     assert response.json["error"]["code"] == "internal_error"
+
+
+def test_a_host_event_on_an_unmigrated_database_raises_migrations_pending(bare_app):
+    event = OrderPlaced(
+        store_id="default",
+        contact=Contact(email="sara@example.sa"),
+        order_id="o1",
+        total=Decimal("10.00"),
+        currency="USD",
+    )
+    with bare_app.app_context(), pytest.raises(MigrationsPending, match=UPGRADE):
+        bare_app.extensions["customers"].hook.on_order_placed(event=event)
