@@ -80,7 +80,7 @@ def test_a_file_is_served_back_as_a_safe_download(staff):
 
 def test_the_type_comes_from_the_content_not_the_name(staff):
     _, note_id = _note(staff)
-    text = _attach(staff, note_id, "plain words\n".encode(), "page.html")
+    text = _attach(staff, note_id, b"plain words\n", "page.html")
     assert text.status_code == 201
     served = staff.get(f"/notes/{note_id}/files/{text.json['id']}")
     assert served.headers["Content-Type"] == "text/plain; charset=utf-8"

@@ -163,3 +163,13 @@ def test_a_note_for_an_unknown_customer_answers_404(layla):
     missing = "00000000-0000-4000-8000-000000000000"
     assert staff.post(f"/customers/{missing}/notes", json={"text": "x"}).status_code == 404
     assert staff.get(f"/customers/{missing}/notes").status_code == 404
+
+
+def test_the_current_staff_answer_names_the_actor_of_other_admin_actions(layla):
+    staff, cid = layla
+    credit = {"type": "credit", "amount": "5", "reason": "goodwill", "idempotency_key": "k1"}
+    posted = staff.post(
+        f"/customers/{cid}/wallet/transactions", json=credit, headers={"X-Staff": "amal"}
+    )
+    assert posted.status_code == 201, posted.json
+    assert posted.json["actor"] == "amal"
