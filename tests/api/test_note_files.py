@@ -5,12 +5,16 @@ customer or the customer's person data goes; the customer's export names them.""
 from __future__ import annotations
 
 import io
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from customers_plugin.api.notes import content_disposition
+from customers_plugin.services import imports, notes
+from customers_plugin.services.fields import FieldTypes
+from customers_plugin.services.scope import Scope
 
 from .conftest import BearerAuth, Staff
 from .test_access import PNG
@@ -152,3 +156,45 @@ def test_the_customer_export_holds_notes_with_history_and_file_names(staff):
     assert note["created_at"] and note["edited_at"]
     assert [f["filename"] for f in note["files"]] == ["contract.pdf"]
     assert [(h["text"], h["type"]) for h in note["history"]] == [("see file", "note")]
+
+
+def test_bulk_deletion_and_import_undo_remove_the_note_files(files_app, staff, folder):
+    state = files_app.extensions["customers"]
+    _, bulk_note = _note(staff, "bulk@example.com")
+    _attach(staff, bulk_note, PDF)
+    [customer_id] = [n["customer_id"] for n in [staff.get(f"/notes/{bulk_note}").json]]
+    deleted = staff.post("/customers/bulk", json={"action": "delete", "ids": [customer_id]})
+    assert deleted.json["changed"] == 1
+    assert _stored(folder) == []
+    started = imports.start_import(
+        state, "a", imports.ImportOptions(), emails="new@example.com", actor="staff"
+    )
+    [row] = staff.get("/customers?q=new@example.com").json["items"]
+    note = staff.post(f"/customers/{row['id']}/notes", json={"text": "x"}).json
+    _attach(staff, note["id"], PNG, "p.png")
+    imports.request_undo(state, "a", uuid.UUID(started["id"]))
+    assert staff.get(f"/customers/{row['id']}").status_code == 404
+    assert _stored(folder) == []
+
+
+def test_a_change_that_rolls_back_keeps_the_note_file(files_app, staff, folder):
+    state = files_app.extensions["customers"]
+    _, note_id = _note(staff)
+    file_id = _attach(staff, note_id, PDF).json["id"]
+    for remove in (
+        lambda scope: notes.remove_file(scope, uuid.UUID(note_id), uuid.UUID(file_id)),
+        lambda scope: notes.delete(scope, uuid.UUID(note_id)),
+    ):
+        with pytest.raises(RuntimeError), state.db.transaction() as session:
+            remove(
+                Scope(
+                    session=session,
+                    store_id="a",
+                    state=state,
+                    pm=state.pm,
+                    field_types=FieldTypes(),
+                )
+            )
+            raise RuntimeError("the transaction fails after the change")
+    assert _stored(folder) == [PDF]
+    assert staff.get(f"/notes/{note_id}/files/{file_id}").data == PDF
