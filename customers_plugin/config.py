@@ -62,6 +62,21 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Folder of the built-in attachment store (photos, files). Unset: customers_attachments "
         "in the app's instance folder. A store_attachment hook implementation replaces it.",
     ),
+    "CUSTOMERS_NOTE_TYPES": (
+        [],
+        "Note types a store adds to the built-in note, meeting_summary and call_summary "
+        "(names of 1 to 40 lowercase letters, digits and underscores).",
+    ),
+    "CUSTOMERS_NOTE_FILE_MAX_BYTES": (
+        5 * 1024 * 1024,
+        "Largest file attached to a note (413 above; the request also stays within "
+        "CUSTOMERS_MAX_UPLOAD_BYTES).",
+    ),
+    "CUSTOMERS_NOTE_FILE_TYPES": (
+        ["application/pdf", "image/gif", "image/jpeg", "image/png", "image/webp", "text/plain"],
+        "Types of file a note accepts, judged by the file's content (415 otherwise); a subset "
+        "of application/pdf, image/gif, image/jpeg, image/png, image/webp and text/plain.",
+    ),
     "CUSTOMERS_MAX_BULK": (10_000, "Most customers one bulk action may touch (422 above)."),
     "CUSTOMERS_TRANSFER_FOLDER": (
         None,

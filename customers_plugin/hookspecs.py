@@ -611,6 +611,32 @@ def current_customer(request: Request, store_id: str) -> ShopperAccount | None:
 
 
 @hookspec(firstresult=True)
+def current_staff(request: Request, store_id: str) -> str | None:
+    """Which staff member makes this admin request. Stops at the first non-None.
+
+    Called after ``authorize`` accepted the request. The answer is the id the plugin records
+    as who acted: a note's author and editor, who attached a file, the activity log's actor.
+    Use the same ids as ``list_staff``. At most 128 characters of text; anything else, or no
+    answer, records ``admin``.
+
+    Args:
+        request: the Flask request.
+        store_id: the store the request acts on.
+
+    Returns:
+        The staff member's id, or ``None`` when the host cannot tell.
+
+    Example:
+        ```python
+        @hookimpl
+        def current_staff(request, store_id):
+            user = flask_login.current_user
+            return str(user.id) if user.is_authenticated else None
+        ```
+    """
+
+
+@hookspec(firstresult=True)
 def list_staff(store_id: str) -> Sequence[dict[str, str]] | None:
     """The store's staff members that tasks can be assigned to. Stops at the first non-None.
 

@@ -3,6 +3,7 @@
 
 ``require(permission)`` decorates a view: it answers 401 when nobody vouches for the caller,
 403 when the caller may not do that, and otherwise leaves the store id in ``flask.g``.
+``current_actor()`` names the staff member who acts (``current_staff`` hook, else ``admin``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
+from .bounds import text_problem
 from .state import get_state
 
 READ = "customers.read"
@@ -28,6 +30,8 @@ SETTINGS = "settings.manage"  # the store's settings, custom field definitions a
 PERMISSIONS = (READ, WRITE, DELETE, EXPORT, BLOCK, WALLET, IMPORT, GROUPS, SETTINGS)
 
 F = TypeVar("F", bound=Callable[..., Any])
+ANONYMOUS_STAFF = "admin"  # who acts when the host does not say
+MAX_ACTOR = 128
 
 
 class AccessDenied(Exception):
@@ -67,6 +71,23 @@ def check(permission: str) -> str:
 def current_store_id() -> str:
     """The store id that ``require`` authorised for this request."""
     return g.customers_store_id
+
+
+def current_actor() -> str:
+    """The staff member making this authorised request, as the host's ``current_staff`` hook
+    names them; ``admin`` without an answer or with one that is not a short text."""
+    cached = g.get("customers_actor")
+    if cached is None:
+        answer = get_state().hook.current_staff(request=request, store_id=current_store_id())
+        valid = (
+            isinstance(answer, str)
+            and answer.strip()
+            and len(answer) <= MAX_ACTOR
+            and text_problem(answer) is None
+        )
+        cached = answer.strip() if valid else ANONYMOUS_STAFF
+        g.customers_actor = cached
+    return cached
 
 
 def require(permission: str) -> Callable[[F], F]:

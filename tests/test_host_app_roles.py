@@ -103,3 +103,15 @@ def test_roles_stay_inside_their_store(host: Flask) -> None:
         assert answer is False
     second_owner = Caller(host, DEMO_SECOND_STORE_TOKEN)
     assert second_owner("GET", f"/customers/{cid}").status_code == 404
+
+
+def test_a_note_names_the_staff_account_that_wrote_it(host: Flask) -> None:
+    cid = _customer(host)
+    staff = Caller(host, DEMO_STAFF_TOKEN)
+    note = staff("POST", f"/customers/{cid}/notes", json={"text": "Asked for a call back"})
+    assert note.status_code == 201, note.get_json()
+    assert note.get_json()["author"] == "staff"
+    reader = Caller(host, DEMO_READONLY_TOKEN)
+    assert reader("GET", f"/customers/{cid}/notes").get_json()["items"][0]["author"] == "staff"
+    refused = reader("POST", f"/customers/{cid}/notes", json={"text": "x"})
+    assert refused.status_code == 403

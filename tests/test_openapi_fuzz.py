@@ -133,6 +133,12 @@ RULES = (
         415,
     ),
     Rule(
+        "a note's file is one of the configured types by its content",
+        ACCEPTED,
+        r"/notes/\{note_id\}/files",
+        415,
+    ),
+    Rule(
         "a wallet transaction in a currency names the wallet's own currency",
         ACCEPTED,
         r"/customers/\{customer_id\}/wallet/transactions",

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 
-from ..security import current_store_id
+from ..security import current_actor, current_store_id
 from ..services.fields import FieldTypes
 from ..services.scope import Scope
 from ..state import CustomersState, get_state
@@ -53,6 +53,7 @@ def scope(*, write: bool = True) -> Iterator[Scope]:
             region=state.setting("CUSTOMERS_DEFAULT_REGION"),
             currency=state.setting("CUSTOMERS_CURRENCY"),
             max_bulk=state.setting("CUSTOMERS_MAX_BULK"),
+            actor=current_actor(),
         )
 
 

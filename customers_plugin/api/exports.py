@@ -107,7 +107,9 @@ def start(data: dict[str, Any]) -> Any:
     """Start an export job (for large exports); follow it at ``GET /exports/{id}`` and
     download the file at ``GET /exports/{id}/file`` when it is done."""
     request = _request(data, data["filter"])
-    return exports.start_export(get_state(), current_store_id(), request, actor="admin")
+    return exports.start_export(
+        get_state(), current_store_id(), request, actor=security.current_actor()
+    )
 
 
 @blp.route("/<uuid:export_id>", methods=["GET"])

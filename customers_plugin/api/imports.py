@@ -19,7 +19,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from ..schemas.common import Body, TagName, Text, UTCDateTime
-from ..security import current_store_id, require
+from ..security import current_actor, current_store_id, require
 from ..services import imports
 from ..services.errors import Invalid
 from ..state import get_state
@@ -180,9 +180,9 @@ def start() -> Any:
 
 
 def _actor() -> str:
-    """Who acts, for the consent log: the API knows no staff identity (no hook gives one), so
-    like every admin service it records ``admin``."""
-    return "admin"
+    """Who acts, for the consent log: the staff member the ``current_staff`` hook names, else
+    ``admin``."""
+    return current_actor()
 
 
 @blp.route("", methods=["GET"])

@@ -14,7 +14,8 @@ every endpoint, including those other modules add later, is documented the same 
   maximum; a custom field's ``type`` and a bulk ``action`` list the registered names.
 - **Closed bodies.** A ``Body`` schema (unknown fields refused) has ``additionalProperties:
   false``, plus whatever its ``OPENAPI`` class attribute adds (``oneOf`` of required fields).
-- **Downloads.** ``csv_download`` / ``image_download`` document a non-JSON answer.
+- **Downloads.** ``csv_download`` / ``image_download`` / ``file_download`` document a non-JSON
+  answer.
 - **flask-smorest's pagination header** is documented as the JSON string it is.
 """
 
@@ -30,8 +31,10 @@ from flask_smorest import Blueprint
 from ..schemas.catalog import FieldTypeName
 from ..schemas.common import Body, PageSize
 from ..schemas.customers import BulkActionName
+from ..schemas.notes import NoteTypeName
 from ..services import bulk
 from ..services.fields import FieldTypes
+from ..services.notes.kinds import type_names
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,6 +95,11 @@ def image_download(description: str) -> Callable[[F], F]:
     return _download(IMAGE_TYPES, {"type": "string", "format": "binary"}, description)
 
 
+def file_download(content_types: tuple[str, ...], description: str) -> Callable[[F], F]:
+    """Document a view answering a stored file of one of ``content_types`` (binary)."""
+    return _download(content_types, {"type": "string", "format": "binary"}, description)
+
+
 def _schema_requires_something(schema: Any) -> bool:
     if isinstance(schema, type) and issubclass(schema, ma.Schema):
         schema = schema()
@@ -141,6 +149,8 @@ def install(api: Any, app: Flask, field_types: Callable[[], FieldTypes]) -> None
             return {"enum": sorted(field_types())}
         if isinstance(field, BulkActionName):
             return {"enum": sorted(bulk.ACTIONS)}
+        if isinstance(field, NoteTypeName):
+            return {"enum": list(type_names(app.config["CUSTOMERS_NOTE_TYPES"]))}
         return {}
 
     converter = api.ma_plugin.converter

@@ -19,6 +19,7 @@ from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
 from .inbox import EventInbox
+from .notes import Note, NoteFile, NoteRevision
 from .outbox import OUTBOX_STATES, JobOutbox
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
 from .wallet import WALLET_KINDS, WalletTransaction
@@ -54,6 +55,9 @@ __all__ = [
     "ImportKey",
     "ImportRowError",
     "JobOutbox",
+    "Note",
+    "NoteFile",
+    "NoteRevision",
     "OrderSummary",
     "Review",
     "ReviewRequest",

@@ -15,6 +15,7 @@ from .customers import (
     OrderOut,
     SummaryOut,
 )
+from .notes import NoteExport
 
 
 class FormSubmissionOut(SummaryOut):
@@ -71,6 +72,14 @@ class CustomerDataExport(ma.Schema):
     wishlist = fields.List(fields.Nested(WishlistItemOut), required=True)
     review_requests = fields.List(fields.Nested(ReviewRequestOut), required=True)
     groups = fields.List(fields.Nested(MembershipOut), required=True)
+    notes = fields.List(
+        fields.Nested(NoteExport),
+        required=True,
+        metadata={
+            "description": "Internal notes: text, type, author, times, earlier "
+            "versions and the names of their files (the files stay in the attachment store)."
+        },
+    )
 
 
 class ErasureOut(ma.Schema):

@@ -249,7 +249,11 @@ def delete(scope: Scope, customer_ids: Sequence[uuid.UUID]) -> int:
     photos = session.scalars(
         select(Customer.photo_key).where(Customer.id.in_(ids), Customer.photo_key.is_not(None))
     )
-    attachments.delete_after_commit(session, scope.pm, scope.store_id, photos)
+    from .notes import file_keys  # the notes module reads customers through this one
+
+    attachments.delete_after_commit(
+        session, scope.pm, scope.store_id, [*photos, *file_keys(scope, ids)]
+    )
     session.execute(
         sql_delete(Customer)
         .where(Customer.store_id == scope.store_id, Customer.id.in_(ids))

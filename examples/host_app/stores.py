@@ -1,5 +1,5 @@
 """The host's stores, their staff tokens with roles, and the host-side plugin that answers
-customers-plugin's ``current_store`` and ``authorize`` hooks.
+customers-plugin's ``current_store``, ``authorize`` and ``current_staff`` hooks.
 
 Each bearer token is bound to one store and one role: a request with store A's token acts on
 store A and is refused (403) anywhere else; a request without a known token is unauthenticated
@@ -100,3 +100,10 @@ class HostServices:
             return False  # a known token on another store: 403
         allowed = ROLES[role]
         return allowed is None or permission in allowed  # the role decides: 403 otherwise
+
+    @hookimpl
+    def current_staff(self, request: Request, store_id: str) -> str | None:
+        """The staff account behind the token, recorded as a note's author (one account per
+        role in this demo, so the role names it)."""
+        account = self.account_for_token(bearer_token(request))
+        return account[1] if account is not None and account[0] == store_id else None

@@ -102,12 +102,19 @@ BODIES = {
         "json": {"type": "credit", "amount": "1", "reason": "x", "idempotency_key": "k"}
     },
     ("POST", "customer-review-requests.send_review_request"): {"json": {}},
+    ("POST", "customer-notes.add_note"): {"json": {"text": "hijacked"}},
+    ("PATCH", "customer-notes.edit_note"): {"json": {"text": "hijacked", "pinned": True}},
+    ("POST", "customer-notes.attach_file"): {
+        "data": {"file": (io.BytesIO(PNG), "p.png")},
+        "content_type": "multipart/form-data",
+    },
 }
 
 
 @pytest.fixture
 def store_b(api_app):
-    """A customer of store B with a tag, a field value, an order, a booking and a photo."""
+    """A customer of store B with a tag, a field value, an order, a booking, a photo and a note
+    with a file."""
     b = Staff(api_app, "b")
     field = b.post("/fields", json={"label": "Dog", "type": "text"}).json
     customer = b.create(email="b@example.com", tags=["secret"], custom_fields={"dog": "Rex"})
@@ -119,6 +126,12 @@ def store_b(api_app):
         content_type="multipart/form-data",
     )
     card = b.get(f"/customers/{customer['id']}").json
+    note = b.post(f"/customers/{card['id']}/notes", json={"text": "B's secret note"}).json
+    note_file = b.post(
+        f"/notes/{note['id']}/files",
+        data={"file": (io.BytesIO(PNG), "b.png")},
+        content_type="multipart/form-data",
+    ).json
     group = b.post("/groups", json={"name": "B only", "members": [card["id"]]})
     batch = b.post("/imports", json={"emails": "b2@example.com"})
     export = b.post("/exports", json={"filter": {}})
@@ -132,6 +145,8 @@ def store_b(api_app):
         "field_id": field["id"],
         "booking_id": b.get(f"/customers/{card['id']}/bookings").json["items"][0]["id"],
         "card": card,
+        "note_id": note["id"],
+        "file_id": note_file["id"],
     }
 
 
@@ -163,7 +178,7 @@ def test_every_route_answers_404_for_another_stores_ids(api_app, store_b):
         if "json" in kwargs and kwargs["json"].get("ids"):
             kwargs["json"] = {"ids": [store_b["customer_id"]]}
         if "data" in kwargs:
-            kwargs["data"] = {"photo": (io.BytesIO(PNG), "p.png")}
+            kwargs["data"] = {name: (io.BytesIO(PNG), "p.png") for name in kwargs["data"]}
         if (
             method in ("POST", "PUT", "PATCH")
             and not kwargs
@@ -178,6 +193,8 @@ def test_every_route_answers_404_for_another_stores_ids(api_app, store_b):
     after = store_b["staff"].get(f"/customers/{store_b['customer_id']}").json
     for key in ("name", "status", "tags", "custom_fields", "has_photo", "upcoming_bookings"):
         assert after[key] == store_b["card"][key], key
+    note = store_b["staff"].get(f"/notes/{store_b['note_id']}").json
+    assert (note["text"], note["pinned"], len(note["files"])) == ("B's secret note", False, 1)
 
 
 def test_lists_never_show_another_stores_rows(api_app, store_b):

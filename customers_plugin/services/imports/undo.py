@@ -24,6 +24,7 @@ from ...models import (
     ImportBatch,
     ImportChange,
     ImportKey,
+    NoteFile,
 )
 from ...normalize import search_key
 from ...types import new_id, utcnow
@@ -124,7 +125,12 @@ def _undo_chunk(
                     Customer.id.in_(gone), Customer.photo_key.is_not(None)
                 )
             )
-            delete_after_commit(session, state.pm, store_id, photos)
+            files = session.scalars(
+                select(NoteFile.key).where(
+                    NoteFile.store_id == store_id, NoteFile.customer_id.in_(gone)
+                )
+            )
+            delete_after_commit(session, state.pm, store_id, [*photos, *files])
             session.execute(delete(Customer).where(Customer.id.in_(gone)))
             deleted = sorted(gone)
             after_commit(session, lambda: announce_deleted(state, store_id, deleted))

@@ -4,12 +4,13 @@ whole, but every piece of person data is gone.
 
 What ``anonymize`` removes: the profile (name, email, phone, host account link, country,
 language, gender, birthdate, company, position, VAT id, extra emails, phones and addresses,
-block details, photo), tags, sources, custom field values, group memberships, wishlist, review
-requests, form submissions, the answers given with bookings, review comments, any activity
-value that is not an id, amount or status, the import undo rows and the export files holding
-them (``traces``). What stays: order and booking summaries (amounts, products, dates), the
-wallet ledger, review ratings, consent history (what was agreed, when, by which channel) and
-the activity kinds. Third parties hear ``customer_deleted``: the person is gone for them too.
+block details, photo), tags, sources, internal notes with their history and files, custom field
+values, group memberships, wishlist, review requests, form submissions, the answers given with
+bookings, review comments, any activity value that is not an id, amount or status, the import
+undo rows and the export files holding them (``traces``). What stays: order and booking
+summaries (amounts, products, dates), the wallet ledger, review ratings, consent history (what
+was agreed, when, by which channel) and the activity kinds. Third parties hear
+``customer_deleted``: the person is gone for them too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from ...models import (
     FieldValue,
     FormSubmission,
     GroupMember,
+    Note,
+    NoteFile,
+    NoteRevision,
     Review,
     ReviewRequest,
     WishlistItem,
@@ -35,6 +39,7 @@ from ...models import (
 from ...types import utcnow
 from .. import activity, attachments
 from ..customers import get
+from ..notes import file_keys
 from ..scope import Scope
 from .traces import forget
 
@@ -97,6 +102,9 @@ _PERSONAL_ROWS = (
     WishlistItem,
     ReviewRequest,
     FormSubmission,
+    NoteFile,  # notes are what staff wrote about the person: they go, files first
+    NoteRevision,
+    Note,
 )
 
 
@@ -111,7 +119,9 @@ def anonymize(scope: Scope, customer_id: uuid.UUID) -> tuple[Customer, bool]:
     if customer.erased_at is not None:
         return customer, False
     forget(scope, [customer.id])
-    attachments.delete_after_commit(session, scope.pm, scope.store_id, [customer.photo_key])
+    attachments.delete_after_commit(
+        session, scope.pm, scope.store_id, [customer.photo_key, *file_keys(scope, [customer.id])]
+    )
     now = utcnow()
     session.execute(
         update(Customer)
