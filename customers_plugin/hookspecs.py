@@ -611,6 +611,32 @@ def current_customer(request: Request, store_id: str) -> ShopperAccount | None:
 
 
 @hookspec(firstresult=True)
+def current_staff(request: Request, store_id: str) -> str | None:
+    """Which staff member makes this admin API request. Stops at the first non-None result.
+
+    Tasks record it as their author (``created_by``), the task list's ``mine=true`` filter
+    reads it, and the activity log names it as the actor of task changes. Asked only after
+    ``authorize`` allowed the request.
+
+    Args:
+        request: the Flask request.
+        store_id: the store the request acts on.
+
+    Returns:
+        The staff member's id, as ``list_staff`` gives it; ``None`` when the host does not
+        know (tasks then have no author and ``mine=true`` answers 422).
+
+    Example:
+        ```python
+        @hookimpl
+        def current_staff(request, store_id):
+            staff = staff_from_session(request)  # your own login
+            return str(staff.id) if staff else None
+        ```
+    """
+
+
+@hookspec(firstresult=True)
 def list_staff(store_id: str) -> Sequence[dict[str, str]] | None:
     """The store's staff members that tasks can be assigned to. Stops at the first non-None.
 

@@ -69,6 +69,16 @@ def current_store_id() -> str:
     return g.customers_store_id
 
 
+def current_staff() -> str | None:
+    """The staff member making this (authorised) request, as the host's ``current_staff`` hook
+    says; ``None`` when no implementation knows."""
+    state = get_state()
+    staff = state.hook.current_staff(request=request, store_id=current_store_id())
+    if staff is None or not str(staff).strip():
+        return None
+    return str(staff)[:128]
+
+
 def require(permission: str) -> Callable[[F], F]:
     """Decorate a view so it runs only when the caller holds ``permission`` on their store.
 

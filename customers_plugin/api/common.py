@@ -39,9 +39,10 @@ def api_state() -> ApiState:
 
 
 @contextmanager
-def scope(*, write: bool = True) -> Iterator[Scope]:
+def scope(*, write: bool = True, actor: str | None = None) -> Iterator[Scope]:
     """A service scope for the authorised store of this request: on a new transaction, or with
-    ``write=False`` on a read-only session (see ``Database.reading``)."""
+    ``write=False`` on a read-only session (see ``Database.reading``); ``actor`` names who acts
+    (default ``"admin"``)."""
     state = get_state()
     with state.db.transaction() if write else state.db.reading() as session:
         yield Scope(
@@ -53,6 +54,7 @@ def scope(*, write: bool = True) -> Iterator[Scope]:
             region=state.setting("CUSTOMERS_DEFAULT_REGION"),
             currency=state.setting("CUSTOMERS_CURRENCY"),
             max_bulk=state.setting("CUSTOMERS_MAX_BULK"),
+            actor=actor or "admin",
         )
 
 

@@ -21,6 +21,7 @@ from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowE
 from .inbox import EventInbox
 from .outbox import OUTBOX_STATES, JobOutbox
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
+from .tasks import TASK_STATUSES, Task
 from .wallet import WALLET_KINDS, WalletTransaction
 from .wishlist import WishlistItem
 
@@ -33,6 +34,7 @@ __all__ = [
     "REVIEW_REQUEST_STATUSES",
     "STATUSES",
     "TABLE_PREFIX",
+    "TASK_STATUSES",
     "WALLET_KINDS",
     "Activity",
     "Base",
@@ -58,6 +60,7 @@ __all__ = [
     "Review",
     "ReviewRequest",
     "Tag",
+    "Task",
     "WalletTransaction",
     "WishlistItem",
 ]

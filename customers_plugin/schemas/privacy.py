@@ -15,6 +15,7 @@ from .customers import (
     OrderOut,
     SummaryOut,
 )
+from .tasks import TaskOut
 
 
 class FormSubmissionOut(SummaryOut):
@@ -70,6 +71,7 @@ class CustomerDataExport(ma.Schema):
     wallet = fields.Nested(WalletExport, required=True)
     wishlist = fields.List(fields.Nested(WishlistItemOut), required=True)
     review_requests = fields.List(fields.Nested(ReviewRequestOut), required=True)
+    tasks = fields.List(fields.Nested(TaskOut), required=True)
     groups = fields.List(fields.Nested(MembershipOut), required=True)
 
 
