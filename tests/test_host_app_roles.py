@@ -103,3 +103,18 @@ def test_roles_stay_inside_their_store(host: Flask) -> None:
         assert answer is False
     second_owner = Caller(host, DEMO_SECOND_STORE_TOKEN)
     assert second_owner("GET", f"/customers/{cid}").status_code == 404
+
+
+def test_the_hosts_staff_accounts_author_and_take_tasks(host):
+    customer_id = _customer(host)
+    staff = Caller(host, DEMO_STAFF_TOKEN)
+    body = {"title": "Call back", "due_at": "2030-01-05T10:00:00", "assignee_id": "owner"}
+    created = staff("POST", f"/customers/{customer_id}/tasks", json=body)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["created_by"] == "staff"
+    mine = Caller(host, DEMO_ADMIN_TOKEN)("GET", "/tasks?mine=true").get_json()["items"]
+    assert [t["id"] for t in mine] == [created.get_json()["id"]]
+    stranger = staff("POST", f"/customers/{customer_id}/tasks", json={**body, "assignee_id": "x"})
+    assert stranger.status_code == 422
+    other_store = Caller(host, DEMO_SECOND_STORE_TOKEN)
+    assert other_store("GET", f"/tasks/{created.get_json()['id']}").status_code == 404

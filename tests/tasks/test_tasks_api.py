@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from customers_plugin.models import Activity
 from customers_plugin.services.tasks.listing import today_in_utc
 from customers_plugin.services.tasks.manage import store_zone
@@ -186,6 +188,7 @@ def test_filters_mine_assignee_status_overdue_and_due_today(clerk, tasks_app):
     assert titles(mine="true") == ["late", "today"]
     assert titles(who=Clerk(tasks_app, who="s2"), mine="true") == ["done late", "later"]
     assert titles(assignee_id="s2") == ["done late", "later"]
+    assert titles(mine="true", assignee_id="s2") == []  # both filters hold: nobody's
     assert titles(status="done") == ["done late"]
     assert titles(overdue="true") == ["late"]
     assert "late" not in titles(overdue="false")
@@ -225,3 +228,8 @@ def test_the_customer_export_holds_their_tasks(clerk):
     assert document.status_code == 200
     assert [t["id"] for t in document.json["tasks"]] == [task["id"]]
     assert document.json["tasks"][0]["description"] == "bring the invoice"
+
+
+def test_an_unknown_store_timezone_fails_when_the_app_starts(make_app):
+    with pytest.raises(ValueError, match="CUSTOMERS_TIMEZONE"):
+        make_app(CUSTOMERS_TIMEZONE="Mars/Olympus")
