@@ -93,16 +93,24 @@ def _record(
         )
 
 
-def remind(state: CustomersState, task_id: uuid.UUID, now: dt.datetime | None = None) -> str:
+def remind(
+    state: CustomersState,
+    task_id: uuid.UUID,
+    now: dt.datetime | None = None,
+    staff: dict[str, Any] | None = None,
+) -> str:
     """Remind the assignee of one task if this caller can claim it: ``"sent"``, ``"skipped"``
     (the assignee is unknown or has no email) or ``"not_claimed"`` (another sender has it, it
     is done, not due, or already reminded). A provider error gives the claim back and is
-    raised."""
+    raised. ``staff`` keeps each store's staff list for one run (asked once per store)."""
     now = now or utcnow()
     claimed = _claim(state, task_id, now)
     if claimed is None:
         return "not_claimed"
-    member = (staff_members(state.pm, claimed.store_id) or {}).get(claimed.assignee_id)
+    staff = {} if staff is None else staff
+    if claimed.store_id not in staff:
+        staff[claimed.store_id] = staff_members(state.pm, claimed.store_id) or {}
+    member = staff[claimed.store_id].get(claimed.assignee_id)
     to = (member or {}).get("email")
     if not to:
         _record(state, claimed, task_id, "task_reminder_skipped", reason="unreachable")
@@ -132,9 +140,10 @@ def remind_due(state: CustomersState, now: dt.datetime | None = None) -> dict[st
     """Remind every task due by ``now``; counts per outcome. Safe to run twice or at once."""
     now = now or utcnow()
     counts: dict[str, int] = {}
+    staff: dict[str, Any] = {}
     for task_id in due_ids(state, now):
         try:
-            outcome = remind(state, task_id, now)
+            outcome = remind(state, task_id, now, staff)
         except Exception:
             outcome = "failed"
         counts[outcome] = counts.get(outcome, 0) + 1
