@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from . import migrate
 from .db import statement_timeout
 from .state import get_state
+from .types import utcnow
 
 customers_cli = AppGroup("customers", help="customers-plugin: database, worker, maintenance.")
 
@@ -157,6 +158,24 @@ def groups_refresh(store_id: str | None, group_id: str | None) -> None:
         click.echo(f"customers: groups refreshed {result}")
     else:
         click.echo(f"customers: refresh queued as {getattr(result, 'id', result)}")
+
+
+@customers_cli.group("tasks")
+def tasks_group() -> None:
+    """Staff tasks."""
+
+
+@tasks_group.command("remind")
+def tasks_remind() -> None:
+    """Remind the assignees of the tasks that fell due, once each: now (inline) or on the
+    queue (with Redis). Run it every minute from the system's cron without Redis."""
+    state = get_state()
+    job_id = f"send-due-task-reminders-{utcnow():%Y%m%d%H%M}"
+    result = state.jobs.submit("send_due_task_reminders", job_id=job_id)
+    if state.jobs.inline:
+        click.echo(f"customers: task reminders {result}")
+    else:
+        click.echo(f"customers: task reminders queued as {getattr(result, 'id', result)}")
 
 
 # import and export commands live in their own module; importing it attaches them to the group

@@ -155,6 +155,19 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Hello {name},\n\nThank you for your order. Tell us what you think of it: {link}\n",
         "Text of review-request messages ({name}, {link}).",
     ),
+    "CUSTOMERS_TIMEZONE": (
+        "UTC",
+        "The store's timezone (an IANA name such as Asia/Riyadh): a task's due time without an "
+        "offset is read in it, and 'due today' means today there. Stored and answered in UTC.",
+    ),
+    "CUSTOMERS_TASK_REMINDER_SUBJECT": (
+        "Task due: {title}",
+        "Subject of a task reminder to its assignee ({title}).",
+    ),
+    "CUSTOMERS_TASK_REMINDER_BODY": (
+        'Hello {name},\n\nThe task "{title}" is due now ({due_at} UTC).\n',
+        "Text of a task reminder ({name}: the assignee's name, {title}, {due_at}).",
+    ),
     "CUSTOMERS_SMTP_HOST": (None, "SMTP server of the built-in email channel; unset: no email."),
     "CUSTOMERS_SMTP_PORT": (587, "SMTP port."),
     "CUSTOMERS_SMTP_SECURITY": ("starttls", "SMTP connection security: starttls, ssl or none."),

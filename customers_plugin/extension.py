@@ -18,6 +18,7 @@ from .config import apply_defaults
 from .db import Database
 from .jobs import Dispatcher
 from .plugins import build_plugin_manager
+from .services.tasks.manage import store_zone
 from .state import EXTENSION_KEY, CustomersState, get_state
 
 
@@ -79,6 +80,7 @@ class CustomersPlugin:
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("CustomersPlugin is already initialised on this app")
         apply_defaults(app.config)
+        store_zone(app.config["CUSTOMERS_TIMEZONE"])  # a wrong name fails here, not per request
         state = build_state(app)
         app.extensions[EXTENSION_KEY] = state
 

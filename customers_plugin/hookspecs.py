@@ -612,26 +612,28 @@ def current_customer(request: Request, store_id: str) -> ShopperAccount | None:
 
 @hookspec(firstresult=True)
 def current_staff(request: Request, store_id: str) -> str | None:
-    """Which staff member makes this admin request. Stops at the first non-None.
+    """Which staff member makes this admin API request. Stops at the first non-None result.
 
-    Called after ``authorize`` accepted the request. The answer is the id the plugin records
-    as who acted: a note's author and editor, who attached a file, the activity log's actor.
-    Use the same ids as ``list_staff``. At most 128 characters of text; anything else, or no
-    answer, records ``admin``.
+    Asked only after ``authorize`` allowed the request. The answer is the id the plugin
+    records as who acted: a note's author and editor, who attached a file, a task's author
+    (``created_by``), the activity log's and the wallet ledger's actor; the task list's
+    ``mine=true`` filter reads it. Use the same ids as ``list_staff``. At most 128 characters
+    of text; anything else, or no answer, records ``admin``.
 
     Args:
         request: the Flask request.
         store_id: the store the request acts on.
 
     Returns:
-        The staff member's id, or ``None`` when the host cannot tell.
+        The staff member's id, as ``list_staff`` gives it; ``None`` when the host cannot tell
+        (tasks then have no author and ``mine=true`` answers 422).
 
     Example:
         ```python
         @hookimpl
         def current_staff(request, store_id):
-            user = flask_login.current_user
-            return str(user.id) if user.is_authenticated else None
+            staff = staff_from_session(request)  # your own login
+            return str(staff.id) if staff else None
         ```
     """
 

@@ -132,8 +132,8 @@ def revision(db: Database, message: str) -> None:
 
 __all__ = [
     "UPGRADE_COMMAND",
-    "MigrationsPending",
     "VERSION_TABLE",
+    "MigrationsPending",
     "current_revision",
     "downgrade",
     "exclude_plugin_tables",

@@ -73,11 +73,11 @@ def current_store_id() -> str:
     return g.customers_store_id
 
 
-def current_actor() -> str:
+def current_staff() -> str | None:
     """The staff member making this authorised request, as the host's ``current_staff`` hook
-    names them; ``admin`` without an answer or with one that is not a short text."""
-    cached = g.get("customers_actor")
-    if cached is None:
+    names them (asked once per request); ``None`` without an answer or with one that is not a
+    short text."""
+    if "customers_staff" not in g:
         answer = get_state().hook.current_staff(request=request, store_id=current_store_id())
         valid = (
             isinstance(answer, str)
@@ -85,9 +85,13 @@ def current_actor() -> str:
             and len(answer) <= MAX_ACTOR
             and text_problem(answer) is None
         )
-        cached = answer.strip() if valid else ANONYMOUS_STAFF
-        g.customers_actor = cached
-    return cached
+        g.customers_staff = answer.strip() if valid else None
+    return g.customers_staff
+
+
+def current_actor() -> str:
+    """Who acts, for the activity log and the ledgers: the staff member, else ``admin``."""
+    return current_staff() or ANONYMOUS_STAFF
 
 
 def require(permission: str) -> Callable[[F], F]:

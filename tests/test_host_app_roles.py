@@ -115,3 +115,18 @@ def test_a_note_names_the_staff_account_that_wrote_it(host: Flask) -> None:
     assert reader("GET", f"/customers/{cid}/notes").get_json()["items"][0]["author"] == "staff"
     refused = reader("POST", f"/customers/{cid}/notes", json={"text": "x"})
     assert refused.status_code == 403
+
+
+def test_the_hosts_staff_accounts_author_and_take_tasks(host):
+    customer_id = _customer(host)
+    staff = Caller(host, DEMO_STAFF_TOKEN)
+    body = {"title": "Call back", "due_at": "2030-01-05T10:00:00", "assignee_id": "owner"}
+    created = staff("POST", f"/customers/{customer_id}/tasks", json=body)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["created_by"] == "staff"
+    mine = Caller(host, DEMO_ADMIN_TOKEN)("GET", "/tasks?mine=true").get_json()["items"]
+    assert [t["id"] for t in mine] == [created.get_json()["id"]]
+    stranger = staff("POST", f"/customers/{customer_id}/tasks", json={**body, "assignee_id": "x"})
+    assert stranger.status_code == 422
+    other_store = Caller(host, DEMO_SECOND_STORE_TOKEN)
+    assert other_store("GET", f"/tasks/{created.get_json()['id']}").status_code == 404

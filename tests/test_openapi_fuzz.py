@@ -169,6 +169,13 @@ RULES = (
         r"no such product in this shop",
     ),
     Rule(
+        "a task's assignee is one of the store's staff (the host's list_staff knows them)",
+        ACCEPTED,
+        r"/(customers/\{customer_id\}/tasks|tasks/\{task_id\})",
+        422,
+        r'"assignee_id"',
+    ),
+    Rule(
         "a body above the configured byte limit answers 413 before it is parsed",
         "negative_data_rejection",
         ANY,

@@ -24,6 +24,7 @@ from . import imports as imports_api
 from . import notes as notes_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
+from . import tasks as tasks_api
 from . import wallet as wallet_api
 from . import wishlist as wishlist_api
 from .bodies import limit_body
@@ -41,6 +42,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (groups.blp, "/groups"),
     (groups.customer_groups_blp, "/customers"),
     (wishlist_api.blp, ""),
+    (tasks_api.blp, ""),
     (wallet_api.blp, "/customers"),
     (notes_api.blp, ""),
     (review_requests_api.blp, "/customers"),

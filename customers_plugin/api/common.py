@@ -41,7 +41,8 @@ def api_state() -> ApiState:
 @contextmanager
 def scope(*, write: bool = True) -> Iterator[Scope]:
     """A service scope for the authorised store of this request: on a new transaction, or with
-    ``write=False`` on a read-only session (see ``Database.reading``)."""
+    ``write=False`` on a read-only session (see ``Database.reading``). Its actor is the staff
+    member the host names (``current_staff``), else ``admin``."""
     state = get_state()
     with state.db.transaction() if write else state.db.reading() as session:
         yield Scope(

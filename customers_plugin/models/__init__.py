@@ -22,6 +22,7 @@ from .inbox import EventInbox
 from .notes import Note, NoteFile, NoteRevision
 from .outbox import OUTBOX_STATES, JobOutbox
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
+from .tasks import TASK_STATUSES, Task
 from .wallet import WALLET_KINDS, WalletTransaction
 from .wishlist import WishlistItem
 
@@ -34,6 +35,7 @@ __all__ = [
     "REVIEW_REQUEST_STATUSES",
     "STATUSES",
     "TABLE_PREFIX",
+    "TASK_STATUSES",
     "WALLET_KINDS",
     "Activity",
     "Base",
@@ -62,6 +64,7 @@ __all__ = [
     "Review",
     "ReviewRequest",
     "Tag",
+    "Task",
     "WalletTransaction",
     "WishlistItem",
 ]

@@ -16,6 +16,7 @@ from .customers import (
     SummaryOut,
 )
 from .notes import NoteExport
+from .tasks import TaskOut
 
 
 class FormSubmissionOut(SummaryOut):
@@ -71,6 +72,7 @@ class CustomerDataExport(ma.Schema):
     wallet = fields.Nested(WalletExport, required=True)
     wishlist = fields.List(fields.Nested(WishlistItemOut), required=True)
     review_requests = fields.List(fields.Nested(ReviewRequestOut), required=True)
+    tasks = fields.List(fields.Nested(TaskOut), required=True)
     groups = fields.List(fields.Nested(MembershipOut), required=True)
     notes = fields.List(
         fields.Nested(NoteExport),

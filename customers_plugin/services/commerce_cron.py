@@ -1,7 +1,7 @@
-"""Configuration module for ``rq cron``: the periodic jobs of review requests and wishlists,
-and the sweep of work left behind (services/sweeps.py).
+"""Configuration module for ``rq cron``: the periodic jobs of review requests, wishlists and
+task reminders, and the sweep of work left behind (services/sweeps.py).
 
-``rq cron customers_plugin.services.commerce_cron`` (with ``FLASK_APP`` set) registers three
+``rq cron customers_plugin.services.commerce_cron`` (with ``FLASK_APP`` set) registers four
 entries; each cron job only puts the real job on the plugin's queue through the dispatcher
 (JSON serializer, deduplicated job id), on a small queue of its own like the groups' refresh::
 
@@ -9,8 +9,9 @@ entries; each cron job only puts the real job on the plugin's queue through the 
     FLASK_APP=yourapp rq worker customers-cron
 
 Schedules: ``CUSTOMERS_REVIEW_REQUESTS_CRON`` (default every 15 minutes),
-``CUSTOMERS_PRICE_DROPS_CRON`` (default daily at 06:00 UTC) and ``CUSTOMERS_SWEEP_CRON``
-(default every 10 minutes), read from the environment. Importing this module registers the
+``CUSTOMERS_PRICE_DROPS_CRON`` (default daily at 06:00 UTC), ``CUSTOMERS_SWEEP_CRON``
+(default every 10 minutes) and ``CUSTOMERS_TASK_REMINDERS_CRON`` (default every minute), read
+from the environment. Importing this module registers the
 entries; nothing else imports it.
 """
 
@@ -25,6 +26,7 @@ CRON_QUEUE = os.environ.get("CUSTOMERS_CRON_QUEUE", "customers-cron")
 REVIEW_REQUESTS_CRON = os.environ.get("CUSTOMERS_REVIEW_REQUESTS_CRON", "*/15 * * * *")
 PRICE_DROPS_CRON = os.environ.get("CUSTOMERS_PRICE_DROPS_CRON", "0 6 * * *")
 SWEEP_CRON = os.environ.get("CUSTOMERS_SWEEP_CRON", "*/10 * * * *")
+TASK_REMINDERS_CRON = os.environ.get("CUSTOMERS_TASK_REMINDERS_CRON", "* * * * *")
 
 
 def _submit(name: str) -> Any:
@@ -58,6 +60,11 @@ def enqueue_sweep() -> Any:
     return _submit("sweep_stale_work")
 
 
+def enqueue_task_reminders() -> Any:
+    """Cron job: queue ``send_due_task_reminders``."""
+    return _submit("send_due_task_reminders")
+
+
 def register(cron: Any = None) -> None:
     if cron is None:
         from rq import cron
@@ -78,6 +85,12 @@ def register(cron: Any = None) -> None:
         queue_name=CRON_QUEUE,
         cron=SWEEP_CRON,
         name="customers-sweep-stale-work",
+    )
+    cron.register(
+        enqueue_task_reminders,
+        queue_name=CRON_QUEUE,
+        cron=TASK_REMINDERS_CRON,
+        name="customers-send-due-task-reminders",
     )
 
 

@@ -1,5 +1,5 @@
 """The host's stores, their staff tokens with roles, and the host-side plugin that answers
-customers-plugin's ``current_store``, ``authorize`` and ``current_staff`` hooks.
+customers-plugin's ``current_store``, ``authorize``, ``current_staff`` and ``list_staff`` hooks.
 
 Each bearer token is bound to one store and one role: a request with store A's token acts on
 store A and is refused (403) anywhere else; a request without a known token is unauthenticated
@@ -103,7 +103,17 @@ class HostServices:
 
     @hookimpl
     def current_staff(self, request: Request, store_id: str) -> str | None:
-        """The staff account behind the token, recorded as a note's author (one account per
-        role in this demo, so the role names it)."""
+        """The staff member behind the token: one account per role in this demo."""
         account = self.account_for_token(bearer_token(request))
         return account[1] if account is not None and account[0] == store_id else None
+
+    @hookimpl
+    def list_staff(self, store_id: str) -> list[dict[str, str]] | None:
+        """The store's staff accounts, who tasks can be assigned to."""
+        store = self._stores.get(store_id)
+        if store is None:
+            return []
+        return [
+            {"id": role, "name": role.title(), "email": f"{role}@{store.id}.shop.example"}
+            for role, _token in store.tokens()
+        ]

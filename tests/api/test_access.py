@@ -108,13 +108,15 @@ BODIES = {
         "data": {"file": (io.BytesIO(PNG), "p.png")},
         "content_type": "multipart/form-data",
     },
+    ("POST", "tasks.create_task"): {"json": {"title": "x", "due_at": "2030-01-05T10:00:00"}},
+    ("PATCH", "tasks.update_task"): {"json": {"status": "done"}},
 }
 
 
 @pytest.fixture
 def store_b(api_app):
-    """A customer of store B with a tag, a field value, an order, a booking, a photo and a note
-    with a file."""
+    """A customer of store B with a tag, a field value, an order, a booking, a photo, a note
+    with a file and a task."""
     b = Staff(api_app, "b")
     field = b.post("/fields", json={"label": "Dog", "type": "text"}).json
     customer = b.create(email="b@example.com", tags=["secret"], custom_fields={"dog": "Rex"})
@@ -135,7 +137,11 @@ def store_b(api_app):
     group = b.post("/groups", json={"name": "B only", "members": [card["id"]]})
     batch = b.post("/imports", json={"emails": "b2@example.com"})
     export = b.post("/exports", json={"filter": {}})
+    task = b.post(
+        f"/customers/{card['id']}/tasks", json={"title": "B's", "due_at": "2030-01-05T10:00"}
+    )
     return {
+        "task_id": task.json["id"] if task.status_code == 201 else None,
         "group_id": group.json["id"] if group.status_code == 201 else None,
         "batch_id": batch.json["id"] if batch.status_code == 202 else None,
         "export_id": export.json["id"] if export.status_code == 202 else None,

@@ -131,6 +131,7 @@ def test_export_holds_everything_about_the_customer(api_app, staff, layla):
     assert [w["product_id"] for w in data["wishlist"]] == ["p-1"]
     assert [g["name"] for g in data["groups"]] == ["Friends"]
     assert data["review_requests"] == []
+    assert data["tasks"] == []
     assert data["customer_id"] == layla["id"]
 
 

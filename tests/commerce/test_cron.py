@@ -27,6 +27,7 @@ def test_the_periodic_jobs_are_registered_on_the_cron_queue():
         "customers-send-due-review-requests": "*/15 * * * *",
         "customers-wishlist-price-drops": "0 6 * * *",
         "customers-sweep-stale-work": "*/10 * * * *",
+        "customers-send-due-task-reminders": "* * * * *",
     }
     assert {e["func"] for e in cron.entries} >= {commerce_cron.enqueue_sweep}
     assert {e["queue"] for e in cron.entries} == {commerce_cron.CRON_QUEUE}
@@ -47,6 +48,7 @@ def test_the_cron_entry_runs_the_due_review_requests(shop, state, mailbox):
         (commerce_cron.enqueue_due_review_requests, "send_due_review_requests"),
         (commerce_cron.enqueue_price_drops, "wishlist_price_drops"),
         (commerce_cron.enqueue_sweep, "sweep_stale_work"),
+        (commerce_cron.enqueue_task_reminders, "send_due_task_reminders"),
     ],
 )
 def test_each_cron_entry_queues_its_job_under_an_id_naming_the_minute(

@@ -1,8 +1,8 @@
 """Everything held about one customer, as one document (GDPR art. 15 access, art. 20
 portability): the profile with contacts, custom fields, tags and sources; consent history;
 orders, bookings, form submissions and reviews; the activity log; the wallet with its whole
-ledger; the wishlist; review requests; group memberships; internal notes (text, type,
-author, times, earlier versions and the names of their files).
+ledger; the wishlist; review requests; staff tasks; group memberships; internal notes (text,
+type, author, times, earlier versions and the names of their files).
 
 The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``; messages have
 no table yet. Every list is read whole: this is one person's history, asked for rarely.
@@ -25,6 +25,7 @@ from ...models import (
     OrderSummary,
     Review,
     ReviewRequest,
+    Task,
     WalletTransaction,
     WishlistItem,
 )
@@ -67,6 +68,7 @@ def customer_data(scope: Scope, customer_id: uuid.UUID, wallet_currency: str) ->
         },
         "wishlist": every(WishlistItem, WishlistItem.added_at, WishlistItem.id),
         "review_requests": every(ReviewRequest, ReviewRequest.created_at, ReviewRequest.id),
+        "tasks": every(Task, Task.due_at, Task.id),
         "groups": _memberships(scope, customer_id),
         "notes": export_notes(scope, customer_id),
     }

@@ -5,12 +5,12 @@ whole, but every piece of person data is gone.
 What ``anonymize`` removes: the profile (name, email, phone, host account link, country,
 language, gender, birthdate, company, position, VAT id, extra emails, phones and addresses,
 block details, photo), tags, sources, internal notes with their history and files, custom field
-values, group memberships, wishlist, review requests, form submissions, the answers given with
-bookings, review comments, any activity value that is not an id, amount or status, the import
-undo rows and the export files holding them (``traces``). What stays: order and booking
-summaries (amounts, products, dates), the wallet ledger, review ratings, consent history (what
-was agreed, when, by which channel) and the activity kinds. Third parties hear
-``customer_deleted``: the person is gone for them too.
+values, group memberships, wishlist, review requests, staff tasks about them, form submissions,
+the answers given with bookings, review comments, any activity value that is not an id, amount
+or status, the import undo rows and the export files holding them (``traces``). What stays:
+order and booking summaries (amounts, products, dates), the wallet ledger, review ratings,
+consent history (what was agreed, when, by which channel) and the activity kinds. Third parties
+hear ``customer_deleted``: the person is gone for them too.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ...models import (
     NoteRevision,
     Review,
     ReviewRequest,
+    Task,
     WishlistItem,
 )
 from ...types import utcnow
@@ -102,6 +103,7 @@ _PERSONAL_ROWS = (
     WishlistItem,
     ReviewRequest,
     FormSubmission,
+    Task,
     NoteFile,  # notes are what staff wrote about the person: they go, files first
     NoteRevision,
     Note,
