@@ -90,7 +90,7 @@ RULES = (
     Rule(
         "a custom field (a filter or a value) names a field of the store, with a value of its type",
         ACCEPTED,
-        r"/(customers(/\{customer_id\})?|exports.*)",
+        r"/(customers(/\{customer_id\}|/bulk)?|exports.*)",
         422,
         r'"(field|filter\.field|custom_fields(\.[^"]*)?)"',  # OpenAPI 3.0 cannot bound keys
     ),
@@ -120,11 +120,12 @@ RULES = (
         r'"conditions\.',
     ),
     Rule(
-        "an import sends a CSV file or pasted text holding at least one email address",
+        "an import sends a CSV file (UTF-8 or UTF-16 text with an email column) or pasted text "
+        "holding at least one email address",
         ACCEPTED,
         "/imports",
         422,
-        r"send either|no email address found",
+        r'send either|no email address found|"file"',  # any refusal of the file's content
     ),
     Rule(
         "a photo is a JPEG, PNG, GIF or WebP by its content",

@@ -206,12 +206,13 @@ def remove_customer_tag(customer_id: uuid.UUID, tag_id: uuid.UUID) -> Any:
 @blp.response(200, CustomerCard)
 def upload_photo(files: dict[str, Any], customer_id: uuid.UUID) -> Any:
     """Upload the customer's photo: JPEG, PNG, GIF or WebP (checked by content), at most
-    ``CUSTOMERS_MAX_UPLOAD_BYTES`` (413 above, 415 for other types)."""
+    ``CUSTOMERS_MAX_UPLOAD_BYTES`` (413 above, 415 for other types; 409 for an erased
+    customer)."""
     upload = files["photo"]
     with scope() as s:
         data = attachments.read_limited(upload.stream, _upload_limit())
         content_type = attachments.check_image(data)
-        customer = customers.get(s, customer_id, lock=True)
+        customer = customers.editable(s, customer_id)
         customer.photo_key = attachments.store(s.pm, s.store_id, "photo", content_type, data)
         customers.touch(s, customer, "photo_changed")
     with scope() as s:

@@ -127,12 +127,21 @@ def create(scope: Scope, data: Mapping[str, Any]) -> uuid.UUID:
 # -- update -----------------------------------------------------------------------------------
 
 
-def update(scope: Scope, customer_id: uuid.UUID, data: Mapping[str, Any]) -> list[FieldChange]:
-    """Apply a merchant's edit; return what changed (and announce it)."""
-    session = scope.session
+def editable(scope: Scope, customer_id: uuid.UUID) -> Customer:
+    """The customer, locked for a change of their profile (fields, photo).
+
+    :raises Conflict: for an erased customer: their profile cannot be filled in again.
+    """
     customer = get(scope, customer_id, lock=True)
     if customer.erased_at is not None:
         raise Conflict("this customer was erased; their profile cannot be filled in again")
+    return customer
+
+
+def update(scope: Scope, customer_id: uuid.UUID, data: Mapping[str, Any]) -> list[FieldChange]:
+    """Apply a merchant's edit; return what changed (and announce it)."""
+    session = scope.session
+    customer = editable(scope, customer_id)
     changes: list[FieldChange] = []
 
     def change(name: str, new: Any) -> None:

@@ -193,6 +193,13 @@ def test_an_erased_customer_is_never_matched_again(api_app, staff, layla):
     returning = place_order(api_app, "a", EMAIL, "o-2", "10.00")
     assert returning != cid
     assert staff.patch(f"/customers/{cid}", json={"name": "Back"}).status_code == 409
+    photo = staff.put(
+        f"/customers/{cid}/photo",
+        data={"photo": (io.BytesIO(PNG), "p.png")},
+        content_type="multipart/form-data",
+    )
+    assert photo.status_code == 409
+    assert staff.get(f"/customers/{cid}").json["has_photo"] is False
 
 
 def test_anonymize_needs_the_delete_permission(staff, layla):
