@@ -170,10 +170,10 @@ def test_filters_mine_assignee_status_overdue_and_due_today(clerk, tasks_app):
     cid = new_customer(clerk)
     other_cid = new_customer(clerk, "omar@example.sa")
     now = dt.datetime.now(dt.UTC)
-    start, end = today_in_utc(store_zone("Asia/Riyadh"), now)
+    _start, end = today_in_utc(store_zone("Asia/Riyadh"), now)
     past = (now - dt.timedelta(days=3)).isoformat()
     future = (now + dt.timedelta(days=3)).isoformat()
-    today = (start + (end - start) / 2).isoformat()
+    today = (now + (end - now) / 2).isoformat()  # later today: due today, not overdue yet
     late = new_task(clerk, cid, title="late", due_at=past, assignee_id="s1")
     done_late = new_task(clerk, cid, title="done late", due_at=past, assignee_id="s2")
     clerk.patch(f"/tasks/{done_late['id']}", json={"status": "done"})
