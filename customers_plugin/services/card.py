@@ -21,7 +21,7 @@ from ..types import utcnow
 from . import activity, fields, row_extras
 from .customers import get
 from .errors import NotFound
-from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from .keyset import SortKey, model_page
 from .scope import Scope
 
 CARD_ORDERS = 5
@@ -76,31 +76,12 @@ _ORDER_KEYS = {"placed_at": SortKey("placed_at", OrderSummary.placed_at, "dateti
 _BOOKING_KEYS = {"starts_at": SortKey("starts_at", BookingSummary.starts_at, "datetime", True)}
 
 
-def _page(
-    scope: Scope,
-    model: Any,
-    keys: dict[str, SortKey],
-    sort: str,
-    where: list[Any],
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Any], str | None]:
-    orders = parse_sort(sort, keys, SortKey("id", model.id, "uuid"))
-    query = select(model).where(*where)
-    if cursor:
-        query = query.where(after(orders, decode(cursor, orders)))
-    rows = list(scope.session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode(orders, row_values(orders, rows[-1])) if more else None
-
-
 def activity_page(
     scope: Scope, customer_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> tuple[list[Activity], str | None]:
     customer = get(scope, customer_id)
-    return _page(
-        scope,
+    return model_page(
+        scope.session,
         Activity,
         _ACTIVITY_KEYS,
         "-occurred_at",
@@ -121,8 +102,8 @@ def duplicates_page(
     """The customers that may be this one too (an unverified event paired their contacts),
     newest first. Nothing is merged; the merchant decides."""
     customer = get(scope, customer_id)
-    return _page(
-        scope,
+    return model_page(
+        scope.session,
         DuplicateSuggestion,
         _DUPLICATE_KEYS,
         "-detected_at",
@@ -139,8 +120,8 @@ def orders_page(
     scope: Scope, customer_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     customer = get(scope, customer_id)
-    rows, next_cursor = _page(
-        scope,
+    rows, next_cursor = model_page(
+        scope.session,
         OrderSummary,
         _ORDER_KEYS,
         "-placed_at",
@@ -179,7 +160,7 @@ def bookings_page(
         sort = "starts_at"
     elif when == "past":
         where.append(BookingSummary.starts_at < now)
-    return _page(scope, BookingSummary, _BOOKING_KEYS, sort, where, limit, cursor)
+    return model_page(scope.session, BookingSummary, _BOOKING_KEYS, sort, where, limit, cursor)
 
 
 def mark_paid_in_person(

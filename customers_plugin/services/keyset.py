@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, false, literal, or_, tuple_
+from sqlalchemy import and_, false, literal, or_, select, tuple_
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..types import to_money
@@ -207,3 +208,24 @@ def _load(key: SortKey, value: Any) -> Any:
     if kind == "uuid":
         return uuid.UUID(value)
     raise ValueError(f"unknown kind {kind}")
+
+
+def model_page(
+    session: Session,
+    model: Any,
+    keys: dict[str, SortKey],
+    sort: str,
+    where: list[Any],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """One page of ``model`` rows matching ``where``, ordered by ``sort`` (keys of ``keys``,
+    the id as the final tie-break), after ``cursor``; and the cursor of the next page."""
+    orders = parse_sort(sort, keys, SortKey("id", model.id, "uuid"))
+    query = select(model).where(*where)
+    if cursor:
+        query = query.where(after(orders, decode(cursor, orders)))
+    rows = list(session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode(orders, row_values(orders, rows[-1])) if more else None

@@ -16,10 +16,9 @@ from sqlalchemy import select
 from ...models import Note, NoteFile, NoteRevision
 from ...types import utcnow
 from .. import activity, attachments
-from ..card import _page as keyset_page
 from ..customers import get as get_customer
 from ..errors import NotFound
-from ..keyset import SortKey
+from ..keyset import SortKey, model_page
 from ..scope import Scope
 from .kinds import check_type
 
@@ -127,7 +126,7 @@ def notes_page(
     where = [Note.store_id == scope.store_id, Note.customer_id == customer.id]
     if kind is not None:
         where.append(Note.type == kind)
-    return keyset_page(scope, Note, _NOTE_KEYS, NOTE_SORT, where, limit, cursor)
+    return model_page(scope.session, Note, _NOTE_KEYS, NOTE_SORT, where, limit, cursor)
 
 
 def history_page(
@@ -136,7 +135,9 @@ def history_page(
     """The versions edits replaced, newest first (each with who replaced it and when)."""
     note = get(scope, note_id)
     where = [NoteRevision.store_id == scope.store_id, NoteRevision.note_id == note.id]
-    return keyset_page(scope, NoteRevision, _REVISION_KEYS, "-edited_at", where, limit, cursor)
+    return model_page(
+        scope.session, NoteRevision, _REVISION_KEYS, "-edited_at", where, limit, cursor
+    )
 
 
 def files_of(scope: Scope, notes: list[Note]) -> dict[uuid.UUID, list[NoteFile]]:

@@ -7,17 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 
 from ...models import Task
 from ...types import utcnow
-from ..keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from ..keyset import SortKey, model_page
 from ..scope import Scope
 
 _KEYS = {"due_at": SortKey("due_at", Task.due_at, "datetime")}
-_TIE = SortKey("id", Task.id, "uuid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,24 +52,18 @@ def tasks_page(
     Overdue: open and due before now; not overdue: the others.
     """
     now = now or utcnow()
-    orders = parse_sort("due_at", _KEYS, _TIE)
-    query = select(Task).where(Task.store_id == s.store_id)
+    where: list[Any] = [Task.store_id == s.store_id]
     if filters.customer_id is not None:
-        query = query.where(Task.customer_id == filters.customer_id)
+        where.append(Task.customer_id == filters.customer_id)
     if filters.assignee_id is not None:
-        query = query.where(Task.assignee_id == filters.assignee_id)
+        where.append(Task.assignee_id == filters.assignee_id)
     if filters.status is not None:
-        query = query.where(Task.status == filters.status)
+        where.append(Task.status == filters.status)
     if filters.overdue is not None:
         late = (Task.status == "open") & (Task.due_at < now)
-        query = query.where(late if filters.overdue else ~late)
+        where.append(late if filters.overdue else ~late)
     if filters.due_today is not None:
         start, end = today_in_utc(zone, now)
         today = (Task.due_at >= start) & (Task.due_at < end)
-        query = query.where(today if filters.due_today else ~today)
-    if cursor:
-        query = query.where(after(orders, decode(cursor, orders)))
-    rows = list(s.session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode(orders, row_values(orders, rows[-1])) if more else None
+        where.append(today if filters.due_today else ~today)
+    return model_page(s.session, Task, _KEYS, "due_at", where, limit, cursor)
