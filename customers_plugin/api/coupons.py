@@ -17,6 +17,7 @@ from ..services import coupons
 from ..services.coupons.manage import as_dict
 from ..services.errors import invalid
 from ..state import get_state
+from ..types import money_from_units
 from .common import page_size, scope
 from .errors import install
 
@@ -69,6 +70,7 @@ def gift_wished_item(body: dict[str, Any], customer_id: uuid.UUID, item_id: uuid
         currency = (wanted.get("currency") or get_state().setting("CUSTOMERS_CURRENCY")).upper()
     elif wanted["value"] > 100:
         raise invalid("discount.value", "a percent is at most 100")
-    discount = Discount(wanted["kind"], wanted["value"], currency)
+    value = money_from_units(int(wanted["value"] * 1000))  # as the ledger keeps it: 15.00
+    discount = Discount(wanted["kind"], value, currency)
     coupon = coupons.gift_wished_item(scope, customer_id, item_id, discount, body.get("expires_at"))
     return as_dict(coupon)
