@@ -5,9 +5,11 @@ missing implementation answer clearly, and every input is bounded."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from customers_plugin.models import Activity, StaffOrder
+from customers_plugin.services.snapshots import customer_info
 
 from .conftest import Clerk, host_order, new_customer
 
@@ -56,10 +58,6 @@ def test_an_event_arriving_after_the_answer_is_linked_once(clerk, desk):
 
 
 def _info(session: Any, cid: str) -> Any:
-    import uuid
-
-    from customers_plugin.services.snapshots import customer_info
-
     return customer_info(session, uuid.UUID(cid))
 
 
