@@ -35,6 +35,7 @@ __all__ = [
     "CustomerSignedUp",
     "Discount",
     "FormSubmitted",
+    "HostRefusal",
     "InvalidValue",
     "LineItem",
     "OrderOutcome",
@@ -526,6 +527,26 @@ class CouponInfo:
     discount: Discount | None = None
 
 
+def _check_reason(reason: str | None) -> None:
+    if reason is None or _REASON.fullmatch(reason) is None:
+        raise InvalidValue("reason", "must be a snake_case code of at most 64 characters")
+
+
+@dataclass(frozen=True, slots=True)
+class HostRefusal:
+    """The host refuses what the plugin asked (``issue_coupon``): ``reason`` (a snake_case
+    code such as ``product_unavailable``), a ``message`` for the merchant, and ``conflict``
+    (true: answered 409, else 422)."""
+
+    reason: str
+    message: str
+    conflict: bool = False
+
+    def __post_init__(self) -> None:
+        _check_reason(self.reason)
+        check_text("message", self.message, max_length=500)
+
+
 @dataclass(frozen=True, slots=True)
 class OrderOutcome:
     """The host's answer to ``place_order``: an order placed, or a refusal.
@@ -562,8 +583,8 @@ class OrderOutcome:
                 raise InvalidValue(
                     "payment_url", "must be an http(s) URL of at most 2000 characters"
                 )
-        elif self.reason is None or _REASON.fullmatch(self.reason) is None:
-            raise InvalidValue("reason", "must be a snake_case code of at most 64 characters")
+        else:
+            _check_reason(self.reason)
 
     @classmethod
     def placed(

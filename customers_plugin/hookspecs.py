@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         Discount,
         FieldChange,
         FormSubmitted,
+        HostRefusal,
         OrderOutcome,
         OrderPlaced,
         OrderUpdated,
@@ -737,7 +738,7 @@ def place_order(
 @hookspec(firstresult=True)
 def issue_coupon(
     store_id: str, product_id: str, discount: Discount, expires_at: dt.datetime | None
-) -> str | None:
+) -> str | HostRefusal | None:
     """Create a single-use coupon for one product in the host's checkout (the merchant's
     wishlist gift, ``POST /customers/{id}/wishlist/{item_id}/gift``). Stops at the first
     non-None result.
@@ -753,8 +754,10 @@ def issue_coupon(
         expires_at: when the coupon stops applying (UTC), or ``None``.
 
     Returns:
-        The new coupon's code (at most 64 characters of letters, digits, ``-`` and ``_``).
-        ``None`` (no implementation) answers 501 ``issue_coupon_unsupported``.
+        The new coupon's code (at most 64 characters of letters, digits, ``-`` and ``_``), or
+        a ``HostRefusal(reason, message, conflict=False)`` (e.g. the product is no longer
+        sold), answered 409 or 422 with its reason. ``None`` (no implementation) answers 501
+        ``issue_coupon_unsupported``.
 
     Example:
         ```python

@@ -4,7 +4,6 @@ them; erasure revokes the coupons (the code stays limited) and drops the staff's
 from __future__ import annotations
 
 from customers_plugin.models import Coupon, StaffOrder
-
 from tests.api.test_privacy import _every_stored_value
 
 from .conftest import new_customer, sign_up

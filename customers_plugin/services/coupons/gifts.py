@@ -4,7 +4,8 @@ it (``coupon_assigned``).
 
 The host is asked between two short transactions of the plugin (never inside one, so a host
 writing to the same SQLite file is not locked out). A host without ``issue_coupon`` answers
-501; a host that raises or answers no usable code, 502, and nothing is assigned.
+501; its refusal (``HostRefusal``), 409 or 422 with its reason; a host that raises or
+answers no usable code, 502. Nothing is assigned then.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from contextlib import AbstractContextManager
 
 from sqlalchemy import select
 
-from ...events import Discount
+from ...events import Discount, HostRefusal
 from ...models import Coupon, WishlistItem
-from ..errors import Invalid, NotFound, host_failed, invalid, unsupported
+from ..errors import HostAnswer, Invalid, NotFound, host_failed, invalid, unsupported
 from ..scope import Scope
 from .manage import assign, normalize_code, require_customer
 
@@ -55,6 +56,8 @@ def gift_wished_item(
         raise host_failed("issue_coupon") from None
     if code is None:
         raise unsupported("issue_coupon")
+    if isinstance(code, HostRefusal):
+        raise HostAnswer(409 if code.conflict else 422, code.reason, code.message)
     try:
         code = normalize_code(code) if isinstance(code, str) else None
     except Invalid:
