@@ -8,12 +8,13 @@ through the ``customers_plugin`` entry-point group and mark their functions with
 Five families:
 
 1. host events -> plugin (``on_*``): the host calls them after committing its own work;
-2. plugin -> third parties (``customer_*``, ``group_*``, ``message_*``, ``wishlist_*``):
-   notifications sent after the plugin's transaction commits; a failing implementation is
-   logged and skipped;
+2. plugin -> third parties (``customer_*``, ``group_*``, ``message_*``, ``wishlist_*``,
+   ``coupon_*``): notifications sent after the plugin's transaction commits; a failing
+   implementation is logged and skipped;
 3. plugin -> host services: the host answers questions only it can answer;
 4. extension points (``register_*``, ``send_message``, attachments, ``fraud_signals``);
-5. checkout answers: the host asks, the plugin answers from its group rules.
+5. checkout answers: the host asks, the plugin answers from its group rules (and personal
+   coupons).
 
 This module holds specifications only: empty bodies, one docstring each. Each docstring is the
 hook's reference on the documentation site (docs/hooks.md renders it): Google style, with an
@@ -72,13 +73,16 @@ def on_order_placed(event: OrderPlaced) -> str | None:
     """The host committed a new order.
 
     Creates or updates the contact (matched by normalised email, then phone), records the order
-    summary, adds the order to the customer's stats and writes the activity log. Delivering the
-    same order twice changes nothing the second time.
+    summary, adds the order to the customer's stats and writes the activity log. A
+    ``coupon_code`` counts one use of the customer's personal coupon with that code; an order a
+    member of staff placed through ``place_order`` is linked to them. Delivering the same order
+    twice changes nothing the second time.
 
     Args:
         event: an ``OrderPlaced``: ``order_id``, ``total`` (Decimal), ``currency``, ``status``,
             ``payment_status``, ``items`` (``LineItem(product_id, name, quantity,
-            unit_price)``), plus ``store_id``, ``contact`` and ``occurred_at`` like every event.
+            unit_price)``), ``coupon_code`` (the coupon used, at most 64 characters), plus
+            ``store_id``, ``contact`` and ``occurred_at`` like every event.
 
     Returns:
         The customer's id (the plugin's implementation; with ``CUSTOMERS_CAPTURE_MODE =
@@ -587,8 +591,9 @@ def authorize(request: Request, permission: str, store_id: str) -> bool | None:
             (lists, cards, ledgers), ``customers.write`` (edit profiles, tags, notes),
             ``customers.delete`` (delete or anonymise), ``customers.export`` (exports, one
             customer's data export), ``customers.block``, ``customers.wallet`` (credit or debit
-            a wallet), ``customers.import``, ``groups.manage`` or ``settings.manage`` (custom
-            field definitions and other store settings).
+            a wallet), ``customers.import``, ``groups.manage``, ``settings.manage`` (custom
+            field definitions and other store settings), ``orders.place`` (place an order for
+            a customer) or ``coupons.manage`` (personal coupons, wishlist gifts).
         store_id: the store the request acts on (from ``current_store``).
 
     Returns:

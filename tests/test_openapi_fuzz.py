@@ -38,7 +38,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 from werkzeug.serving import make_server
 
-from tests.api.conftest import PREFIX, BearerAuth, Staff, book
+from tests.api.conftest import PREFIX, BearerAuth, ShopDesk, Staff, book
 
 EXAMPLES = int(os.environ.get("CUSTOMERS_TEST_FUZZ_EXAMPLES", "4"))
 ENGINE_EXAMPLES = int(os.environ.get("CUSTOMERS_TEST_FUZZ_ENGINE_EXAMPLES", "6"))
@@ -318,7 +318,7 @@ def test_the_document_agrees_with_the_server_but_for_the_listed_rules(served_hos
 @pytest.fixture
 def fuzz_app(make_app, recorder, tmp_path):
     return make_app(
-        CUSTOMERS_PLUGINS=[recorder, BearerAuth()],
+        CUSTOMERS_PLUGINS=[recorder, BearerAuth(), ShopDesk()],
         CUSTOMERS_DEFAULT_REGION="SA",
         CUSTOMERS_ATTACHMENTS_FOLDER=str(tmp_path / "attachments"),
         CUSTOMERS_TRANSFER_FOLDER=str(tmp_path / "transfer"),
