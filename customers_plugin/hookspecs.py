@@ -723,7 +723,7 @@ def place_order(
             with the order if you want to recognise a retry yourself.
 
     Returns:
-        An ``OrderOutcome``: ``OrderOutcome.placed(order_id, payment_status=…,
+        An ``OrderOutcome``, either ``OrderOutcome.placed(order_id, payment_status=…,
         payment_url=…)`` or ``OrderOutcome.refused(reason, message, conflict=…)``. ``None``
         (no implementation) answers 501 ``place_order_unsupported``.
 

@@ -177,6 +177,43 @@ RULES = (
         r'"assignee_id"',
     ),
     Rule(
+        "an expiry lies in the future",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/(coupons|wishlist/\{item_id\}/gift)",
+        422,
+        r"must be in the future",
+    ),
+    Rule(
+        "an order names each product once, a coupon that is the customer's, and what the "
+        "shop sells (the host's place_order refuses with its reason; a reused key: 409)",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/orders",
+        422,
+        r'each product at most once|"coupon_code"|unknown_product|one_product_per_order'
+        r"|coupon_invalid",
+    ),
+    Rule(
+        "an order's idempotency key sent again with another body",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/orders",
+        409,
+        r"idempotency_key_reused",
+    ),
+    Rule(
+        "a percent discount is at most 100",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/wishlist/\{item_id\}/gift",
+        422,
+        r"a percent is at most 100",
+    ),
+    Rule(
+        "a customer holds a coupon code once (until revoked)",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/coupons",
+        409,
+        r"coupon_held",
+    ),
+    Rule(
         "a body above the configured byte limit answers 413 before it is parsed",
         "negative_data_rejection",
         ANY,
