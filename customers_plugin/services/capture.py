@@ -30,7 +30,7 @@ from ..events import (
 from ..models import BookingSummary, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, identity, stats, wallet
+from . import activity, consent, contacts, coupons, identity, orders, stats, wallet
 from .groups import reevaluate_customers
 from .snapshots import customer_info
 
@@ -103,6 +103,9 @@ class Capture:
                 },
                 occurred_at=e.occurred_at,
             )
+            if e.coupon_code:
+                coupons.count_use(session, e.store_id, customer_id, e.coupon_code)
+            orders.link_recorded_order(session, e.store_id, e.order_id, customer_id)
             return True
 
         return self._handle(e, apply, session)
