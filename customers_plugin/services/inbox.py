@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from ..db import after_commit_actions, one_of
 from ..events import (
     BookingMade,
     BookingUpdated,
@@ -31,7 +32,6 @@ from ..events import (
     OrderUpdated,
     ReviewSubmitted,
 )
-from ..db import after_commit_actions, one_of
 from ..jobs import job
 from ..models import EventInbox
 from ..types import new_id, utcnow
