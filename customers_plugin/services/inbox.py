@@ -134,19 +134,23 @@ def drain(state: CustomersState, capture: Capture, store_id: str, lane: int) -> 
     ``CUSTOMERS_INBOX_BATCH`` events, until the lane is empty (or ``DRAIN_SECONDS`` have
     passed: the rest goes to a new job). Returns the number applied.
 
-    Each event is applied in a savepoint and its row deleted in the same transaction: applied
-    exactly once, whatever retries or duplicate jobs happen. Drains of one lane never overlap
-    (an advisory lock on PostgreSQL, the write lock on SQLite), so a lane keeps its order. An
-    event that fails is rolled back alone, keeps its row with ``attempts`` and the error's
-    kind, and is tried again by the next drain until it has failed ``PARKED_AFTER`` times;
-    the others of its batch are applied. The first failure is raised once the batch commits
-    (the job is retried, and recorded as failed by its kind).
+    Each event's row is deleted in the transaction that applies it: applied exactly once,
+    whatever retries or duplicate jobs happen. Drains of one lane never overlap (an advisory
+    lock on PostgreSQL, the write lock on SQLite), so a lane keeps its order. The customers'
+    groups are re-evaluated once per batch. An event that fails is rolled back alone (the
+    batch is applied again with a savepoint per event), keeps its row with ``attempts`` and
+    the error's kind, and is tried again by the next drain until it has failed
+    ``PARKED_AFTER`` times; the others of its batch are applied. The first failure is raised
+    once the batch commits (the job is retried, and recorded as failed by its kind).
     """
     size = max(1, int(state.setting("CUSTOMERS_INBOX_BATCH")))
     deadline = time.monotonic() + DRAIN_SECONDS
     applied = 0
     while True:
-        done, claimed, failure = _apply_batch(state, capture, store_id, lane, size)
+        try:
+            done, claimed, failure = _apply_batch(state, capture, store_id, lane, size, False)
+        except Exception:  # one event failed the batch: again, each event in a savepoint
+            done, claimed, failure = _apply_batch(state, capture, store_id, lane, size, True)
         applied += done
         if failure is not None:
             raise failure
@@ -158,9 +162,12 @@ def drain(state: CustomersState, capture: Capture, store_id: str, lane: int) -> 
 
 
 def _apply_batch(
-    state: CustomersState, capture: Capture, store_id: str, lane: int, size: int
+    state: CustomersState, capture: Capture, store_id: str, lane: int, size: int, isolate: bool
 ) -> tuple[int, int, Exception | None]:
-    """One transaction of ``drain``: (events applied, rows claimed, first failure)."""
+    """One transaction of ``drain``: (events applied, rows claimed, first failure). The
+    events' groups are re-evaluated once, at the end. Without ``isolate`` a failing event
+    fails the whole batch (the caller then runs it again with ``isolate``: every event in a
+    savepoint of its own, a failing one rolled back and marked)."""
     table = EventInbox.__table__
     failure: Exception | None = None
     applied: list[uuid.UUID] = []
@@ -178,26 +185,33 @@ def _apply_batch(
             .order_by(table.c.received_at, table.c.id)
             .limit(size)
         ).all()
-        for row in rows:
-            queued = len(after_commit_actions(session))
-            try:
-                with session.begin_nested():
-                    getattr(capture, KINDS[row.kind][1])(
-                        from_payload(row.kind, row.payload), session=session
+        with capture.groups_at_the_end(session):
+            for row in rows:
+                if not isolate:
+                    _apply_one(capture, session, row)
+                    applied.append(row.id)
+                    continue
+                queued = len(after_commit_actions(session))
+                try:
+                    with session.begin_nested():
+                        _apply_one(capture, session, row)
+                except Exception as exc:
+                    del after_commit_actions(session)[queued:]  # its notifications and jobs
+                    failure = failure or exc
+                    session.execute(
+                        table.update()
+                        .where(table.c.id == row.id)
+                        .values(attempts=table.c.attempts + 1, last_error=type(exc).__name__[:64])
                     )
-            except Exception as exc:
-                del after_commit_actions(session)[queued:]  # its notifications and jobs too
-                failure = failure or exc
-                session.execute(
-                    table.update()
-                    .where(table.c.id == row.id)
-                    .values(attempts=table.c.attempts + 1, last_error=type(exc).__name__[:64])
-                )
-            else:
-                applied.append(row.id)
+                else:
+                    applied.append(row.id)
         if applied:
             session.execute(table.delete().where(one_of(session, table.c.id, applied)))
     return len(applied), len(rows), failure
+
+
+def _apply_one(capture: Capture, session: Any, row: Any) -> None:
+    getattr(capture, KINDS[row.kind][1])(from_payload(row.kind, row.payload), session=session)
 
 
 @job("apply_events", keep_result=False, coalesce=True)

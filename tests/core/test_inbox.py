@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 
 from customers_plugin import jobs
 from customers_plugin.events import Contact, OrderUpdated
-from customers_plugin.models import EventInbox, OrderSummary
+from customers_plugin.models import Customer, EventInbox, GroupMember, OrderSummary
 from customers_plugin.services import inbox
+from customers_plugin.services.groups import manage
+from customers_plugin.services.groups.registry import registry_for
 from tests.conftest import REDIS_URL
 from tests.core.test_capture import ALL_EVENTS
 from tests.helpers import customers_of, order, run_rq_worker
@@ -227,3 +229,24 @@ def test_queue_mode_with_a_real_worker(make_app, database_urls, backend):
     assert (c.orders_count, c.total_spent) == (5, Decimal("50.00"))
     assert _inbox_size(state) == 0
     state.jobs.queue.delete(delete_jobs=True)
+
+
+def test_a_batch_brings_group_membership_up_to_date(waiting):
+    state = waiting()
+    spent = {
+        "match": "all",
+        "conditions": [{"field": "total_purchases", "op": "gt", "value": "15"}],
+    }
+    with state.db.transaction() as session:
+        group = manage.create_group(
+            session, registry_for(state.pm), "s1", {"name": "big", "conditions": spent}
+        )
+    for i in range(2):  # neither order alone qualifies: the batch's end sees both
+        state.hook.on_order_placed(event=order(str(i), "10", email="g@x.co"))
+    state.hook.on_order_placed(event=order("small", "10", email="h@x.co"))
+    assert inbox.drain(state, state.capture, "s1", 0) == 3
+    with state.db.session() as s:
+        members = s.scalars(
+            select(Customer.email).join(GroupMember).where(GroupMember.group_id == group.id)
+        ).all()
+    assert members == ["g@x.co"]
