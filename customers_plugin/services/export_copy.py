@@ -102,9 +102,7 @@ def _cell(name: str, field_ids: dict[str, Any]) -> Any:
         return _money(column.total_spent)
     if name == "tags":
         tags = select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id)
-        return _joined(
-            tags.where(CustomerTag.customer_id == Customer.id), Tag.name, Tag.name_key
-        )
+        return _joined(tags.where(CustomerTag.customer_id == Customer.id), Tag.name, Tag.name_key)
     if name == "sources":
         sources = select(CustomerSource.source).where(CustomerSource.customer_id == Customer.id)
         return _joined(
@@ -174,4 +172,3 @@ def _copy(session: Session, cursor: Any, query: Any) -> Iterator[tuple[bytes, in
 
 def _lines(rows: list[bytes]) -> bytes:
     return b"\r\n".join(rows) + b"\r\n"
-

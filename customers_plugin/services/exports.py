@@ -312,9 +312,7 @@ def csv_pieces(
     lines = rows(scope, request, columns, clauses)
     buffer.write(BOM)
     writer.writerow(next(lines))  # the header
-    if copy and export_copy.applies(
-        scope.session.get_bind().dialect.name, request.kind, columns
-    ):
+    if copy and export_copy.applies(scope.session.get_bind().dialect.name, request.kind, columns):
         yield from export_copy.pieces(scope, columns, clauses, taken())
         return
     yield taken(), 0
