@@ -83,9 +83,10 @@ def _money(column: Any) -> Any:
 
 
 def _joined(query: Any, value: Any, *order_by: Any) -> Any:
-    """``"; "``.join of a customer's values in ``order_by`` order (NULL when none)."""
+    """``"; "``.join of a customer's values in ``order_by`` order (NULL when none),
+    neutralised inside the subquery: outside, each mention of it would run it again."""
     joined = func.string_agg(value, aggregate_order_by(literal("; ", Text), *order_by))
-    return _neutral(query.with_only_columns(joined).scalar_subquery())
+    return query.with_only_columns(_neutral(joined)).scalar_subquery()
 
 
 def _cell(name: str, field_ids: dict[str, Any]) -> Any:
@@ -108,10 +109,10 @@ def _cell(name: str, field_ids: dict[str, Any]) -> Any:
         return _joined(
             sources, CustomerSource.source, CustomerSource.first_seen_at, CustomerSource.source
         )
-    value = select(FieldValue.value).where(
+    value = select(_neutral(FieldValue.value)).where(
         FieldValue.customer_id == Customer.id, FieldValue.field_id == field_ids[name]
     )
-    return _neutral(value.scalar_subquery())
+    return value.scalar_subquery()
 
 
 def pieces(
@@ -128,6 +129,9 @@ def pieces(
     cells = [_cell(name, field_ids).label(f"c{n}") for n, name in enumerate(columns)]
     yield header, 0
     cursor = session.connection().connection.driver_connection.cursor()
+    # the statements are simple but look costly to the planner: compiling them (JIT) would
+    # take longer than running them
+    cursor.execute("SELECT set_config('jit', 'off', true)")
     try:
         last = None
         while True:
