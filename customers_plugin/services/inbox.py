@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-import unicodedata
 import uuid
 import zlib
 from decimal import Decimal
@@ -34,6 +33,7 @@ from ..events import (
 )
 from ..jobs import job
 from ..models import EventInbox
+from ..normalize import ascii_digits, normalize_email
 from ..types import new_id, utcnow
 
 if TYPE_CHECKING:
@@ -99,9 +99,9 @@ def lane_of(event: Any, lanes: int) -> int:
     """The lane of an event: one contact's events (same email, or same phone digits when there
     is no email) always share a lane, and a lane is applied in the order its events came."""
     contact = event.contact
-    key = (contact.email or "").strip().casefold()
-    if not key:
-        key = "".join(str(unicodedata.digit(ch)) for ch in contact.phone or "" if ch.isdigit())
+    key = normalize_email(contact.email)
+    if key is None:
+        key = "".join(ch for ch in ascii_digits(contact.phone or "") if "0" <= ch <= "9")
     return zlib.crc32(key.encode()) % max(1, int(lanes))
 
 

@@ -200,6 +200,7 @@ def test_a_contact_keeps_its_lane_however_it_is_written():
         return inbox.lane_of(order("1", **contact), 64)
 
     assert lane(email="Ana@Example.com ") == lane(email="ana@example.com")
+    assert lane(email="ａｎａ@example.com") == lane(email="ana@example.com")  # NFKC, as matching
     assert lane(phone="+٩٦٦ ٥٠ ١٢٣ ٤٥٦٧") == lane(phone="+966501234567")
     assert len({lane(email=f"p{i}@x.co") for i in range(200)}) > 32  # spread over the lanes
 
