@@ -68,7 +68,15 @@ def check_api() -> None:
     assert refused.status_code == 403, refused.status_code
     listed = client.get("/api/v1/customers", headers={"Authorization": TOKEN})
     assert listed.status_code == 200 and listed.json["items"] == [], listed.get_data(True)
-    print("wheel-check: the host answers /openapi.json, refuses a wrong token, lists /customers")
+    arabic = client.get(
+        "/api/v1/customers", headers={"Authorization": "Bearer wrong", "Accept-Language": "ar"}
+    )
+    assert arabic.headers["Content-Language"] == "ar", arabic.headers
+    assert arabic.json["error"]["message"] == "ليست لديك الصلاحية customers.read", arabic.json
+    print(
+        "wheel-check: the host answers /openapi.json, refuses a wrong token (in Arabic too: "
+        "the catalogs ship), lists /customers"
+    )
 
 
 def check_plugins() -> None:

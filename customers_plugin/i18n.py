@@ -209,28 +209,31 @@ def ngettext(
 def translate(text: Any, *, locale: str | None = None, domain: str = "messages") -> str:
     """A message as the API sends it, in ``locale`` (default: the request's). A ``Message``
     is looked up by msgid; plain text by equality, else by the catalog's msgid whose
-    placeholders match it. Text no catalog knows stays as it is (English)."""
+    placeholders match it (and the text in a placeholder the same way, one level down). Text
+    no catalog knows stays as it is (English)."""
     locale = locale or current_locale()
     if locale == SOURCE_LOCALE or not isinstance(text, str):
         return text
-    found = translations(locale, domain)
+    return _translate(text, translations(locale, domain), locale, domain, depth=1)
+
+
+def _translate(text: Any, found: NullTranslations, locale: str, domain: str, depth: int) -> Any:
+    if not isinstance(text, str) or not text:
+        return text
     if isinstance(text, Message):
-        params = {k: _translate_exact(v, found) for k, v in text.params.items()}
+        params = {
+            k: _translate(v, found, locale, domain, depth - 1) for k, v in text.params.items()
+        }
         return format_message(found.gettext(text.msgid), params)
     exact = found.gettext(text)
-    if exact is not text and exact != text:
+    if exact != text or depth < 0:
         return exact
     for pattern, msgid in _templates(locale, domain):
         match = pattern.fullmatch(text)
         if match:
-            params = {k: _translate_exact(v, found) for k, v in match.groupdict().items()}
+            params = {
+                k: _translate(v, found, locale, domain, depth - 1)
+                for k, v in match.groupdict().items()
+            }
             return format_message(found.gettext(msgid), params)
     return text
-
-
-def _translate_exact(value: Any, found: NullTranslations) -> Any:
-    if isinstance(value, Message):
-        return format_message(found.gettext(value.msgid), value.params)
-    if isinstance(value, str) and value:
-        return found.gettext(value)
-    return value

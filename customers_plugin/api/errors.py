@@ -21,6 +21,7 @@ from werkzeug.exceptions import NotFound as NoRoute
 
 from .. import i18n, migrate
 from ..db import is_statement_timeout
+from ..i18n import _
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
 from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
@@ -124,11 +125,11 @@ def handle_http_exception(error: HTTPException) -> Response:
         headers["Allow"] = ", ".join(sorted(allowed))
     if status >= 500:
         log.error("customers API: %s %s failed with %s", request.method, request.path, status)
-        message = "internal error"
+        message = _("internal error")
     elif status == 422:
-        message = "the request is not valid"
+        message = _("the request is not valid")
     elif status == 400 and fields:
-        message = "the request could not be read"
+        message = _("the request could not be read")
     else:
         message = data.get("message") or error.description or error.name
     return error_response(status, message, fields=fields, headers=headers)
@@ -147,8 +148,8 @@ def handle_service_error(error: ServiceError) -> Response:
 
 def handle_access_denied(error: AccessDenied) -> Response:
     if error.status == 401:
-        return error_response(401, "authentication required")
-    return error_response(403, f"missing permission {error.permission}")
+        return error_response(401, _("authentication required"))
+    return error_response(403, _("missing permission {permission}", permission=error.permission))
 
 
 def handle_database_error(error: DBAPIError) -> Response:
@@ -159,7 +160,7 @@ def handle_database_error(error: DBAPIError) -> Response:
     if is_statement_timeout(error):
         return error_response(
             503,
-            "the request took longer than the database allows; narrow it and try again",
+            _("the request took longer than the database allows; narrow it and try again"),
             code="query_timeout",
         )
     behind = migrate.pending(current_app.extensions["customers"].db)
@@ -168,7 +169,7 @@ def handle_database_error(error: DBAPIError) -> Response:
         log.error("customers API: %s %s: %s", request.method, request.path, message)
         return error_response(503, message, code="migrations_pending")
     log.error("customers API: database error (%s)", type(error.orig).__name__)
-    return error_response(500, "internal error")
+    return error_response(500, _("internal error"))
 
 
 def install(blp: Blueprint) -> Blueprint:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask_smorest import Blueprint
 
 from .. import security
+from ..i18n import _
 from ..schemas.tasks import CustomerTaskArgs, TaskIn, TaskListArgs, TaskOut, TaskPage, TaskPatch
 from ..security import require
 from ..services import tasks
@@ -63,7 +64,7 @@ def list_tasks(**args: Any) -> Any:
     if args.get("mine"):
         me = security.current_staff()
         if me is None:
-            raise invalid("mine", "the host does not say who the staff member is")
+            raise invalid("mine", _("the host does not say who the staff member is"))
         if assignee is not None and assignee != me:
             return {"items": [], "next_cursor": None}  # both filters: nobody's tasks
         assignee = me

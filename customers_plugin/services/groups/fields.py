@@ -33,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 
+from ...i18n import _
 from ...models import GENDERS, STATUSES, Customer, CustomerSource, CustomerTag, Tag
 from ...normalize import search_key
 from ...sql import in_values
@@ -85,7 +86,7 @@ def _days_between(column: Any, low: dt.date | None, high: dt.date | None) -> Col
 def _bounded(limit: int, what: str) -> Any:
     def check(value: Any) -> Any:
         if not 0 <= value <= limit:
-            raise ValueError(f"{what} must be between 0 and {limit}")
+            raise ValueError(_("{what} must be between 0 and {limit}", what=what, limit=limit))
         return value
 
     return check
@@ -234,7 +235,7 @@ def _rating(op: str, value: Decimal, ctx: EvalContext) -> ColumnElement[bool]:
 
 def _rating_units(value: Decimal) -> Decimal:
     if value * _RATING_SCALE != int(value * _RATING_SCALE):
-        raise ValueError("a rating has at most 3 decimals")
+        raise ValueError(_("a rating has at most 3 decimals"))
     return value
 
 
@@ -301,7 +302,7 @@ def _source_names(store_id: str) -> ColumnElement[Any]:
 def _country(value: str) -> str:
     code = value.upper()
     if len(code) != 2 or not code.isascii() or not code.isalpha():
-        raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. SA")
+        raise ValueError(_("must be an ISO 3166-1 alpha-2 country code, e.g. SA"))
     return code
 
 
