@@ -15,16 +15,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 
 from . import catalogs, screens
 
 CSRF_HEADER = "X-Customers-CSRF"
 BLUEPRINT = "customers_admin"
+LANGUAGE_COOKIE = "customers_admin_lang"
+# The page runs only its own modules and styles: customer data can never become script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
 
 
-def _shell(path: str = "") -> str:
-    locale = catalogs.negotiate(request.args.get("lang"), request.accept_languages)
+def _shell(path: str = "") -> Response:
+    asked = request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    locale = catalogs.negotiate(asked, request.accept_languages)
     prefix = current_app.config["CUSTOMERS_URL_PREFIX"].rstrip("/")
     available = screens.available()
     config: dict[str, Any] = {
@@ -37,16 +53,29 @@ def _shell(path: str = "") -> str:
         "screens": [s.as_json() for s in available],
         "messages": catalogs.messages(locale),
     }
-    return render_template(
-        "customers_admin/shell.html",
-        locale=locale,
-        direction=catalogs.direction(locale),
-        screens=available,
-        current=(path.split("/", 1)[0] or available[0].id),
-        config=config,
-        gettext=catalogs.translator(locale),
-        locales=catalogs.LOCALES,
+    page = make_response(
+        render_template(
+            "customers_admin/shell.html",
+            locale=locale,
+            direction=catalogs.direction(locale),
+            screens=available,
+            current=(path.split("/", 1)[0] or available[0].id),
+            config=config,
+            gettext=catalogs.translator(locale),
+            locales=catalogs.LOCALES,
+        )
     )
+    page.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    if request.args.get("lang") in catalogs.LOCALES:  # the language picked stays picked
+        page.set_cookie(
+            LANGUAGE_COOKIE,
+            locale,
+            max_age=365 * 24 * 3600,
+            path=url_for(f"{BLUEPRINT}.shell"),
+            samesite="Lax",
+            httponly=True,
+        )
+    return page
 
 
 def create_blueprint(url_prefix: str) -> Blueprint:

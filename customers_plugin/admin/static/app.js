@@ -3,7 +3,7 @@
 // screens/<id>.js (registered on the server, customers_plugin/admin/screens.py) exporting
 // render(view, context); its address is <base><id>/<rest>?<its own state>.
 import { createClient } from "./api.js";
-import { clear, h, toast } from "./dom.js";
+import { bdi, clear, h, toast } from "./dom.js";
 import { setLanguage, t } from "./i18n.js";
 
 const config = JSON.parse(document.getElementById("customers-admin-config").textContent);
@@ -99,10 +99,24 @@ document.addEventListener("click", (event) => {
 });
 window.addEventListener("popstate", show);
 
+// Who is signed in (as the host names them), with the host's page to switch account.
+function showWho(staff) {
+  const bar = document.querySelector("header.bar");
+  const who = h("span", { class: "who" }, staff ? [t("Signed in as"), " ", bdi(staff)] : null);
+  if (config.signIn) who.append(" ", h("a", { href: config.signIn }, t("Switch account")));
+  bar.querySelector("nav.languages").before(who);
+}
+
 async function start() {
+  const address = new URL(window.location.href);
+  if (address.searchParams.has("lang")) { // the server keeps the choice in a cookie
+    address.searchParams.delete("lang");
+    window.history.replaceState(null, "", address.pathname + address.search);
+  }
   try {
     const answer = await api.get("/permissions");
     held = new Set(answer.permissions);
+    showWho(answer.staff);
   } catch (error) {
     markNavigation("");
     const text = error.status === 401 ? t("Sign in to see the customers.") : error.message;

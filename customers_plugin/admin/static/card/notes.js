@@ -71,7 +71,7 @@ export async function render(panel, context) {
       } }, t("Delete"))) : null;
     return h("article", { class: note.pinned ? "pinned" : null, "aria-label": noteTypeLabel(note.type) },
       h("p", { class: "muted" }, note.pinned ? "📌 " : "", noteTypeLabel(note.type), " · ", bdi(note.author), " · ", formatDate(note.created_at, true)),
-      h("p", { dir: "auto", style: "white-space: pre-wrap" }, note.text),
+      h("p", { dir: "auto", class: "note-text" }, note.text),
       note.files.length ? files : null, controls);
   }
 

@@ -221,7 +221,7 @@ export async function render(view, context) {
     const all = page.items.length && page.items.every((c) => selected.has(c.id));
     clear(selection,
       h("strong", {}, everyMatch ? t("Every customer that matches is selected") : t("{count} selected", { count })),
-      all && !everyMatch && page.next_cursor ? h("button", { type: "button", class: "link", onclick: () => { everyMatch = true; drawRows(); } }, t("Select all that match")) : null,
+      all && !everyMatch ? h("button", { type: "button", class: "link", onclick: () => { everyMatch = true; drawRows(); } }, t("Select all that match")) : null,
       h("button", { type: "button", class: "link", onclick: () => { selected.clear(); everyMatch = false; drawRows(); } }, t("Clear selection")),
       h("span", { class: "spacer" }),
       can(WRITE) ? [
