@@ -58,6 +58,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "and a job applies it (the host pays one INSERT and one queue push).",
     ),
     "CUSTOMERS_DEFAULT_STORE": ("default", "Store id used when no current_store hook answers."),
+    "CUSTOMERS_DEFAULT_LOCALE": (
+        "en",
+        "Language of API error messages (en, ar, he, it) when neither the current_locale hook "
+        "nor the request's Accept-Language names one the plugin speaks.",
+    ),
     "CUSTOMERS_DEFAULT_REGION": (
         None,
         "ISO 3166-1 region for phone numbers written without a country code (e.g. SA, IL, IT).",

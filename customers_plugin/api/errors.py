@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 from werkzeug.exceptions import NotFound as NoRoute
 
-from .. import migrate
+from .. import i18n, migrate
 from ..db import is_statement_timeout
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
@@ -63,12 +63,23 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    body: dict[str, Any] = {"code": code or CODES.get(status, "error"), "message": message}
+    """The error shape, its message and field messages in the request's language (``code``
+    and field names never change); ``Content-Language`` says which."""
+    locale = i18n.current_locale()
+    body: dict[str, Any] = {
+        "code": code or CODES.get(status, "error"),
+        "message": i18n.translate(message, locale=locale),
+    }
     if fields:
-        body["fields"] = dict(fields)
+        body["fields"] = {
+            name: [i18n.translate(m, locale=locale) for m in messages]
+            for name, messages in fields.items()
+        }
     body.update({k: v for k, v in extra.items() if v is not None})
     response = jsonify({"error": body})
     response.status_code = status
+    response.headers["Content-Language"] = locale
+    response.vary.add("Accept-Language")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
