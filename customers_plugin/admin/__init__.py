@@ -2,11 +2,14 @@
 ``CUSTOMERS_ADMIN_URL_PREFIX`` setting).
 
 It is a page shell rendered here (language, direction, navigation, the catalog of the page's
-texts) and ES modules under ``static/`` that do everything else through the public REST API
-from the browser, with the host's own authentication: the browser sends the host's session
-cookie, and every call carries the ``X-Customers-CSRF`` header, which a host that
-authenticates by cookie must require on writes in its ``authorize`` hook (a form on another
-site cannot set it). This module holds no data and checks no permission itself: the API does.
+texts: gettext domain ``admin`` through ``customers_plugin.i18n``; the language is ``?lang=``,
+kept in a cookie, else the request's locale: the host's ``current_locale`` hook or the
+browser's Accept-Language) and ES modules under ``static/`` that do everything else through
+the public REST API from the browser, with the host's own authentication: the browser sends
+the host's session cookie, and every call carries the ``X-Customers-CSRF`` header, which a
+host that authenticates by cookie must require on writes in its ``authorize`` hook (a form
+on another site cannot set it). This module holds no data and checks no permission itself:
+the API does.
 
 Screens are registered in ``screens.SCREENS``; the card's tabs in ``static/card/tabs.js``.
 """
@@ -26,10 +29,12 @@ from flask import (
     url_for,
 )
 
-from . import catalogs, screens
+from .. import i18n
+from . import screens
 
 CSRF_HEADER = "X-Customers-CSRF"
 BLUEPRINT = "customers_admin"
+DOMAIN = "admin"  # the gettext domain of the admin's texts (customers_plugin.i18n)
 LANGUAGE_COOKIE = "customers_admin_lang"
 # The page runs only its own modules and styles: customer data can never become script.
 CONTENT_SECURITY_POLICY = (
@@ -39,8 +44,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 def _shell(path: str = "") -> Response:
-    asked = request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
-    locale = catalogs.negotiate(asked, request.accept_languages)
+    asked = [request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)]
+    locale = next((code for code in asked if code in i18n.LOCALES), None)
+    locale = locale or i18n.current_locale()
     prefix = current_app.config["CUSTOMERS_URL_PREFIX"].rstrip("/")
     available = screens.available()
     config: dict[str, Any] = {
@@ -51,22 +57,22 @@ def _shell(path: str = "") -> Response:
         "signIn": current_app.config.get("CUSTOMERS_ADMIN_SIGN_IN_URL"),
         "csrfHeader": CSRF_HEADER,
         "screens": [s.as_json() for s in available],
-        "messages": catalogs.messages(locale),
+        "messages": i18n.messages_for(locale, DOMAIN),
     }
     page = make_response(
         render_template(
             "customers_admin/shell.html",
             locale=locale,
-            direction=catalogs.direction(locale),
+            direction=i18n.direction(locale),
             screens=available,
             current=(path.split("/", 1)[0] or available[0].id),
             config=config,
-            gettext=catalogs.translator(locale),
-            locales=catalogs.LOCALES,
+            gettext=lambda text: i18n.gettext(text, domain=DOMAIN, locale=locale),
+            locales={code: i18n.display_name(code) for code in i18n.LOCALES},
         )
     )
     page.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    if request.args.get("lang") in catalogs.LOCALES:  # the language picked stays picked
+    if request.args.get("lang") in i18n.LOCALES:  # the language picked stays picked
         page.set_cookie(
             LANGUAGE_COOKIE,
             locale,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import security
+from ..i18n import N_
 
 STATIC = Path(__file__).parent / "static"
 
@@ -28,12 +29,12 @@ class Screen:
 
 
 SCREENS: tuple[Screen, ...] = (
-    Screen("customers", "Customers", security.READ),
-    Screen("groups", "Groups", security.READ),
-    Screen("import", "Import", security.IMPORT),
-    Screen("export", "Export", security.EXPORT),
-    Screen("fields", "Fields", security.READ),
-    Screen("settings", "Settings", security.SETTINGS),
+    Screen("customers", N_("Customers"), security.READ),
+    Screen("groups", N_("Groups"), security.READ),
+    Screen("import", N_("Import"), security.IMPORT),
+    Screen("export", N_("Export"), security.EXPORT),
+    Screen("fields", N_("Fields"), security.READ),
+    Screen("settings", N_("Settings"), security.SETTINGS),
 )
 
 
