@@ -22,6 +22,7 @@ from . import catalog, customers, errors, groups, history, openapi, storefront
 from . import exports as exports_api
 from . import imports as imports_api
 from . import notes as notes_api
+from . import permissions as permissions_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
 from . import tasks as tasks_api
@@ -50,6 +51,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (storefront.blp, "/me"),
     (imports_api.blp, "/imports"),
     (exports_api.blp, "/exports"),
+    (permissions_api.blp, "/permissions"),
 ]
 
 _BODY_OVERHEAD = 64 * 1024

@@ -20,6 +20,7 @@ from marshmallow import fields, validate
 
 from ..bounds import COUNT_MAX, MONEY_MAX, text_problem
 from ..i18n import _
+from ..security import PERMISSIONS
 from ..services.keyset import CURSOR_PATTERN, MAX_CURSOR_LENGTH
 from ..state import get_state
 
@@ -250,3 +251,15 @@ class TagRef(ma.Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
     automatic = fields.Boolean(required=True)
+
+
+class PermissionsOut(ma.Schema):
+    store_id = fields.String(required=True)
+    staff = fields.String(
+        allow_none=True, metadata={"description": "Who the host says is asking, if it says."}
+    )
+    permissions = fields.List(
+        fields.String(validate=validate.OneOf(PERMISSIONS)),
+        required=True,
+        metadata={"description": "The permissions the host's `authorize` grants on the store."},
+    )

@@ -106,3 +106,16 @@ class TaskListArgs(CustomerTaskArgs):
     due_today = fields.Boolean(
         metadata={"description": "Due today in the store's timezone (or not)."}
     )
+
+
+class StaffMemberOut(ma.Schema):
+    id = fields.String(required=True)
+    name = fields.String(allow_none=True)
+
+
+class StaffList(ma.Schema):
+    items = fields.List(
+        fields.Nested(StaffMemberOut),
+        required=True,
+        metadata={"description": "The host's list_staff answer (empty when it gives none)."},
+    )

@@ -36,6 +36,8 @@ SOURCES: dict[str, tuple[Path, list[tuple[str, str]]]] = {
     ),
 }
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+# the admin's ES modules write t("…") (static/i18n.js)
+DOMAIN_KEYWORDS = {"admin": {**KEYWORDS, "t": None}}
 
 
 def extract(domain: str) -> Catalog:
@@ -45,7 +47,11 @@ def extract(domain: str) -> Catalog:
     if not folder.is_dir():
         return catalog
     found = extract_from_dir(
-        str(folder), method_map, options_map=OPTIONS, keywords=KEYWORDS, strip_comment_tags=True
+        str(folder),
+        method_map,
+        options_map=OPTIONS,
+        keywords=DOMAIN_KEYWORDS.get(domain, KEYWORDS),
+        strip_comment_tags=True,
     )
     for filename, lineno, message, comments, context in found:
         location = (str((folder / filename).relative_to(PACKAGE)), lineno)
