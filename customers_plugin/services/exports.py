@@ -150,6 +150,24 @@ def available_columns(session: Session, store_id: str, kind: str = "customers") 
     return names
 
 
+def default_columns(known: list[str], kind: str) -> list[str]:
+    """The columns an export without a choice writes: those the importer reads, the
+    read-only facts, the custom fields, and for the booking report its two columns."""
+    return [
+        *DEFAULT_COLUMNS,
+        *(c for c in known if c.startswith(FIELD_PREFIX)),
+        *(_BOOKING_COLUMNS if kind == "bookings" else ()),
+    ]
+
+
+def column_choices(session: Session, store_id: str, kind: str) -> list[dict[str, object]]:
+    """Every column an export of ``kind`` can write, in order, each saying whether it is
+    written by default (for a form that offers the choice)."""
+    known = available_columns(session, store_id, kind)
+    chosen = set(default_columns(known, kind))
+    return [{"name": name, "default": name in chosen} for name in known]
+
+
 def check_request(session: Session, store_id: str, request: ExportRequest) -> list[str]:
     """The columns to write (defaults filled in); raises ``Invalid`` naming unknown ones."""
     if request.kind not in KINDS:
@@ -162,11 +180,7 @@ def check_request(session: Session, store_id: str, request: ExportRequest) -> li
         if request.bookings_from > request.bookings_to:
             raise invalid("bookings_from", _("is after bookings_to"))
     known = available_columns(session, store_id, request.kind)
-    columns = list(dict.fromkeys(request.columns)) or [
-        *DEFAULT_COLUMNS,
-        *(c for c in known if c.startswith(FIELD_PREFIX)),
-        *(_BOOKING_COLUMNS if request.kind == "bookings" else ()),
-    ]
+    columns = list(dict.fromkeys(request.columns)) or default_columns(known, request.kind)
     unknown = [c for c in columns if c not in known]
     if unknown:
         raise invalid("columns", _("unknown columns: {names}", names=", ".join(unknown)))

@@ -202,3 +202,16 @@ def test_the_row_report_and_the_import_message_come_in_the_request_language(staf
     progress = staff.get(f"/imports/{batch_id}", headers={"Accept-Language": "it"}).json
     assert progress["message"] == "prova: non è stato scritto nulla"
     assert staff.get(f"/imports/{batch_id}").json["message"] == "dry run: nothing was written"
+
+
+def test_export_columns_list_every_column_and_the_defaults_per_kind(staff):
+    staff.post("/fields", json={"label": "Shoe size", "type": "number"})
+    assert staff.as_(perms="customers.read").get("/exports/columns").status_code == 403
+    customers = staff.get("/exports/columns").json["items"]
+    names = [c["name"] for c in customers]
+    assert names[:3] == ["id", "email", "phone"] and "field:shoe_size" in names
+    assert {c["name"] for c in customers if c["default"]} >= {"email", "field:shoe_size"}
+    assert "bookings_in_range" not in names
+    bookings = staff.get("/exports/columns?kind=bookings").json["items"]
+    assert {"name": "bookings_in_range", "default": True} in bookings
+    assert staff.get("/exports/columns?kind=orders").status_code == 422
