@@ -77,8 +77,7 @@ def held() -> list[str]:
     return [
         permission
         for permission in PERMISSIONS
-        if state.hook.authorize(request=request, permission=permission, store_id=store_id)
-        is True
+        if state.hook.authorize(request=request, permission=permission, store_id=store_id) is True
     ]
 
 
