@@ -68,23 +68,17 @@ def check(permission: str) -> str:
     return store_id
 
 
-def held() -> tuple[str, list[str]]:
-    """The store of the current request and the permissions the caller holds on it (the
-    ``authorize`` hook asked once for each of ``PERMISSIONS``), for a front end that hides
-    what its user may not do.
-
-    :raises AccessDenied: 401 when no implementation answers for any permission.
-    """
+def held() -> list[str]:
+    """The permissions the caller holds on the store ``require`` authorised (the ``authorize``
+    hook asked once for each of ``PERMISSIONS``), for a front end that hides what its user may
+    not do."""
     state = get_state()
-    store_id = resolve_store()
-    answers = {
-        permission: state.hook.authorize(request=request, permission=permission, store_id=store_id)
+    store_id = current_store_id()
+    return [
+        permission
         for permission in PERMISSIONS
-    }
-    if all(answer is None for answer in answers.values()):
-        raise AccessDenied(401, READ)
-    g.customers_store_id = store_id
-    return store_id, [permission for permission, answer in answers.items() if answer is True]
+        if state.hook.authorize(request=request, permission=permission, store_id=store_id) is True
+    ]
 
 
 def current_store_id() -> str:

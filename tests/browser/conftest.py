@@ -52,7 +52,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 

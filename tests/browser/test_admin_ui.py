@@ -83,8 +83,11 @@ def test_the_list_searches_filters_sorts_pages_and_keeps_its_state_in_the_addres
     expect(names(page).first).to_have_text("Filler Customer 01")
     assert "sort=name" in page.url
 
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/" in r.url else None)
     search(page, "ليلى")
     expect(names(page)).to_have_text([BUYER])
+    assert len(asked) == 1 and "/api/v1/customers?" in asked[0]  # one request, none per row
     search(page, "niccolo")  # without its accent
     expect(names(page)).to_have_text(["Niccolò Bianchi"])
     search(page, "")

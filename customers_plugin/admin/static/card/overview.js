@@ -29,7 +29,7 @@ export async function render(panel, context) {
       } }, " ×") : null)));
   }
   drawTags(c.tags || []);
-  const tagInput = h("input", { name: "tag", maxlength: "100", dir: "auto", required: true, "aria-label": t("New tag") });
+  const tagInput = h("input", { name: "tag", maxlength: "100", dir: "auto", required: true, "aria-label": t("New tag"), placeholder: t("New tag") });
   const tagForm = can(WRITE) ? h("form", { class: "row", onsubmit: async (event) => {
     event.preventDefault();
     try {

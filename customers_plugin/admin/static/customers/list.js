@@ -102,7 +102,7 @@ export async function render(view, context) {
 
   // --- tabs, search, filters ------------------------------------------------------------
   const current = params.get("status") || "active";
-  const tabs = h("ul", { class: "tabs", "aria-label": t("Status") }, STATUSES.map((s) =>
+  const tabs = h("ul", { class: "tabs" }, STATUSES.map((s) =>
     h("li", {}, h("a", {
       href: "?" + tabQuery(params, s),
       "aria-current": s === current ? "page" : null,
@@ -171,7 +171,13 @@ export async function render(view, context) {
       const values = cells(c);
       return h("tr", { class: everyMatch || selected.has(c.id) ? "selected" : null, dataset: { id: c.id } },
         h("td", {}, box),
-        columns().map((col) => h("td", { class: [col.key === "name" ? "name" : "", col.num ? "num" : ""].join(" ").trim() || null, "data-label": col.key === "name" ? null : col.label }, values[col.key])));
+        columns().map((col) => {
+          const cell = h("td", { "data-label": col.key === "name" ? null : col.label }, values[col.key]);
+          if (col.key === "name") cell.classList.add("name");
+          if (col.num) cell.classList.add("num");
+          if (!cell.textContent.trim()) cell.classList.add("empty"); // hidden on a phone
+          return cell;
+        }));
     }));
     pageBox.checked = page.items.length > 0 && page.items.every((c) => everyMatch || selected.has(c.id));
     drawSelection();
@@ -269,7 +275,7 @@ export async function render(view, context) {
 
   clear(view,
     h("h1", {}, t("Customers")),
-    tabs, searchForm, filters, selection,
+    h("nav", { "aria-label": t("Status") }, tabs), searchForm, filters, selection,
     h("div", { class: "table-wrap" }, table),
     status, pager);
   await load();
