@@ -19,7 +19,9 @@ export function choiceLabel(value) {
   }[value] || value;
 }
 
-function showValue(type, value) {
+const OP_ORDER = ["eq", "neq", "gt", "gte", "lt", "lte", "between", "in", "is_null"];
+
+export function showValue(type, value) {
   if (value === null || value === undefined) return "";
   if (Array.isArray(value)) return value.map((v, i) => [i ? ", " : "", showValue(type, v)]);
   if (type === "money") return bdi(formatMoney(value));
@@ -127,7 +129,8 @@ export function conditionBuilder(types, initial) {
     let number = entries.length + 1;
     const fillOps = (op) => {
       const type = byField.get(fieldSelect.value);
-      opSelect.replaceChildren(...type.ops.map((o) => h("option", { value: o, selected: o === op }, opLabel(o))));
+      const ops = [...type.ops].sort((a, b) => OP_ORDER.indexOf(a) - OP_ORDER.indexOf(b));
+      opSelect.replaceChildren(...ops.map((o) => h("option", { value: o, selected: o === op }, opLabel(o))));
     };
     const fillValue = (value) => {
       const type = byField.get(fieldSelect.value);

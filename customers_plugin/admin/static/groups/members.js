@@ -5,19 +5,20 @@ import { bdi, clear, field, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { GROUPS } from "../permissions.js";
 import { showError } from "../work.js";
-import { opLabel } from "./conditions.js";
+import { opLabel, showValue } from "./conditions.js";
 
 const PAGE = 50;
 
-function why(entry, labels) {
+function why(entry, labels, kinds) {
   if (!entry) return h("p", { class: "muted" }, t("Not a member any more."));
   const lines = [];
   if (entry.manual) lines.push(h("li", {}, t("Added by hand")));
   for (const c of entry.conditions || []) {
     lines.push(h("li", { class: c.matched ? "yes" : "no" },
       c.matched ? "✓ " : "✗ ",
-      labels[c.field] || c.field, " ", opLabel(c.op), " ", bdi(JSON.stringify(c.value)), " — ",
-      t("this customer: {value}", { value: c.customer_value === null || c.customer_value === undefined ? t("no value") : JSON.stringify(c.customer_value) })));
+      labels[c.field] || c.field, " ", opLabel(c.op), " ", showValue(kinds[c.field], c.value), " — ",
+      t("this customer:"), " ",
+      c.customer_value === null || c.customer_value === undefined ? t("no value") : showValue(kinds[c.field], c.customer_value)));
   }
   if (entry.conditions?.length) {
     lines.unshift(h("li", {}, entry.match === "any" ? t("Matches when any condition holds:") : t("Matches when every condition holds:")));
@@ -30,6 +31,7 @@ export async function renderMembers(section, context, group) {
   const editable = can(GROUPS);
   const types = await api.get("/groups/condition-types").then((a) => a.items).catch(() => []);
   const labels = Object.fromEntries(types.map((x) => [x.field, x.label]));
+  const kinds = Object.fromEntries(types.map((x) => [x.field, x.value_type]));
   const tbody = h("tbody");
   const more = h("button", { type: "button", class: "secondary", hidden: true }, t("More"));
   const errors = h("div", { class: "notice error", role: "alert", hidden: true });
@@ -52,7 +54,7 @@ export async function renderMembers(section, context, group) {
             return;
           }
           const answer = await api.get(`/customers/${member.id}/groups`);
-          clear(explain, why(answer.items.find((g) => g.group_id === group.id), labels));
+          clear(explain, why(answer.items.find((g) => g.group_id === group.id), labels, kinds));
           button.setAttribute("aria-expanded", "true");
         } }, t("Why?")),
         editable ? h("button", { type: "button", class: "secondary", onclick: async () => {
@@ -86,12 +88,14 @@ export async function renderMembers(section, context, group) {
     clear(found, answer.items.length ? answer.items.map((c) => h("li", { class: "inline-form" },
       bdi(c.name || c.email || c.phone), " ", bdi(c.email || "", { dir: "ltr", class: "muted" }), " ",
       h("button", { type: "button", class: "secondary", onclick: async (e) => {
+        const button = e.currentTarget;
         try {
+          button.disabled = true;
           await api.post(`/groups/${group.id}/members`, { ids: [c.id] });
-          e.currentTarget.disabled = true;
           context.toast(t("Added to the group."));
           await load(true);
         } catch (error) {
+          button.disabled = false;
           showError(errors, error);
         }
       } }, t("Add to the group")))) : h("li", { class: "muted" }, t("No customer found.")));
