@@ -45,7 +45,7 @@ def test_a_group_from_a_condition_with_preview_members_why_and_checkout_rules(
     page.get_by_label("Test of condition 1").select_option(label="is")
     page.get_by_label("Value of condition 1").fill("IT")
     page.get_by_role("button", name="Preview").click()
-    expect(page.locator(".preview")).to_have_text("2 customers match")
+    expect(page.locator(".preview")).to_have_text("Matching customers: 2")
     page.get_by_role("button", name="Create group").click()
 
     expect(page.locator("h1")).to_have_text("Italian customers")

@@ -2,7 +2,7 @@
 // condition type GET /groups/condition-types lists (the plugin's and those plugins register),
 // each value control made for its type and test; and a sentence describing saved conditions.
 import { bdi, field, h } from "../dom.js";
-import { countryName, formatDate, formatMoney, formatNumber, t } from "../i18n.js";
+import { countryName, currentLocale, formatDate, formatMoney, formatNumber, t } from "../i18n.js";
 import { commaList } from "../work.js";
 
 export function opLabel(op) {
@@ -23,7 +23,10 @@ const OP_ORDER = ["eq", "neq", "gt", "gte", "lt", "lte", "between", "in", "is_nu
 
 export function showValue(type, value) {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.map((v, i) => [i ? ", " : "", showValue(type, v)]);
+  if (Array.isArray(value)) {
+    const shown = value.map((v) => showValue(type, v)).map((v) => (v instanceof Node ? v.textContent : String(v)));
+    return bdi(new Intl.ListFormat(currentLocale(), { type: "disjunction" }).format(shown));
+  }
   if (type === "money") return bdi(formatMoney(value));
   if (type === "integer" || type === "decimal") return bdi(formatNumber(value));
   if (type === "date") return bdi(formatDate(value));

@@ -13,13 +13,13 @@ function rulesFieldset(group) {
   return h("fieldset", {},
     h("legend", {}, t("Checkout rules")),
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "free_shipping", checked: Boolean(group?.free_shipping) }), t("Free shipping for members")),
-    h("div", { class: "filter-grid" },
+    h("div", { class: "filter-grid wide" },
       field(t("Coupons members may use"), h("input", { name: "coupon_codes", dir: "ltr", maxlength: "2000", value: (group?.coupon_codes || []).join(", ") }), t("Separate codes with commas.")),
       field(t("Payment methods to hide"), h("input", { name: "hidden_payment_methods", dir: "ltr", maxlength: "2000", value: (group?.hidden_payment_methods || []).join(", ") }), t("The host's method names, separated by commas."))));
 }
 
 function previewLine(answer, existing) {
-  const parts = [h("span", {}, t("{n} customers match", { n: answer.matching }))];
+  const parts = [h("span", {}, t("Matching customers: {n}", { n: answer.matching }))];
   if (existing) {
     parts.push(h("span", { class: "join" }, "+", count(answer.would_join), " ", t("join")));
     parts.push(h("span", { class: "leave" }, "−", count(answer.would_leave), " ", t("leave")));
@@ -110,7 +110,7 @@ export async function render(view, context, groupId) {
 
   const title = group ? [group.icon ? [bdi(group.icon), " "] : null, bdi(group.name)] : t("New group");
   const summary = group ? h("p", { class: "muted" },
-    t("{n} members", { n: group.members_count }), " · ", t("{n} added by hand", { n: group.manual_members_count }),
+    t("Members: {n}", { n: group.members_count }), " · ", t("Added by hand: {n}", { n: group.manual_members_count }),
     group.failing ? [" · ", h("span", { class: "badge bad" }, t("Failing")), " ", bdi(group.failure_reason || "")] : null) : null;
   const members = h("section", { class: "panel", "aria-labelledby": "members-title" });
   clear(view,

@@ -55,7 +55,7 @@ async function follow_(box, context, exportId) {
   if (context.stale()) return;
   if (job.status === "done") {
     clear(download, h("a", { class: "button", href: api.url(`/exports/${exportId}/file`), download: `customers-${exportId}.csv` }, t("Download the file")),
-      " ", h("span", { class: "muted" }, t("{n} rows", { n: job.total_rows ?? job.rows_done })));
+      " ", h("span", { class: "muted" }, t("Rows: {n}", { n: job.total_rows ?? job.rows_done })));
   } else if (job.message) {
     clear(download, h("span", { class: "notice error" }, job.message));
   }
