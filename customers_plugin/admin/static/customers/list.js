@@ -106,16 +106,7 @@ export async function render(view, context) {
     h("li", {}, h("a", {
       href: "?" + tabQuery(params, s),
       "aria-current": s === current ? "page" : null,
-      onclick: (event) => { event.preventDefault(); event.stopPropagation(); markTab(s); go({ status: s === "active" ? null : s }); },
-      dataset: { status: s },
     }, statusLabel(s)))));
-
-  function markTab(active) {
-    for (const link of tabs.querySelectorAll("a")) {
-      if (link.dataset.status === active) link.setAttribute("aria-current", "page");
-      else link.removeAttribute("aria-current");
-    }
-  }
 
   const search = h("input", { type: "search", name: "q", dir: "auto", value: params.get("q") || "", placeholder: t("Name, email or phone"), autocomplete: "off", maxlength: "200" });
   const searchForm = h("form", { class: "toolbar", role: "search", onsubmit: (event) => { event.preventDefault(); go({ q: search.value.trim() }); } },
