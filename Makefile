@@ -13,7 +13,7 @@ PORT   ?= 5000
 DOCS_PORT ?= 8000
 export FLASK_APP := examples.host_app
 
-.PHONY: demo test lint format docs bench clean
+.PHONY: demo test lint format docs bench clean i18n-extract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ format: $(VENV)/.installed
 
 docs: $(VENV)/.installed
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr $(HOST):$(DOCS_PORT)
+
+# the messages to translate: writes messages.pot / admin.pot and merges them into every .po
+i18n-extract: $(VENV)/.installed
+	$(BIN)/python -m customers_plugin.translations.extract
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

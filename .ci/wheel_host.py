@@ -2,8 +2,9 @@
 checkout: every module of the installed package imports, and the app answers the API.
 
 ``python wheel_host.py imports`` imports every module; ``python wheel_host.py api`` answers
-two requests (after ``flask customers db upgrade`` created the tables); ``FLASK_APP=wheel_host``
-gives the ``flask customers`` commands. ``CI_DATABASE_URI`` names the database.
+API requests (after ``flask customers db upgrade`` created the tables) and the admin's page;
+``FLASK_APP=wheel_host`` gives the ``flask customers`` commands. ``CI_DATABASE_URI`` names
+the database.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def create_app() -> Flask:
     app = Flask("wheel_host")
     app.config["CUSTOMERS_DATABASE_URI"] = os.environ["CI_DATABASE_URI"]
     app.config["CUSTOMERS_PLUGINS"] = [Host()]
+    app.config["CUSTOMERS_ADMIN_URL_PREFIX"] = "/admin"  # the optional admin, from the wheel
     CustomersPlugin(app)
     return app
 
@@ -68,7 +70,23 @@ def check_api() -> None:
     assert refused.status_code == 403, refused.status_code
     listed = client.get("/api/v1/customers", headers={"Authorization": TOKEN})
     assert listed.status_code == 200 and listed.json["items"] == [], listed.get_data(True)
-    print("wheel-check: the host answers /openapi.json, refuses a wrong token, lists /customers")
+    arabic = client.get(
+        "/api/v1/customers", headers={"Authorization": "Bearer wrong", "Accept-Language": "ar"}
+    )
+    assert arabic.headers["Content-Language"] == "ar", arabic.headers
+    assert arabic.json["error"]["message"] == "ليست لديك الصلاحية customers.read", arabic.json
+    print(
+        "wheel-check: the host answers /openapi.json, refuses a wrong token (in Arabic too: "
+        "the catalogs ship), lists /customers"
+    )
+    page = client.get("/admin/customers", headers={"Accept-Language": "ar"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'dir="rtl"' in html and "العملاء" in html, page.status_code
+    for name in ("app.js", "admin.css", "work.css", "customers/list.js", "screens/groups.js"):
+        asset = client.get(f"/admin/static/{name}")
+        assert asset.status_code == 200 and asset.data, name
+        asset.close()
+    print("wheel-check: the admin's page, modules, styles and Arabic catalog ship in the wheel")
 
 
 def check_plugins() -> None:

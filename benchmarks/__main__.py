@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import generate, groups, hook_cost, list_page, transfer, workers
+from . import admin_page, generate, groups, hook_cost, list_page, transfer, workers
 from .common import Result, bench_database, growth, machine, settle, table
 
 RESULTS = Path(__file__).parent / "results"
-SUITES = ("list", "hooks", "groups", "workers", "transfer")
+SUITES = ("list", "admin", "hooks", "groups", "workers", "transfer")
 
 
 def _suites(
@@ -29,6 +29,7 @@ def _suites(
     """The suites that run on a loaded database, each from settled tables."""
     runs = {
         "list": lambda: list_page.run(url, backend, data, calls),
+        "admin": lambda: admin_page.run(url, backend, data, calls),
         "hooks": lambda: hook_cost.run(url, backend, events, data.customers),
         "groups": lambda: groups.run(url, backend, data, events),
         "workers": lambda: workers.run(url, backend, events, data.customers),

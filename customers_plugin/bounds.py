@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from .i18n import _
 from .types import to_money
 
 MONEY_MAX = Decimal(10) ** 13
@@ -52,29 +53,30 @@ def text_problem(value: str) -> str | None:
     if found is None:
         return None
     if found.group() == "\x00":
-        return "must not contain a NUL character"
+        return _("must not contain a NUL character")
     if "\ud800" <= found.group() <= "\udfff":
-        return "must be valid Unicode text"
-    return f"must not contain the control character U+{ord(found.group()):04X}"
+        return _("must be valid Unicode text")
+    code = f"{ord(found.group()):04X}"
+    return _("must not contain the control character U+{code}", code=code)
 
 
 def check_text(field: str, value: Any, *, max_length: int | None = None) -> str:
     """``value`` when it is a string the database and every export can hold, within
     ``max_length`` characters; else ``InvalidValue``."""
     if not isinstance(value, str):
-        raise InvalidValue(field, "must be a string")
+        raise InvalidValue(field, _("must be a string"))
     problem = text_problem(value)
     if problem is not None:
         raise InvalidValue(field, problem)
     if max_length is not None and len(value) > max_length:
-        raise InvalidValue(field, f"at most {max_length} characters")
+        raise InvalidValue(field, _("at most {n} characters", n=max_length))
     return value
 
 
 def check_money(field: str, value: Any) -> Decimal:
     """An exact amount strictly between ``-MONEY_MAX`` and ``MONEY_MAX``."""
     if isinstance(value, bool):
-        raise InvalidValue(field, "must be an amount")
+        raise InvalidValue(field, _("must be an amount"))
     try:
         amount = to_money(value)
     except TypeError as exc:
@@ -82,16 +84,19 @@ def check_money(field: str, value: Any) -> Decimal:
     except ValueError as exc:
         raise InvalidValue(field, str(exc)) from None
     if not -MONEY_MAX < amount < MONEY_MAX:
-        raise InvalidValue(field, f"must be between -{MONEY_MAX:f} and {MONEY_MAX:f} (exclusive)")
+        bound = f"{MONEY_MAX:f}"
+        raise InvalidValue(
+            field, _("must be between -{bound} and {bound} (exclusive)", bound=bound)
+        )
     return amount
 
 
 def check_count(field: str, value: Any) -> int:
     """A whole number from 0 to ``COUNT_MAX``."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(field, "must be a whole number")
+        raise InvalidValue(field, _("must be a whole number"))
     if not 0 <= value <= COUNT_MAX:
-        raise InvalidValue(field, f"must be between 0 and {COUNT_MAX}")
+        raise InvalidValue(field, _("must be between 0 and {n}", n=COUNT_MAX))
     return value
 
 
@@ -111,17 +116,17 @@ def check_structure(
         path, item, depth = stack.pop()
         nodes += 1
         if max_nodes is not None and nodes > max_nodes:
-            raise InvalidValue(field, f"at most {max_nodes} values")
+            raise InvalidValue(field, _("at most {n} values", n=max_nodes))
         if isinstance(item, str):
             text += len(item)
             if max_text is not None and text > max_text:
-                raise InvalidValue(field, f"at most {max_text} characters of text")
+                raise InvalidValue(field, _("at most {n} characters of text", n=max_text))
             check_text(path, item)
             continue
         if not isinstance(item, Mapping | list | tuple):
             continue
         if depth > MAX_DEPTH:
-            raise TooDeep(field, f"nested deeper than {MAX_DEPTH} levels")
+            raise TooDeep(field, _("nested deeper than {n} levels", n=MAX_DEPTH))
         if isinstance(item, Mapping):
             for key, child in item.items():
                 name = check_text(path, key) if isinstance(key, str) else str(key)

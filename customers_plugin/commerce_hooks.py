@@ -14,6 +14,7 @@ import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .i18n import N_
 from .plugins import hookimpl
 from .services import review_requests, wallet, wishlist
 
@@ -78,7 +79,7 @@ class CommerceHooks:
             "wishlist_size",
             wishlist.wishlist_size_column,
             "integer",
-            label="Products in the wishlist",
+            label=N_("Products in the wishlist"),
         )
 
     @hookimpl

@@ -7,6 +7,15 @@ from typing import Any
 
 DEFAULTS: dict[str, tuple[Any, str]] = {
     "CUSTOMERS_URL_PREFIX": ("/api/v1", "Where the REST API is mounted."),
+    "CUSTOMERS_ADMIN_URL_PREFIX": (
+        None,
+        "Where CustomersPlugin mounts the optional admin UI (customers_plugin.admin), e.g. "
+        "/admin. Unset: not mounted (a host may call customers_plugin.admin.init_admin).",
+    ),
+    "CUSTOMERS_ADMIN_SIGN_IN_URL": (
+        None,
+        "The host's staff sign-in page: the admin links to it when the API answers 401.",
+    ),
     "CUSTOMERS_DATABASE_URI": (
         None,
         "Database of the plugin's tables. Unset: the host's SQLALCHEMY_DATABASE_URI, else a "
@@ -59,6 +68,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "workers drain different lanes at once.",
     ),
     "CUSTOMERS_DEFAULT_STORE": ("default", "Store id used when no current_store hook answers."),
+    "CUSTOMERS_DEFAULT_LOCALE": (
+        "en",
+        "Language of API error messages (en, ar, he, it) when neither the current_locale hook "
+        "nor the request's Accept-Language names one the plugin speaks.",
+    ),
     "CUSTOMERS_DEFAULT_REGION": (
         None,
         "ISO 3166-1 region for phone numbers written without a country code (e.g. SA, IL, IT).",

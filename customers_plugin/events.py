@@ -26,6 +26,7 @@ from .bounds import (
     check_text,
     text_problem,
 )
+from .i18n import _
 
 __all__ = [
     "BookingMade",
@@ -189,7 +190,7 @@ class OrderPlaced(_HostEvent):
         object.__setattr__(self, "total", _as_decimal("total", self.total))
         items = tuple(self.items)
         if len(items) > MAX_LINE_ITEMS:
-            raise InvalidValue("items", f"at most {MAX_LINE_ITEMS} lines")
+            raise InvalidValue("items", _("at most {n} lines", n=MAX_LINE_ITEMS))
         if not all(isinstance(item, LineItem) for item in items):
             raise TypeError("items must be customers_plugin.events.LineItem values")
         object.__setattr__(self, "items", items)

@@ -89,6 +89,10 @@ class CustomersPlugin:
 
         register_api(app, state)
         app.cli.add_command(customers_cli)
+        if app.config["CUSTOMERS_ADMIN_URL_PREFIX"]:
+            from .admin import init_admin
+
+            init_admin(app)
         self._apps.add(app)
 
     def state(self, app: Flask | None = None) -> CustomersState:

@@ -670,6 +670,34 @@ def current_staff(request: Request, store_id: str) -> str | None:
 
 
 @hookspec(firstresult=True)
+def current_locale(request: Request, store_id: str) -> str | None:
+    """Which language this request's staff member or shopper reads. Stops at the first
+    non-None result.
+
+    The REST API writes its error messages (and the admin UI its pages) in this language when
+    the plugin speaks it (``en``, ``ar``, ``he``, ``it``; ``ar_SA`` or ``he-IL`` count as
+    ``ar`` and ``he``). Without an answer, or with one the plugin does not speak, the request's
+    ``Accept-Language`` header decides, then ``CUSTOMERS_DEFAULT_LOCALE``.
+
+    Args:
+        request: the Flask request.
+        store_id: the store the request acts on.
+
+    Returns:
+        A locale code (``"ar"``, ``"he_IL"``, ``"it-IT"``…), or ``None`` to let the
+        ``Accept-Language`` header decide.
+
+    Example:
+        ```python
+        @hookimpl
+        def current_locale(request, store_id):
+            staff = staff_from_session(request)  # your own login
+            return staff.language if staff else None
+        ```
+    """
+
+
+@hookspec(firstresult=True)
 def list_staff(store_id: str) -> Sequence[dict[str, str]] | None:
     """The store's staff members that tasks can be assigned to. Stops at the first non-None.
 

@@ -82,6 +82,19 @@ def check(permission: str) -> str:
     return store_id
 
 
+def held() -> list[str]:
+    """The permissions the caller holds on the store ``require`` authorised (the ``authorize``
+    hook asked once for each of ``PERMISSIONS``), for a front end that hides what its user may
+    not do."""
+    state = get_state()
+    store_id = current_store_id()
+    return [
+        permission
+        for permission in PERMISSIONS
+        if state.hook.authorize(request=request, permission=permission, store_id=store_id) is True
+    ]
+
+
 def current_store_id() -> str:
     """The store id that ``require`` authorised for this request."""
     return g.customers_store_id

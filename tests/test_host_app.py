@@ -445,9 +445,9 @@ def test_admin_page_calls_the_api_under_the_configured_prefix(make_host: Any) ->
     client = host.test_client()
 
     page = client.get("/admin/")
-    script = client.get("/static/admin.js")
+    script = client.get("/admin/static/api.js")
 
     assert page.status_code == 200
-    assert 'window.CUSTOMERS_API = "/shop-api/v1"' in page.get_data(as_text=True)
-    assert script.status_code == 200 and b"Authorization" in script.data
+    assert '"api": "/shop-api/v1"' in page.get_data(as_text=True)
+    assert script.status_code == 200 and b"X-Customers-CSRF" not in script.data  # from config
     script.close()

@@ -24,6 +24,7 @@ from . import exports as exports_api
 from . import imports as imports_api
 from . import notes as notes_api
 from . import orders as orders_api
+from . import permissions as permissions_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
 from . import tasks as tasks_api
@@ -54,6 +55,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (storefront.blp, "/me"),
     (imports_api.blp, "/imports"),
     (exports_api.blp, "/exports"),
+    (permissions_api.blp, "/permissions"),
 ]
 
 _BODY_OVERHEAD = 64 * 1024

@@ -25,6 +25,7 @@ from webargs.flaskparser import is_json_request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from ..bounds import InvalidValue, TooDeep, check_structure
+from ..i18n import _
 from ..services.errors import Invalid
 from .query import StrictQueryParser
 
@@ -45,7 +46,9 @@ class CappedInput(io.RawIOBase):
         data = self._stream.read(len(buffer))
         self._read += len(data)
         if self._read > self.limit:
-            raise RequestEntityTooLarge(f"the body is larger than {self.limit} bytes")
+            raise RequestEntityTooLarge(
+                _("the body is larger than {limit} bytes", limit=self.limit)
+            )
         buffer[: len(data)] = data
         return len(data)
 
@@ -77,16 +80,16 @@ def parse_json(data: bytes) -> Any:
     try:
         document = json.loads(data)
     except RecursionError:
-        raise BadRequest("the JSON body is nested too deeply") from None
+        raise BadRequest(_("the JSON body is nested too deeply")) from None
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest("the body is not valid JSON") from None
+        raise BadRequest(_("the body is not valid JSON")) from None
     try:
         return check_structure("", document, max_nodes=None, max_text=None)
     except TooDeep as exc:
-        raise BadRequest(f"the JSON body is {exc.reason}") from None
+        raise BadRequest(_("the JSON body is {reason}", reason=exc.reason)) from None
     except InvalidValue as exc:
         fields = {exc.field or "_body": [exc.reason]}
-        raise Invalid("the request is not valid", fields=fields) from None
+        raise Invalid(_("the request is not valid"), fields=fields) from None
 
 
 def json_body() -> Any:

@@ -10,6 +10,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from .. import security
+from ..i18n import _
 from ..models import Customer
 from ..schemas.customers import (
     BlockBody,
@@ -236,7 +237,7 @@ def get_photo(customer_id: uuid.UUID) -> Response:
             else None
         )
     if stream is None:
-        raise NotFound("the customer has no photo")
+        raise NotFound(_("the customer has no photo"))
     with stream:
         data = stream.read()
     content_type = attachments.image_type(data[:16]) or "application/octet-stream"

@@ -19,8 +19,9 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 from werkzeug.exceptions import NotFound as NoRoute
 
-from .. import migrate
+from .. import i18n, migrate
 from ..db import is_statement_timeout
+from ..i18n import _
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
 from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
@@ -65,12 +66,23 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    body: dict[str, Any] = {"code": code or CODES.get(status, "error"), "message": message}
+    """The error shape, its message and field messages in the request's language (``code``
+    and field names never change); ``Content-Language`` says which."""
+    locale = i18n.current_locale()
+    body: dict[str, Any] = {
+        "code": code or CODES.get(status, "error"),
+        "message": i18n.translate(message, locale=locale),
+    }
     if fields:
-        body["fields"] = dict(fields)
+        body["fields"] = {
+            name: [i18n.translate(m, locale=locale) for m in messages]
+            for name, messages in fields.items()
+        }
     body.update({k: v for k, v in extra.items() if v is not None})
     response = jsonify({"error": body})
     response.status_code = status
+    response.headers["Content-Language"] = locale
+    response.vary.add("Accept-Language")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -115,11 +127,11 @@ def handle_http_exception(error: HTTPException) -> Response:
         headers["Allow"] = ", ".join(sorted(allowed))
     if status >= 500:
         log.error("customers API: %s %s failed with %s", request.method, request.path, status)
-        message = "internal error"
+        message = _("internal error")
     elif status == 422:
-        message = "the request is not valid"
+        message = _("the request is not valid")
     elif status == 400 and fields:
-        message = "the request could not be read"
+        message = _("the request could not be read")
     else:
         message = data.get("message") or error.description or error.name
     return error_response(status, message, fields=fields, headers=headers)
@@ -140,8 +152,8 @@ def handle_service_error(error: ServiceError) -> Response:
 
 def handle_access_denied(error: AccessDenied) -> Response:
     if error.status == 401:
-        return error_response(401, "authentication required")
-    return error_response(403, f"missing permission {error.permission}")
+        return error_response(401, _("authentication required"))
+    return error_response(403, _("missing permission {permission}", permission=error.permission))
 
 
 def handle_database_error(error: DBAPIError) -> Response:
@@ -152,7 +164,7 @@ def handle_database_error(error: DBAPIError) -> Response:
     if is_statement_timeout(error):
         return error_response(
             503,
-            "the request took longer than the database allows; narrow it and try again",
+            _("the request took longer than the database allows; narrow it and try again"),
             code="query_timeout",
         )
     behind = migrate.pending(current_app.extensions["customers"].db)
@@ -161,7 +173,7 @@ def handle_database_error(error: DBAPIError) -> Response:
         log.error("customers API: %s %s: %s", request.method, request.path, message)
         return error_response(503, message, code="migrations_pending")
     log.error("customers API: database error (%s)", type(error.orig).__name__)
-    return error_response(500, "internal error")
+    return error_response(500, _("internal error"))
 
 
 def install(blp: Blueprint) -> Blueprint:

@@ -68,6 +68,21 @@ class ExportOut(ma.Schema):
     )
 
 
+class ColumnsQuery(Query):
+    kind = fields.String(load_default="customers", validate=validate.OneOf(exports.KINDS))
+
+
+class ExportColumn(ma.Schema):
+    name = fields.String(required=True)
+    default = fields.Boolean(
+        required=True, metadata={"description": "written when the export names no columns"}
+    )
+
+
+class ExportColumnList(ma.Schema):
+    items = fields.List(fields.Nested(ExportColumn), required=True)
+
+
 def _request(args: dict[str, Any], filter_args: dict[str, Any]) -> exports.ExportRequest:
     filters = filters_from(filter_args)
     filters.ids = list(args.get("ids") or [])
@@ -79,6 +94,17 @@ def _request(args: dict[str, Any], filter_args: dict[str, Any]) -> exports.Expor
         bookings_from=args.get("bookings_from"),
         bookings_to=args.get("bookings_to"),
     )
+
+
+@blp.route("/columns", methods=["GET"])
+@require(security.EXPORT)
+@blp.arguments(ColumnsQuery(), location="query", as_kwargs=True)
+@blp.response(200, ExportColumnList)
+def columns(kind: str) -> Any:
+    """The columns an export of ``kind`` can write (the store's custom fields as
+    ``field:<key>``), in order, each saying whether it is written by default."""
+    with get_state().db.session() as session:
+        return {"items": exports.column_choices(session, current_store_id(), kind)}
 
 
 @blp.route("/customers.csv", methods=["GET"])

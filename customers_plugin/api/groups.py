@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from .. import security
+from .. import i18n, security
 from ..schemas.groups import (
     ConditionTypeList,
     CustomerGroupList,
@@ -73,9 +73,13 @@ def create_group(data: dict[str, Any]) -> Any:
 @blp.arguments(NoQuery(), location="query", as_kwargs=True)
 @blp.response(200, ConditionTypeList)
 def condition_types() -> Any:
-    """The fields a condition can test (built-in and added by plugins) and their ops."""
+    """The fields a condition can test (built-in and added by plugins) and their ops; the
+    built-in fields' labels in the request's language (Accept-Language)."""
     with scope() as s:
-        return {"items": admin.condition_types(s)}
+        items = admin.condition_types(s)
+    for item in items:
+        item["label"] = i18n.translate(item["label"])
+    return {"items": items}
 
 
 @blp.route("/preview", methods=["POST"])

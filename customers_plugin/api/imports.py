@@ -9,6 +9,7 @@ anything is parsed.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -18,6 +19,8 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from .. import i18n
+from ..i18n import _
 from ..schemas.common import Body, TagName, Text, UTCDateTime
 from ..security import current_actor, current_store_id, require
 from ..services import imports
@@ -78,7 +81,10 @@ class ImportOut(ma.Schema):
             "undoing or undone"
         }
     )
-    message = fields.String(allow_none=True)
+    message = fields.String(
+        allow_none=True,
+        metadata={"description": "what happened, in the request's language (Accept-Language)"},
+    )
     filename = fields.String(allow_none=True)
     dry_run = fields.Boolean()
     options = fields.Dict()
@@ -95,6 +101,12 @@ class ImportOut(ma.Schema):
     started_at = UTCDateTime(allow_none=True)
     finished_at = UTCDateTime(allow_none=True)
     undone_at = UTCDateTime(allow_none=True)
+
+    @ma.post_dump
+    def _localised(self, data: dict[str, Any], **_kw: Any) -> dict[str, Any]:
+        if data.get("message"):
+            data["message"] = i18n.translate(data["message"])
+        return data
 
 
 class ImportList(ma.Schema):
@@ -135,13 +147,13 @@ def _options_from_request() -> tuple[dict[str, Any], Any]:
     else:
         raw = json_body()
         if not isinstance(raw, dict):
-            raise Invalid("send a multipart form with a file, or JSON with emails")
+            raise Invalid(_("send a multipart form with a file, or JSON with emails"))
         upload = None
         schema = ImportEmails()
     try:
         data = schema.load(raw)
     except ma.ValidationError as exc:
-        raise Invalid("the request is not valid", fields=flatten(exc.messages)) from None
+        raise Invalid(_("the request is not valid"), fields=flatten(exc.messages)) from None
     return data, upload
 
 
@@ -208,7 +220,8 @@ def show(batch_id: uuid.UUID) -> Any:
 @require(IMPORT)
 @csv_download("The row report: line, column and reason of each problem.")
 def report(batch_id: uuid.UUID) -> Response:
-    """The row report: line (header = 1), column and reason of every problem."""
+    """The row report: line (header = 1), column and reason of every problem (reasons in the
+    request's language)."""
     state = get_state()
     store_id = current_store_id()
     session = state.db.session()
@@ -218,9 +231,12 @@ def report(batch_id: uuid.UUID) -> Response:
         session.close()
         raise
 
+    locale = i18n.current_locale()
+
     def generate() -> Any:
         try:
-            for piece in imports.report_csv(session, store_id, batch_id):
+            reason = functools.partial(i18n.translate, locale=locale)
+            for piece in imports.report_csv(session, store_id, batch_id, reason=reason):
                 yield piece.encode("utf-8")
         finally:
             session.close()

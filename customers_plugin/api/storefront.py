@@ -28,6 +28,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
 from ..events import ShopperAccount
+from ..i18n import _
 from ..schemas.commerce import (
     MovedOut,
     PendingArgs,
@@ -176,7 +177,7 @@ def _change(product_id: str, action: Any) -> None:
     store_id, account = _shopper()
     customer_id = _known(store_id, account)
     if customer_id is None:
-        raise NotFound("this product is not in the wishlist")
+        raise NotFound(_("this product is not in the wishlist"))
 
     def apply(session: Session, resolved_id: uuid.UUID) -> bool:
         return action(session, store_id, resolved_id)
@@ -192,7 +193,7 @@ def remove_from_my_wishlist(product_id: str) -> None:
 
     def action(session: Session, store_id: str, customer_id: uuid.UUID) -> bool:
         if not wishlist.remove(session, store_id, customer_id, product_id):
-            raise NotFound("this product is not in the wishlist")
+            raise NotFound(_("this product is not in the wishlist"))
         return True
 
     _change(product_id, action)
@@ -208,7 +209,7 @@ def move_to_cart(product_id: str) -> Any:
     state = get_state()
     customer_id = _known(store_id, account)
     if customer_id is None:
-        raise NotFound("this product is not in the wishlist")
+        raise NotFound(_("this product is not in the wishlist"))
     wishlist.put_in_cart(state.db, state.pm, store_id, customer_id, product_id)
 
     def action(session: Session, store_id: str, customer_id: uuid.UUID) -> bool:

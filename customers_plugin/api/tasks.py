@@ -11,11 +11,20 @@ from zoneinfo import ZoneInfo
 from flask_smorest import Blueprint
 
 from .. import security
-from ..schemas.tasks import CustomerTaskArgs, TaskIn, TaskListArgs, TaskOut, TaskPage, TaskPatch
+from ..i18n import _
+from ..schemas.tasks import (
+    CustomerTaskArgs,
+    StaffList,
+    TaskIn,
+    TaskListArgs,
+    TaskOut,
+    TaskPage,
+    TaskPatch,
+)
 from ..security import require
 from ..services import tasks
 from ..services.errors import invalid
-from ..services.tasks.manage import store_zone
+from ..services.tasks.manage import staff_members, store_zone
 from ..state import get_state
 from .common import page_size, scope
 from .errors import install
@@ -63,7 +72,7 @@ def list_tasks(**args: Any) -> Any:
     if args.get("mine"):
         me = security.current_staff()
         if me is None:
-            raise invalid("mine", "the host does not say who the staff member is")
+            raise invalid("mine", _("the host does not say who the staff member is"))
         if assignee is not None and assignee != me:
             return {"items": [], "next_cursor": None}  # both filters: nobody's tasks
         assignee = me
@@ -106,3 +115,12 @@ def delete_task(task_id: uuid.UUID) -> None:
     """Delete the task (the activity log keeps that it was deleted)."""
     with scope() as s:
         tasks.delete(s, task_id)
+
+
+@blp.route("/staff", methods=["GET"])
+@require(security.READ)
+@blp.response(200, StaffList)
+def list_staff() -> Any:
+    """Who tasks can be assigned to: the host's ``list_staff`` answer (ids and names)."""
+    members = staff_members(get_state().pm, security.current_store_id()) or {}
+    return {"items": [{"id": k, "name": v.get("name")} for k, v in members.items()]}

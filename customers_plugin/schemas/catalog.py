@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..i18n import _
 from .common import Body, Query, Text
 
 
@@ -81,5 +82,5 @@ class FieldUpdate(Body):
     def _key_fixed(self, data: Any, **_kwargs: Any) -> Any:
         """A field's key never changes: say so rather than "unknown field"."""
         if isinstance(data, dict) and "key" in data:
-            raise ma.ValidationError("a field's key never changes", field_name="key")
+            raise ma.ValidationError(_("a field's key never changes"), field_name="key")
         return data

@@ -6,10 +6,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..i18n import _
 from ..models import WALLET_KINDS
 from .common import Body, Money, Query, Text, UTCDateTime
 
-CURRENCY = validate.Regexp(r"^[A-Za-z]{3}$", error="an ISO 4217 code such as SAR")
+CURRENCY = validate.Regexp(r"^[A-Za-z]{3}$", error=_("an ISO 4217 code such as SAR"))
 
 
 # -- wishlists ------------------------------------------------------------------------------

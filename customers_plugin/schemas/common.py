@@ -19,6 +19,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..bounds import COUNT_MAX, MONEY_MAX, text_problem
+from ..i18n import _
+from ..security import PERMISSIONS
 from ..services.keyset import CURSOR_PATTERN, MAX_CURSOR_LENGTH
 from ..state import get_state
 
@@ -99,7 +101,7 @@ class Text(fields.String):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > self.max_length:  # the documented maxLength holds before trimming
-            raise ma.ValidationError(f"Longer than maximum length {self.max_length}.")
+            raise ma.ValidationError(_("Longer than maximum length {max}.", max=self.max_length))
         problem = text_problem(text)
         if problem is not None:
             raise ma.ValidationError(problem)
@@ -122,9 +124,9 @@ class UTCDateTime(fields.AwareDateTime):
         try:
             result = parsed.astimezone(dt.UTC)
         except (OverflowError, ValueError):
-            raise ma.ValidationError("datetime out of range") from None
+            raise ma.ValidationError(_("datetime out of range")) from None
         if not 1900 <= result.year <= 9000:
-            raise ma.ValidationError("datetime out of range")
+            raise ma.ValidationError(_("datetime out of range"))
         return result
 
 
@@ -148,10 +150,10 @@ class Money(fields.Decimal):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, str) or not re.match(self.PATTERNS[self.sign], value):
-            raise ma.ValidationError(f"an amount as a decimal string ({self.sign})")
+            raise ma.ValidationError(_("an amount as a decimal string ({sign})", sign=self.sign))
         amount = super()._deserialize(value, attr, data, **kwargs)
         if not -MONEY_MAX < amount < MONEY_MAX:
-            raise ma.ValidationError("amount out of range")
+            raise ma.ValidationError(_("amount out of range"))
         return amount.quantize(Decimal("0.001"))
 
 
@@ -175,7 +177,7 @@ LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 def _page_size(value: int) -> None:
     maximum = get_state().setting("CUSTOMERS_MAX_PAGE_SIZE")
     if value > maximum:
-        raise ma.ValidationError(f"must be at most {maximum}")
+        raise ma.ValidationError(_("must be at most {max}", max=maximum))
 
 
 class PageSize(fields.Integer):
@@ -214,7 +216,9 @@ def SortSpec(keys: Iterable[str], default: str, **kwargs: Any) -> Text:
     return Text(
         max_length=200,
         load_default=default,
-        validate=[validate.Regexp(pattern, error="sort by comma-separated keys: " + names)],
+        validate=[
+            validate.Regexp(pattern, error=_("sort by comma-separated keys: {names}", names=names))
+        ],
         metadata={
             "description": f"Comma-separated keys, '-' for descending (default {default}); "
             f"keys: {', '.join(sorted(keys))}; each key once."
@@ -247,3 +251,15 @@ class TagRef(ma.Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
     automatic = fields.Boolean(required=True)
+
+
+class PermissionsOut(ma.Schema):
+    store_id = fields.String(required=True)
+    staff = fields.String(
+        allow_none=True, metadata={"description": "Who the host says is asking, if it says."}
+    )
+    permissions = fields.List(
+        fields.String(validate=validate.OneOf(PERMISSIONS)),
+        required=True,
+        metadata={"description": "The permissions the host's `authorize` grants on the store."},
+    )

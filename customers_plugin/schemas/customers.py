@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from ..i18n import _
 from ..models import BLOCK_REASONS, CONSENT_STATUSES, GENDERS, STATUSES
 from ..services.listing import DEFAULT_SORT, SORT_KEYS
 from .common import (
@@ -69,7 +70,9 @@ class FilterFields(ma.Schema):
             ("spent_min", "spent_max"),
         ):
             if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
-                raise ma.ValidationError(f"{low} is above {high}", field_name=low)
+                raise ma.ValidationError(
+                    _("{low} is above {high}", low=low, high=high), field_name=low
+                )
 
 
 class CustomerListArgs(FilterFields, PageArgs):
@@ -156,7 +159,7 @@ class ProfileFields(Body):
         import datetime as dt
 
         if value is not None and not dt.date(1900, 1, 1) <= value <= dt.date.today():
-            raise ma.ValidationError("must be between 1900-01-01 and today")
+            raise ma.ValidationError(_("must be between 1900-01-01 and today"))
 
 
 class CustomerCreate(ProfileFields):
@@ -301,7 +304,7 @@ class BulkBody(Body):
     @ma.validates_schema
     def _one_target(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if ("ids" in data) == ("filter" in data):
-            raise ma.ValidationError("give either ids or filter", field_name="ids")
+            raise ma.ValidationError(_("give either ids or filter"), field_name="ids")
 
 
 class BulkOut(ma.Schema):

@@ -9,6 +9,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..i18n import _
 from ..models import TASK_STATUSES
 from .common import Body, Cursor, PageSize, Query, Text, UTCDateTime
 
@@ -33,7 +34,7 @@ class DueTime(fields.DateTime):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dt.datetime:
         parsed = super()._deserialize(value, attr, data, **kwargs)
         if not 1900 <= parsed.year <= 8999:
-            raise ma.ValidationError("datetime out of range")
+            raise ma.ValidationError(_("datetime out of range"))
         return parsed
 
 
@@ -104,4 +105,17 @@ class TaskListArgs(CustomerTaskArgs):
     overdue = fields.Boolean(metadata={"description": "Open and due before now (or not)."})
     due_today = fields.Boolean(
         metadata={"description": "Due today in the store's timezone (or not)."}
+    )
+
+
+class StaffMemberOut(ma.Schema):
+    id = fields.String(required=True)
+    name = fields.String(allow_none=True)
+
+
+class StaffList(ma.Schema):
+    items = fields.List(
+        fields.Nested(StaffMemberOut),
+        required=True,
+        metadata={"description": "The host's list_staff answer (empty when it gives none)."},
     )

@@ -21,6 +21,7 @@ import pluggy
 from sqlalchemy.orm import Session
 
 from ..db import after_commit
+from ..i18n import _
 from ..plugins import hookimpl
 from ..types import new_id
 from .errors import ServiceError
@@ -56,16 +57,16 @@ def read_limited(stream: IO[bytes], limit: int) -> bytes:
     """Read at most ``limit`` bytes; raise ``TooLarge`` if there is more."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(f"the file is larger than {limit} bytes")
+        raise TooLarge(_("the file is larger than {limit} bytes", limit=limit))
     return data
 
 
 def check_image(data: bytes) -> str:
     if not data:
-        raise UnsupportedType("the file is empty")
+        raise UnsupportedType(_("the file is empty"))
     content_type = image_type(data[:16])
     if content_type is None:
-        raise UnsupportedType("only JPEG, PNG, GIF and WebP images are accepted")
+        raise UnsupportedType(_("only JPEG, PNG, GIF and WebP images are accepted"))
     return content_type
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import security
+from ..i18n import _
 from ..models import Customer, CustomerTag
 from . import customers, tags
 from .errors import Conflict, Invalid, NotFound, invalid
@@ -55,7 +56,7 @@ def select_ids(scope: Scope, ids: Sequence[uuid.UUID] | None, filters: Filters |
     if ids is not None:
         wanted = list(dict.fromkeys(ids))
         if len(wanted) > scope.max_bulk:
-            raise invalid("ids", f"at most {scope.max_bulk} customers per bulk action")
+            raise invalid("ids", _("at most {n} customers per bulk action", n=scope.max_bulk))
         found = set(
             scope.session.scalars(
                 select(Customer.id).where(
@@ -65,13 +66,13 @@ def select_ids(scope: Scope, ids: Sequence[uuid.UUID] | None, filters: Filters |
         )
         missing = [str(i) for i in wanted if i not in found]
         if missing:
-            raise NotFound(f"{len(missing)} of the ids are not customers of this store")
+            raise NotFound(_("{n} of the ids are not customers of this store", n=len(missing)))
         return wanted
     chosen = matching_ids(scope, filters or Filters(), scope.max_bulk)
     if len(chosen) > scope.max_bulk:
         raise Invalid(
-            f"the filter selects more than {scope.max_bulk} customers; narrow it",
-            fields={"filter": [f"selects more than {scope.max_bulk} customers"]},
+            _("the filter selects more than {n} customers; narrow it", n=scope.max_bulk),
+            fields={"filter": [_("selects more than {n} customers", n=scope.max_bulk)]},
         )
     return chosen
 
@@ -86,10 +87,12 @@ def run(
 ) -> BulkResult:
     action = ACTIONS.get(action_name)
     if action is None:
-        raise invalid("action", f"one of: {', '.join(sorted(ACTIONS))}")
+        raise invalid("action", _("one of: {choices}", choices=", ".join(sorted(ACTIONS))))
     for need in action.needs:
         if not params.get(need):
-            raise invalid(need, f"the {action_name} action needs {need}")
+            raise invalid(
+                need, _("the {action} action needs {need}", action=action_name, need=need)
+            )
     chosen = select_ids(scope, ids, filters)
     changed = action.apply(scope, chosen, params) if chosen else 0
     return BulkResult(action_name, len(chosen), changed)
@@ -122,7 +125,7 @@ def _set_active(active: bool) -> Apply:
         )
         if blocked is not None:
             raise Conflict(
-                "some of these customers are blocked; unblock them first",
+                _("some of these customers are blocked; unblock them first"),
                 existing_id=str(blocked),
             )
         return sum(customers.set_active(scope, cid, active) for cid in ids)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..i18n import _
 from ..models import (
     Activity,
     BookingSummary,
@@ -177,7 +178,7 @@ def mark_paid_in_person(
         .with_for_update()
     )
     if booking is None:
-        raise NotFound("no such booking")
+        raise NotFound(_("no such booking"))
     if booking.payment_status != PAID_IN_PERSON:
         old = booking.payment_status
         booking.payment_status = PAID_IN_PERSON

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import insert
 from ..events import FieldChange
+from ..i18n import _
 from ..models import BLOCK_REASONS, Customer
 from ..normalize import (
     InvalidEmail,
@@ -37,7 +38,7 @@ from .tags import add_tags
 # Profile columns a merchant edits as they are (after the schema's validation).
 PLAIN_FIELDS = ("country", "language", "company", "position", "vat_id", "birthdate", "gender")
 LIST_FIELDS = ("extra_emails", "extra_phones", "addresses")
-PRIMARY_EMAIL_FIXED = (
+PRIMARY_EMAIL_FIXED = _(
     "the primary email cannot be changed; add the new address to extra_emails instead"
 )
 
@@ -49,7 +50,7 @@ def get(scope: Scope, customer_id: uuid.UUID, *, lock: bool = False) -> Customer
         query = query.with_for_update()
     found = scope.session.scalar(query)
     if found is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     return found
 
 
@@ -66,7 +67,7 @@ def create(scope: Scope, data: Mapping[str, Any]) -> uuid.UUID:
     email_key = _email_key(data.get("email"))
     phone = _phone(scope, data.get("phone"))
     if email_key is None and phone is None:
-        message = "give an email or a phone"
+        message = _("give an email or a phone")
         raise Invalid(message, fields={"email": [message], "phone": [message]})
     _ensure_free(scope, email_key, phone, None)
     custom = fields.canonical_values(
@@ -97,7 +98,7 @@ def create(scope: Scope, data: Mapping[str, Any]) -> uuid.UUID:
     ).scalar()
     if customer_id is None:  # lost a race with a concurrent writer of the same email/phone
         _ensure_free(scope, email_key, phone, None)
-        raise Conflict("the email or phone belongs to another customer")
+        raise Conflict(_("the email or phone belongs to another customer"))
     contacts.add_source(session, scope.store_id, customer_id, "manual")
     if data.get("tags"):
         add_tags(scope, customer_id, data["tags"], notify=False)
@@ -134,7 +135,7 @@ def editable(scope: Scope, customer_id: uuid.UUID) -> Customer:
     """
     customer = get(scope, customer_id, lock=True)
     if customer.erased_at is not None:
-        raise Conflict("this customer was erased; their profile cannot be filled in again")
+        raise Conflict(_("this customer was erased; their profile cannot be filled in again"))
     return customer
 
 
@@ -161,7 +162,7 @@ def update(scope: Scope, customer_id: uuid.UUID, data: Mapping[str, Any]) -> lis
     if "phone" in data:
         phone = _phone(scope, data["phone"])
         if phone is None and customer.email_normalized is None:
-            raise invalid("phone", "a customer without an email needs a phone")
+            raise invalid("phone", _("a customer without an email needs a phone"))
         if phone is not None and phone != customer.phone:
             _ensure_free(scope, None, phone, customer.id)
         change("phone", phone)
@@ -183,7 +184,7 @@ def update(scope: Scope, customer_id: uuid.UUID, data: Mapping[str, Any]) -> lis
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict("the email or phone belongs to another customer") from None
+            raise Conflict(_("the email or phone belongs to another customer")) from None
     for key, (old, new) in fields.write_values(
         session, scope.store_id, customer.id, custom
     ).items():
@@ -253,7 +254,7 @@ def delete(scope: Scope, customer_ids: Sequence[uuid.UUID]) -> int:
         )
     )
     if len(found) != len(ids):
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     traces.forget(scope, ids)  # import undo rows and export files outlive the rows otherwise
     photos = session.scalars(
         select(Customer.photo_key).where(Customer.id.in_(ids), Customer.photo_key.is_not(None))
@@ -283,7 +284,7 @@ def set_active(scope: Scope, customer_id: uuid.UUID, active: bool) -> bool:
     """
     customer = get(scope, customer_id, lock=True)
     if customer.status == "blocked":
-        raise Conflict("the customer is blocked; unblock them first")
+        raise Conflict(_("the customer is blocked; unblock them first"))
     new = "active" if active else "inactive"
     if customer.status == new:
         return False
@@ -298,7 +299,7 @@ def set_active(scope: Scope, customer_id: uuid.UUID, active: bool) -> bool:
 def block(scope: Scope, customer_id: uuid.UUID, reason: str, details: str | None) -> bool:
     """Block with a reason from ``BLOCK_REASONS`` and free-text details."""
     if reason not in BLOCK_REASONS:
-        raise invalid("reason", f"one of: {', '.join(BLOCK_REASONS)}")
+        raise invalid("reason", _("one of: {choices}", choices=", ".join(BLOCK_REASONS)))
     customer = get(scope, customer_id, lock=True)
     details = (details or "").strip() or None
     if customer.status == "blocked" and (customer.block_reason, customer.block_details) == (
@@ -363,14 +364,14 @@ def _email_key(email: Any) -> str | None:
     try:
         return validate_email_address(str(email))
     except InvalidEmail:
-        raise invalid("email", "not a valid email address") from None
+        raise invalid("email", _("not a valid email address")) from None
 
 
 def _phone(scope: Scope, phone: Any, field: str = "phone") -> str | None:
     try:
         return normalize_phone(phone, scope.region)
     except InvalidPhone:
-        raise invalid(field, "not a valid phone number") from None
+        raise invalid(field, _("not a valid phone number")) from None
 
 
 def _list_values(scope: Scope, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -381,7 +382,7 @@ def _list_values(scope: Scope, data: Mapping[str, Any]) -> dict[str, Any]:
             try:
                 validate_email_address(email)
             except InvalidEmail:
-                raise invalid(f"extra_emails.{i}", "not a valid email address") from None
+                raise invalid(f"extra_emails.{i}", _("not a valid email address")) from None
             emails.append(email.strip())
         out["extra_emails"] = list(dict.fromkeys(emails))
     if "extra_phones" in data:
@@ -412,8 +413,8 @@ def _ensure_free(
         existing = scope.session.scalar(query.limit(1))
         if existing is not None:
             raise Conflict(
-                f"another customer has this {field}",
-                fields={field: [f"already used by customer {existing}"]},
+                _("another customer has this {field}", field=field),
+                fields={field: [_("already used by customer {id}", id=existing)]},
                 existing_id=str(existing),
             )
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
+from ..i18n import _
 from ..jobs import job
 from ..models import BookingSummary, Customer, ExportJob, FieldValue
 from ..types import utcnow
@@ -150,24 +151,40 @@ def available_columns(session: Session, store_id: str, kind: str = "customers") 
     return names
 
 
+def default_columns(known: list[str], kind: str) -> list[str]:
+    """The columns an export without a choice writes: those the importer reads, the
+    read-only facts, the custom fields, and for the booking report its two columns."""
+    return [
+        *DEFAULT_COLUMNS,
+        *(c for c in known if c.startswith(FIELD_PREFIX)),
+        *(_BOOKING_COLUMNS if kind == "bookings" else ()),
+    ]
+
+
+def column_choices(session: Session, store_id: str, kind: str) -> list[dict[str, object]]:
+    """Every column an export of ``kind`` can write, in order, each saying whether it is
+    written by default (for a form that offers the choice)."""
+    known = available_columns(session, store_id, kind)
+    chosen = set(default_columns(known, kind))
+    return [{"name": name, "default": name in chosen} for name in known]
+
+
 def check_request(session: Session, store_id: str, request: ExportRequest) -> list[str]:
     """The columns to write (defaults filled in); raises ``Invalid`` naming unknown ones."""
     if request.kind not in KINDS:
-        raise invalid("kind", "must be customers or bookings")
+        raise invalid("kind", _("must be customers or bookings"))
     if request.kind == "bookings":
         if request.bookings_from is None or request.bookings_to is None:
-            raise invalid("bookings_from", "the booking report needs bookings_from and bookings_to")
+            raise invalid(
+                "bookings_from", _("the booking report needs bookings_from and bookings_to")
+            )
         if request.bookings_from > request.bookings_to:
-            raise invalid("bookings_from", "is after bookings_to")
+            raise invalid("bookings_from", _("is after bookings_to"))
     known = available_columns(session, store_id, request.kind)
-    columns = list(dict.fromkeys(request.columns)) or [
-        *DEFAULT_COLUMNS,
-        *(c for c in known if c.startswith(FIELD_PREFIX)),
-        *(_BOOKING_COLUMNS if request.kind == "bookings" else ()),
-    ]
+    columns = list(dict.fromkeys(request.columns)) or default_columns(known, request.kind)
     unknown = [c for c in columns if c not in known]
     if unknown:
-        raise invalid("columns", "unknown columns: " + ", ".join(unknown))
+        raise invalid("columns", _("unknown columns: {names}", names=", ".join(unknown)))
     return columns
 
 
@@ -440,7 +457,7 @@ def get_export(session: Session, store_id: str, export_id: uuid.UUID) -> ExportJ
         select(ExportJob).where(ExportJob.id == export_id, ExportJob.store_id == store_id)
     )
     if found is None:
-        raise NotFound("no such export")
+        raise NotFound(_("no such export"))
     return found
 
 
@@ -460,15 +477,21 @@ def export_file(state: CustomersState, store_id: str, export_id: uuid.UUID) -> s
     with state.db.session() as session:
         export = get_export(session, store_id, export_id)
         if export.status == "expired":
-            when = f" on {export.expires_at:%Y-%m-%d}" if export.expires_at else ""
-            raise ExportExpired(
-                f"this export expired{when} and its file was deleted: start a new export"
+            day = export.expires_at.date().isoformat() if export.expires_at else None
+            message = (
+                _(
+                    "this export expired on {day} and its file was deleted: start a new export",
+                    day=day,
+                )
+                if day
+                else _("this export expired and its file was deleted: start a new export")
             )
+            raise ExportExpired(message)
         if export.status != "done":
-            raise Conflict(f"the export is {export.status}, not done")
+            raise Conflict(_("the export is {status}, not done", status=export.status))
     path = export_path(state, export_id)
     if not path.exists():
-        raise NotFound("the export file is gone")
+        raise NotFound(_("the export file is gone"))
     return str(path)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..db import insert
+from ..i18n import _
 from ..models import FieldDefinition, FieldValue
 from ..normalize import search_key
 from ..types import new_id, utcnow
@@ -58,22 +59,22 @@ class FieldType:
 
 def _parse_text(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be text")
+        raise ValueError(_("must be text"))
     text = value.strip()
     if len(text) > MAX_TEXT_VALUE:
-        raise ValueError(f"must be at most {MAX_TEXT_VALUE} characters")
+        raise ValueError(_("must be at most {n} characters", n=MAX_TEXT_VALUE))
     return text
 
 
 def _parse_number(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ValueError("must be a number")
+        raise ValueError(_("must be a number"))
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError("must be a number") from None
+        raise ValueError(_("must be a number")) from None
     if not number.is_finite() or abs(number) >= Decimal(10) ** 15:
-        raise ValueError("must be a finite number below 10^15")
+        raise ValueError(_("must be a finite number below 10^15"))
     if number == number.to_integral_value():
         return str(number.quantize(Decimal(1)))
     return format(number.normalize(), "f")
@@ -81,23 +82,23 @@ def _parse_number(value: Any) -> str:
 
 def _parse_date(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be a date (YYYY-MM-DD)")
+        raise ValueError(_("must be a date (YYYY-MM-DD)"))
     try:
         return dt.date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise ValueError("must be a date (YYYY-MM-DD)") from None
+        raise ValueError(_("must be a date (YYYY-MM-DD)")) from None
 
 
 def _parse_url(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be a URL")
+        raise ValueError(_("must be a URL"))
     text = value.strip()
     try:
         parts = urlsplit(text)
     except ValueError:
-        raise ValueError("must be a URL") from None
+        raise ValueError(_("must be a URL")) from None
     if parts.scheme not in ("http", "https") or not parts.netloc or len(text) > MAX_TEXT_VALUE:
-        raise ValueError("must be an http(s) URL")
+        raise ValueError(_("must be an http(s) URL"))
     return text
 
 
@@ -154,9 +155,9 @@ class FieldTypes(Mapping[str, FieldType]):
         """The stored form of ``value`` for ``type_name``; raises ValueError with a message."""
         result = self[type_name].parse(value)
         if not isinstance(result, str):
-            raise ValueError("the field type returned no text")
+            raise ValueError(_("the field type returned no text"))
         if "\x00" in result or len(result) > MAX_TEXT_VALUE:
-            raise ValueError("value is too long or holds a NUL byte")
+            raise ValueError(_("value is too long or holds a NUL byte"))
         return result
 
 
@@ -180,7 +181,7 @@ def get_definition(session: Session, store_id: str, field_id: uuid.UUID) -> Fiel
         )
     )
     if found is None:
-        raise NotFound("no such field")
+        raise NotFound(_("no such field"))
     return found
 
 
@@ -202,19 +203,21 @@ def create_definition(
     position: int | None = None,
 ) -> FieldDefinition:
     if type not in types:
-        raise invalid("type", f"unknown field type; one of: {', '.join(sorted(types))}")
+        raise invalid(
+            "type", _("unknown field type; one of: {choices}", choices=", ".join(sorted(types)))
+        )
     key = key or slug(label)
     if not KEY_PATTERN.match(key):
-        raise invalid("key", "lower-case letters, digits and _; starting with a letter")
+        raise invalid("key", _("lower-case letters, digits and _; starting with a letter"))
     if key in {name for name, _label, _type in PREDEFINED}:
-        raise Conflict("a predefined field has this key", fields={"key": ["already used"]})
+        raise Conflict(_("a predefined field has this key"), fields={"key": [_("already used")]})
     count = session.scalar(
         select(func.count())
         .select_from(FieldDefinition)
         .where(FieldDefinition.store_id == store_id)
     )
     if count >= MAX_FIELDS_PER_STORE:
-        raise Invalid(f"a store has at most {MAX_FIELDS_PER_STORE} custom fields")
+        raise Invalid(_("a store has at most {n} custom fields", n=MAX_FIELDS_PER_STORE))
     field_id = session.execute(
         insert(session, FieldDefinition.__table__)
         .values(
@@ -230,7 +233,9 @@ def create_definition(
         .returning(FieldDefinition.__table__.c.id)
     ).scalar()
     if field_id is None:
-        raise Conflict(f"a field with key {key!r} exists", fields={"key": ["already used"]})
+        raise Conflict(
+            _("a field with key '{key}' exists", key=key), fields={"key": [_("already used")]}
+        )
     return get_definition(session, store_id, field_id)
 
 
@@ -289,12 +294,12 @@ def canonical_values(
         try:
             out[definition.id] = (key, types.canonical(definition.type, value))
         except ValueError as exc:
-            errors[f"custom_fields.{key}"] = [str(exc) or "invalid value"]
+            errors[f"custom_fields.{key}"] = [str(exc) or _("invalid value")]
         except Exception:
             log.exception("field type %r failed to parse a value", definition.type)
-            errors[f"custom_fields.{key}"] = ["invalid value"]
+            errors[f"custom_fields.{key}"] = [_("invalid value")]
     if errors:
-        raise Invalid("some custom field values are not valid", fields=errors)
+        raise Invalid(_("some custom field values are not valid"), fields=errors)
     return out
 
 
@@ -357,8 +362,8 @@ def filter_value(
     """The field id and canonical value of a ``field=key:value`` list filter."""
     definition = definitions_by_key(session, store_id).get(key)
     if definition is None:
-        raise invalid("field", f"no custom field {key!r}")
+        raise invalid("field", _("no custom field '{key}'", key=key))
     try:
         return definition.id, types.canonical(definition.type, value)
     except ValueError as exc:
-        raise invalid("field", f"{key}: {exc}") from None
+        raise invalid("field", _("{key}: {problem}", key=key, problem=str(exc))) from None

@@ -23,6 +23,7 @@ from sqlalchemy import and_, false, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..i18n import _
 from ..types import to_money
 from .errors import Invalid
 
@@ -74,14 +75,16 @@ def parse_sort(spec: str, keys: dict[str, SortKey], tie_break: SortKey) -> list[
         if name not in keys:
             allowed = ", ".join(sorted(keys))
             raise Invalid(
-                f"cannot sort by {name!r}", fields={"sort": [f"sort by one of: {allowed}"]}
+                _("cannot sort by '{name}'", name=name),
+                fields={"sort": [_("sort by one of: {names}", names=allowed)]},
             )
         if name in seen:
-            raise Invalid(f"{name!r} is repeated", fields={"sort": [f"{name!r} is repeated"]})
+            message = _("'{name}' is repeated", name=name)
+            raise Invalid(message, fields={"sort": [message]})
         seen.add(name)
         orders.append(Order(keys[name], desc))
     if not orders:
-        raise Invalid("empty sort", fields={"sort": ["give at least one key"]})
+        raise Invalid(_("empty sort"), fields={"sort": [_("give at least one key")]})
     orders.append(Order(tie_break, orders[0].desc))
     return orders
 
@@ -162,7 +165,7 @@ def decode(token: str, orders: list[Order]) -> list[Any]:
 
 
 def _bad() -> InvalidCursor:
-    message = "the cursor is not valid for this list; start again without it"
+    message = _("the cursor is not valid for this list; start again without it")
     return InvalidCursor(message, fields={"cursor": [message]})
 
 

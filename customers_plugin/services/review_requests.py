@@ -28,6 +28,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import insert_ignore
+from ..i18n import _
 from ..jobs import job
 from ..models import Customer, OrderSummary, Review, ReviewRequest
 from ..types import new_id, utcnow
@@ -162,7 +163,7 @@ def read_token(state: CustomersState, token: str) -> LinkHolder:
     except SignatureExpired:
         raise LinkExpired("this review link has expired") from None
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise LinkInvalid("this review link is not valid") from None
+        raise LinkInvalid(_("this review link is not valid")) from None
 
 
 def pending_for_link(state: CustomersState, session: Session, token: str) -> dict[str, Any]:
@@ -207,7 +208,7 @@ def request_now(
         select(Customer).where(Customer.id == customer_id, Customer.store_id == store_id)
     )
     if customer is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     pending = unreviewed_orders(session, store_id, customer.id)
     if not pending:
         raise NothingToReview("every order of this customer is already reviewed")
@@ -491,6 +492,6 @@ def log_page(
         select(Customer.id).where(Customer.id == customer_id, Customer.store_id == store_id)
     )
     if found is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     where = [ReviewRequest.store_id == store_id, ReviewRequest.customer_id == customer_id]
     return model_page(session, ReviewRequest, _LOG_KEYS, "-created_at", where, limit, cursor)

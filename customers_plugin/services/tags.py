@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..db import after_commit
 from ..events import FieldChange
+from ..i18n import _
 from ..jobs import job
 from ..models import Customer, CustomerGroup, CustomerTag, Tag
 from ..normalize import search_key
@@ -39,7 +40,7 @@ TAG_CHANGE_CHUNK = 500
 def clean_name(name: str) -> str:
     cleaned = " ".join(name.split())[:MAX_TAG_LENGTH]
     if not search_key(cleaned):
-        raise invalid("name", "a tag needs a name")
+        raise invalid("name", _("a tag needs a name"))
     return cleaned
 
 
@@ -118,7 +119,7 @@ def _announce(scope: Scope, customer_id: uuid.UUID, before: tuple[str, ...]) -> 
 def get_tag(session: Session, store_id: str, tag_id: uuid.UUID) -> Tag:
     tag = session.scalar(select(Tag).where(Tag.store_id == store_id, Tag.id == tag_id))
     if tag is None:
-        raise NotFound("no such tag")
+        raise NotFound(_("no such tag"))
     return tag
 
 
@@ -165,7 +166,7 @@ def rename_tag(
         select(Tag.id).where(Tag.store_id == scope.store_id, Tag.name_key == key, Tag.id != tag.id)
     )
     if clash is not None:
-        raise Conflict("another tag has this name", fields={"name": ["already used"]})
+        raise Conflict(_("another tag has this name"), fields={"name": [_("already used")]})
     old = tag.name
     tag.name = name
     tag.name_key = key

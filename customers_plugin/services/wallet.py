@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from ..bounds import MONEY_MAX
 from ..db import insert_ignore
 from ..events import WalletSpend
+from ..i18n import _
 from ..models import WALLET_KINDS, Customer, WalletTransaction
 from ..types import new_id, to_money, utcnow
 from . import activity
@@ -108,7 +109,7 @@ def post(
     """
     amount = _checked(kind, amount, reason, idempotency_key)
     if session.scalar(_customer_query(store_id, customer_id)) is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     request = _Request(
         customer_id, kind, amount, (currency or "").upper(), reason.strip(), reference
     )
@@ -116,7 +117,7 @@ def post(
     if first is not None:
         return Posted(_replay(first, request), True)
     if request.currency != wallet_currency:
-        raise invalid("currency", f"wallets hold {wallet_currency}")
+        raise invalid("currency", _("wallets hold {currency}", currency=wallet_currency))
     table = WalletTransaction.__table__
     transaction_id = new_id()
     inserted = insert_ignore(
@@ -155,8 +156,11 @@ def post(
     ).scalar()
     if balance is None:  # the transaction rolls back: the ledger row goes too
         if kind == "credit":
-            raise invalid("amount", f"the balance would reach {MONEY_MAX:f}, the wallet's bound")
-        raise InsufficientBalance("the wallet balance is lower than the debit")
+            bound = f"{MONEY_MAX:f}"
+            raise invalid(
+                "amount", _("the balance would reach {bound}, the wallet's bound", bound=bound)
+            )
+        raise InsufficientBalance(_("the wallet balance is lower than the debit"))
     session.execute(
         update(WalletTransaction)
         .where(WalletTransaction.id == transaction_id)
@@ -182,17 +186,17 @@ def post(
 
 def _checked(kind: str, amount: Any, reason: str, key: str) -> Decimal:
     if kind not in WALLET_KINDS:
-        raise invalid("type", f"must be one of {', '.join(WALLET_KINDS)}")
+        raise invalid("type", _("must be one of {choices}", choices=", ".join(WALLET_KINDS)))
     try:
         value = to_money(amount)
     except (TypeError, ValueError) as exc:
         raise invalid("amount", str(exc)) from None
     if not Decimal(0) < value < MAX_AMOUNT:
-        raise invalid("amount", "must be positive and below 10^13")
+        raise invalid("amount", _("must be positive and below 10^13"))
     if not reason or not reason.strip():
-        raise invalid("reason", "give a reason")
+        raise invalid("reason", _("give a reason"))
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise invalid("idempotency_key", f"give a key of 1 to {MAX_KEY_LENGTH} characters")
+        raise invalid("idempotency_key", _("give a key of 1 to {n} characters", n=MAX_KEY_LENGTH))
     return value
 
 
@@ -240,8 +244,12 @@ def _replay(first: WalletTransaction | None, request: _Request) -> WalletTransac
             if getattr(recorded, f.name) != getattr(request, f.name)
         ]
         raise KeyReused(
-            "this idempotency key was used with another request body",
-            fields={"idempotency_key": [f"already used with another {', '.join(differs)}"]},
+            _("this idempotency key was used with another request body"),
+            fields={
+                "idempotency_key": [
+                    _("already used with another {names}", names=", ".join(differs))
+                ]
+            },
         )
     return first
 
@@ -265,7 +273,7 @@ def ledger_page(
         )
     )
     if balance is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     where = [WalletTransaction.store_id == store_id, WalletTransaction.customer_id == customer_id]
     rows, next_cursor = model_page(
         session, WalletTransaction, _LEDGER_KEYS, "-created_at", where, limit, cursor

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..db import Database, after_commit, insert_ignore
 from ..events import Contact, PriceDrop, ProductPrice, Wish
+from ..i18n import _
 from ..jobs import job
 from ..models import Customer, WishlistItem
 from ..plugins import has_listeners, notify
@@ -75,18 +76,18 @@ class Product:
     def of(cls, product_id: str, name: str, price: Any, currency: str) -> Product:
         product_id = (product_id or "").strip()
         if not product_id or len(product_id) > 128:
-            raise invalid("product_id", "give a product id of 1 to 128 characters")
+            raise invalid("product_id", _("give a product id of 1 to 128 characters"))
         if not (name or "").strip():
-            raise invalid("name", "give the product's name")
+            raise invalid("name", _("give the product's name"))
         try:
             amount = to_money(price)
         except (TypeError, ValueError) as exc:
             raise invalid("price", str(exc)) from None
         if amount < 0:
-            raise invalid("price", "must not be negative")
+            raise invalid("price", _("must not be negative"))
         code = (currency or "").strip().upper()
         if len(code) != 3 or not code.isalpha():
-            raise invalid("currency", "give an ISO 4217 code such as SAR")
+            raise invalid("currency", _("give an ISO 4217 code such as SAR"))
         return cls(product_id, name.strip()[:300], amount, code)
 
 
@@ -100,13 +101,13 @@ def product_from_host(pm: pluggy.PluginManager, store_id: str, product_id: str) 
     """
     product_id = (product_id or "").strip()
     if not product_id or len(product_id) > 128:
-        raise invalid("product_id", "give a product id of 1 to 128 characters")
+        raise invalid("product_id", _("give a product id of 1 to 128 characters"))
     if not has_listeners(pm, "product_prices"):
         raise PricesUnavailable("this shop does not tell product prices to the wishlist")
     answer = pm.hook.product_prices(store_id=store_id, product_ids=[product_id]) or {}
     raw = answer.get(product_id)
     if raw is None:
-        raise invalid("product_id", "no such product in this shop")
+        raise invalid("product_id", _("no such product in this shop"))
     current = raw if isinstance(raw, ProductPrice) else ProductPrice(*raw)
     return Product.of(product_id, current.name or product_id, current.price, current.currency)
 
@@ -179,8 +180,8 @@ def _check_room(
     )
     if there is None:
         raise WishlistFull(
-            f"the wishlist already holds {max_items} products",
-            fields={"product_id": [f"the wishlist holds at most {max_items} products"]},
+            _("the wishlist already holds {n} products", n=max_items),
+            fields={"product_id": [_("the wishlist holds at most {n} products", n=max_items)]},
         )
 
 
@@ -241,17 +242,17 @@ def put_in_cart(
             )
         )
         if item is None:
-            raise NotFound("this product is not in the wishlist")
+            raise NotFound(_("this product is not in the wishlist"))
         info = customer_info(session, customer_id)
     if not has_listeners(pm, "add_to_cart"):
-        raise CartUnavailable("this shop cannot add to the cart from the wishlist")
+        raise CartUnavailable(_("this shop cannot add to the cart from the wishlist"))
     added = pm.hook.add_to_cart(store_id=store_id, customer=info, product_id=product_id)
     if added is None:
-        raise CartUnavailable("this shop cannot add to the cart from the wishlist")
+        raise CartUnavailable(_("this shop cannot add to the cart from the wishlist"))
     if not added:
         raise ProductUnavailable(
-            "this product is unavailable and stays in the wishlist",
-            fields={"product_id": ["unavailable"]},
+            _("this product is unavailable and stays in the wishlist"),
+            fields={"product_id": [_("unavailable")]},
         )
 
 
@@ -283,7 +284,7 @@ def require_customer(session: Session, store_id: str, customer_id: uuid.UUID) ->
         select(Customer.id).where(Customer.id == customer_id, Customer.store_id == store_id)
     )
     if found is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
 
 
 def most_wished(

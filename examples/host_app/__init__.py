@@ -1,6 +1,6 @@
 """An example host for customers-plugin: a small shop + booking site with its own
 Flask-SQLAlchemy models, firing the plugin's events, answering its store/authorization hooks,
-and showing an admin page built on the plugin's REST API.
+and mounting the plugin's admin (``customers_plugin.admin``) behind a staff sign-in.
 
 Run it with ``flask --app examples.host_app run`` (``make demo`` does the set-up first).
 """
@@ -109,7 +109,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(commerce.bp)
     app.register_blueprint(accounts.bp)
-    app.register_blueprint(admin.bp)
+    admin.mount(app)
     app.jinja_env.globals["csrf_token"] = views.csrf_token
     app.jinja_env.globals["signed_in"] = accounts.signed_in
     app.jinja_env.globals["all_stores"] = list(stores.values())

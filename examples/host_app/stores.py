@@ -3,9 +3,13 @@ customers-plugin's ``current_store``, ``authorize``, ``current_staff`` and ``lis
 
 Each bearer token is bound to one store and one role: a request with store A's token acts on
 store A and is refused (403) anywhere else; a request without a known token is unauthenticated
-(401). The role decides which of the plugin's permissions the token holds (``ROLES``): the
-owner everything, staff the daily work without money, deletion or settings, read-only only
-``customers.read``; anything else answers 403.
+(401). A member of staff signed in to the admin (``admin.py``: the browser session holds their
+store and role) is known the same way, without a token; as a session cookie is sent by the
+browser whatever page asks, a change (any method but GET/HEAD/OPTIONS) counts only with the
+admin's ``X-Customers-CSRF`` header, which a page of another site cannot send. The role
+decides which of the plugin's permissions the token holds (``ROLES``): the owner everything,
+staff the daily work without money, deletion or settings, read-only only ``customers.read``;
+anything else answers 403.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import Request
+from flask import Request, has_request_context, session
 
 from customers_plugin import hookimpl, security
 
@@ -41,6 +45,10 @@ ROLES: dict[str, frozenset[str] | None] = {
     ),
     READ_ONLY: frozenset({security.READ}),
 }
+
+STAFF_SESSION = "staff"  # browser-session key of the admin sign-in: [store id, role]
+CSRF_HEADER = "X-Customers-CSRF"  # what customers_plugin.admin sends with every call
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # The payment methods every demo store offers at checkout.
 PAYMENT_METHODS = ("card", "paypal", "bank_transfer", "cash_on_delivery")
@@ -88,13 +96,32 @@ class HostServices:
         account = self.account_for_token(token)
         return account[0] if account else None
 
+    def account_for_request(self, request: Request) -> tuple[str, str] | None:
+        """The (store id, role) of the caller: their bearer token, else the admin sign-in of
+        the browser session (for a change, only with the CSRF header)."""
+        token = bearer_token(request)
+        if token is not None:
+            return self.account_for_token(token)
+        if not has_request_context():
+            return None
+        signed_in = session.get(STAFF_SESSION)
+        if not isinstance(signed_in, list) or len(signed_in) != 2:
+            return None
+        store_id, role = signed_in
+        if store_id not in self._stores or role not in ROLES:
+            return None
+        if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != "1":
+            return None
+        return store_id, role
+
     @hookimpl
     def current_store(self, request: Request) -> str | None:
-        return self.store_for_token(bearer_token(request))
+        account = self.account_for_request(request)
+        return account[0] if account else None
 
     @hookimpl
     def authorize(self, request: Request, permission: str, store_id: str) -> bool | None:
-        account = self.account_for_token(bearer_token(request))
+        account = self.account_for_request(request)
         if account is None:
             return None  # nobody we know: 401
         bound, role = account
@@ -106,7 +133,7 @@ class HostServices:
     @hookimpl
     def current_staff(self, request: Request, store_id: str) -> str | None:
         """The staff member behind the token: one account per role in this demo."""
-        account = self.account_for_token(bearer_token(request))
+        account = self.account_for_request(request)
         return account[1] if account is not None and account[0] == store_id else None
 
     @hookimpl

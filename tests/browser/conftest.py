@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
@@ -51,15 +52,38 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser, shop: Shop) -> Iterator[Page]:
-    """A fresh browser context (empty sessionStorage) on the admin page; a JS error fails."""
-    context = browser.new_context(locale="en-US")
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@contextmanager
+def admin_tab(
+    browser: Browser,
+    shop: Shop,
+    *,
+    locale: str = "en-US",
+    viewport: dict[str, int] = DESKTOP,
+    account: str = "Demo Shop: owner",
+) -> Iterator[Page]:
+    """A fresh browser (own cookies) signed in to the admin through the example host's staff
+    sign-in as ``account``, on the customer list. A JavaScript error fails the test."""
+    context = browser.new_context(locale=locale, viewport=viewport)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.goto(shop.url)
-    yield tab
-    context.close()
+    tab.goto(shop.url.replace("/admin/", "/staff/sign-in"))
+    tab.get_by_role("button", name=account, exact=True).click()
+    tab.wait_for_url("**/admin/")
+    try:
+        yield tab
+    finally:
+        context.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def page(browser: Browser, shop: Shop) -> Iterator[Page]:
+    """The owner of the Demo Shop on the admin's customer list, in English on a desktop."""
+    with admin_tab(browser, shop) as tab:
+        yield tab

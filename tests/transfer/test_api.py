@@ -189,3 +189,29 @@ def test_a_queued_export_with_a_bad_filter_answers_422_and_queues_nothing(api_ap
     assert response.json["error"]["fields"] == {"field": ["no custom field 'nosuchfield'"]}
     with api_app.extensions["customers"].db.session() as session:
         assert session.scalar(select(func.count()).select_from(ExportJob)) == 0
+
+
+def test_the_row_report_and_the_import_message_come_in_the_request_language(staff):
+    data = csv_bytes([*ROWS, ["bad@", "", "", "", ""], ["", "", "x", "", ""]])
+    batch_id = upload(staff, data, policy="skip-bad-rows", dry_run="true").json["id"]
+    hebrew = {"Accept-Language": "he"}
+    report = staff.get(f"/imports/{batch_id}/report.csv", headers=hebrew)
+    assert report.data.decode("utf-8-sig") == (
+        "line,column,reason\r\n5,email,כתובת דוא״ל לא תקינה\r\n6,email,נדרש דוא״ל או טלפון\r\n"
+    )
+    progress = staff.get(f"/imports/{batch_id}", headers={"Accept-Language": "it"}).json
+    assert progress["message"] == "prova: non è stato scritto nulla"
+    assert staff.get(f"/imports/{batch_id}").json["message"] == "dry run: nothing was written"
+
+
+def test_export_columns_list_every_column_and_the_defaults_per_kind(staff):
+    staff.post("/fields", json={"label": "Shoe size", "type": "number"})
+    assert staff.as_(perms="customers.read").get("/exports/columns").status_code == 403
+    customers = staff.get("/exports/columns").json["items"]
+    names = [c["name"] for c in customers]
+    assert names[:3] == ["id", "email", "phone"] and "field:shoe_size" in names
+    assert {c["name"] for c in customers if c["default"]} >= {"email", "field:shoe_size"}
+    assert "bookings_in_range" not in names
+    bookings = staff.get("/exports/columns?kind=bookings").json["items"]
+    assert {"name": "bookings_in_range", "default": True} in bookings
+    assert staff.get("/exports/columns?kind=orders").status_code == 422

@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, select, type_coerce
 from sqlalchemy.exc import DBAPIError
 
 from ...db import is_statement_timeout
+from ...i18n import _
 from ...models import Customer, CustomerGroup, GroupMember
 from .. import bulk
 from ..errors import Invalid, NotFound, invalid
@@ -47,13 +48,13 @@ def registry(scope: Scope) -> ConditionRegistry:
 
 
 def _invalid(errors: dict[str, list[str]]) -> Invalid:
-    return Invalid("the group is not valid", fields=errors)
+    return Invalid(_("the group is not valid"), fields=errors)
 
 
 def _group(scope: Scope, group_id: uuid.UUID) -> CustomerGroup:
     group = manage.get_group(scope.session, scope.store_id, group_id)
     if group is None:
-        raise NotFound("no such group")
+        raise NotFound(_("no such group"))
     return group
 
 
@@ -101,7 +102,7 @@ def create_group(scope: Scope, data: dict[str, Any]) -> uuid.UUID:
         select(CustomerGroup.id).where(CustomerGroup.store_id == scope.store_id)
     ).all())  # fmt: skip
     if count >= MAX_GROUPS_PER_STORE:
-        raise invalid("name", f"a store has at most {MAX_GROUPS_PER_STORE} groups")
+        raise invalid("name", _("a store has at most {n} groups", n=MAX_GROUPS_PER_STORE))
     members = _store_customers(scope, data.pop("members", None) or [])
     try:
         group = manage.create_group(scope.session, registry(scope), scope.store_id, data)
@@ -138,7 +139,7 @@ def delete_group(scope: Scope, group_id: uuid.UUID) -> None:
             )
         )
     if not manage.delete_group(scope.session, scope.store_id, group_id):
-        raise NotFound("no such group")
+        raise NotFound(_("no such group"))
     change = membership.MembershipChange(scope.store_id, group_id, (), leaving)
     membership.announce(scope.session, scope.pm, [change])
 
@@ -222,7 +223,7 @@ def customer_groups(scope: Scope, customer_id: uuid.UUID) -> list[dict[str, Any]
         select(Customer.id).where(Customer.id == customer_id, Customer.store_id == scope.store_id)
     )
     if found is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     return membership.customer_groups(scope.session, registry(scope), scope.store_id, customer_id)
 
 
@@ -254,7 +255,7 @@ def _bulk_group(scope: Scope, params: dict[str, Any]) -> CustomerGroup:
     try:
         group_id = raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
     except ValueError:
-        raise invalid("group_id", "not a group id") from None
+        raise invalid("group_id", _("not a group id")) from None
     return _group(scope, group_id)
 
 

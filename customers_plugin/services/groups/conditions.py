@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, not_, or_, select
 
+from ...i18n import _
 from ...models import Customer
 from .registry import ConditionRegistry, EvalContext, dump_value, parse_value
 
@@ -63,7 +64,7 @@ def parse(document: Any, registry: ConditionRegistry) -> Conditions | None:
     if document is None:
         return None
     if not isinstance(document, dict):
-        raise ConditionsInvalid({"conditions": ["must be an object with match and conditions"]})
+        raise ConditionsInvalid({"conditions": [_("must be an object with match and conditions")]})
     errors: dict[str, list[str]] = {}
     match = document.get("match", "all")
     if match not in MATCHES:
@@ -95,14 +96,25 @@ def parse(document: Any, registry: ConditionRegistry) -> Conditions | None:
 
 def _parse_one(raw: Any, registry: ConditionRegistry) -> Condition:
     if not isinstance(raw, dict):
-        raise ConditionsInvalid({"": ["must be an object with field, op and value"]})
+        raise ConditionsInvalid({"": [_("must be an object with field, op and value")]})
     field, op = raw.get("field"), raw.get("op")
     condition_type = registry.get(field) if isinstance(field, str) else None
     if condition_type is None:
-        raise ConditionsInvalid({"field": [f"unknown field {field!r}"]})
+        raise ConditionsInvalid({"field": [_("unknown field '{field}'", field=field)]})
     if op not in condition_type.ops:
         allowed = ", ".join(sorted(condition_type.ops))
-        raise ConditionsInvalid({"op": [f"op {op!r} is not allowed for {field} ({allowed})"]})
+        raise ConditionsInvalid(
+            {
+                "op": [
+                    _(
+                        "op '{op}' is not allowed for {field} ({allowed})",
+                        op=op,
+                        field=field,
+                        allowed=allowed,
+                    )
+                ]
+            }
+        )
     try:
         value = _parse_value(
             condition_type, op, raw.get("value", True if op == "is_null" else None)
@@ -115,18 +127,18 @@ def _parse_one(raw: Any, registry: ConditionRegistry) -> Condition:
 def _parse_value(condition_type: Any, op: str, raw: Any) -> Any:
     if op == "is_null":
         if not isinstance(raw, bool):
-            raise ValueError("is_null takes true or false")
+            raise ValueError(_("is_null takes true or false"))
         return raw
     if op == "between":
         if not isinstance(raw, list) or len(raw) != 2:
-            raise ValueError("between takes a list of two values [min, max]")
+            raise ValueError(_("between takes a list of two values [min, max]"))
         low, high = (_one(condition_type, v) for v in raw)
         if low > high:
-            raise ValueError("between: min is greater than max")
+            raise ValueError(_("between: min is greater than max"))
         return (low, high)
     if op == "in":
         if not isinstance(raw, list) or not raw or len(raw) > MAX_IN_VALUES:
-            raise ValueError(f"in takes a list of 1 to {MAX_IN_VALUES} values")
+            raise ValueError(_("in takes a list of 1 to {n} values", n=MAX_IN_VALUES))
         return tuple(dict.fromkeys(_one(condition_type, v) for v in raw))
     return _one(condition_type, raw)
 
@@ -137,11 +149,13 @@ def _one(condition_type: Any, raw: Any) -> Any:
     if bounds is not None and isinstance(value, (int, Decimal, dt.date)):
         low, high = bounds
         if (low is not None and value < low) or (high is not None and value > high):
-            raise ValueError(f"must be between {dump_value(low)} and {dump_value(high)}")
+            raise ValueError(
+                _("must be between {low} and {high}", low=dump_value(low), high=dump_value(high))
+            )
     if condition_type.normalize is not None:
         value = condition_type.normalize(value)
     if condition_type.choices is not None and value not in condition_type.choices:
-        raise ValueError(f"must be one of {', '.join(condition_type.choices)}")
+        raise ValueError(_("must be one of {choices}", choices=", ".join(condition_type.choices)))
     return value
 
 
@@ -188,12 +202,14 @@ def load(stored: Any, registry: ConditionRegistry) -> Conditions | None:
         kind = registry.get(raw.get("field")) if isinstance(raw, dict) else None
         if kind is None:
             if not isinstance(raw, dict):
-                raise ConditionsInvalid({f"conditions.{index}": ["is not a condition"]})
+                raise ConditionsInvalid({f"conditions.{index}": [_("is not a condition")]})
             items.append(Condition(raw.get("field"), raw.get("op"), raw.get("value")))
             continue
         op = raw.get("op")
         if op not in kind.ops:
-            raise ConditionsInvalid({f"conditions.{index}.op": [f"op {op!r} is not allowed"]})
+            raise ConditionsInvalid(
+                {f"conditions.{index}.op": [_("op '{op}' is not allowed", op=op)]}
+            )
         try:
             value = _parse_value(kind, op, raw.get("value"))
         except ValueError as exc:

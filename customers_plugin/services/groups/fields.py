@@ -33,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 
+from ...i18n import N_, _
 from ...models import GENDERS, STATUSES, Customer, CustomerSource, CustomerTag, Tag
 from ...normalize import search_key
 from ...sql import in_values
@@ -85,7 +86,7 @@ def _days_between(column: Any, low: dt.date | None, high: dt.date | None) -> Col
 def _bounded(limit: int, what: str) -> Any:
     def check(value: Any) -> Any:
         if not 0 <= value <= limit:
-            raise ValueError(f"{what} must be between 0 and {limit}")
+            raise ValueError(_("{what} must be between 0 and {limit}", what=what, limit=limit))
         return value
 
     return check
@@ -234,7 +235,7 @@ def _rating(op: str, value: Decimal, ctx: EvalContext) -> ColumnElement[bool]:
 
 def _rating_units(value: Decimal) -> Decimal:
     if value * _RATING_SCALE != int(value * _RATING_SCALE):
-        raise ValueError("a rating has at most 3 decimals")
+        raise ValueError(_("a rating has at most 3 decimals"))
     return value
 
 
@@ -301,7 +302,7 @@ def _source_names(store_id: str) -> ColumnElement[Any]:
 def _country(value: str) -> str:
     code = value.upper()
     if len(code) != 2 or not code.isascii() or not code.isalpha():
-        raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. SA")
+        raise ValueError(_("must be an ISO 3166-1 alpha-2 country code, e.g. SA"))
     return code
 
 
@@ -318,54 +319,54 @@ def builtin_types() -> list[ConditionType]:
     c = Customer
     return [
         ConditionType("total_purchases", "money", _ORDERED, _col(c.total_spent),
-                      missing=_never, label="Total purchases"),
+                      missing=_never, label=N_("Total purchases")),
         ConditionType("orders_count", "integer", _COUNT_OPS, _col(c.orders_count),
-                      missing=_never, label="Number of orders"),
+                      missing=_never, label=N_("Number of orders")),
         ConditionType("cancelled_orders_count", "integer", _COUNT_OPS,
                       _col(c.cancelled_orders_count), missing=_never,
-                      label="Cancelled orders"),
+                      label=N_("Cancelled orders")),
         ConditionType("bookings_count", "integer", _COUNT_OPS, _col(c.bookings_count),
-                      missing=_never, label="Number of bookings"),
+                      missing=_never, label=N_("Number of bookings")),
         ConditionType("has_no_orders", "boolean", frozenset({"eq", "neq"}),
-                      _col(c.orders_count == 0), missing=_never, label="Has no orders"),
+                      _col(c.orders_count == 0), missing=_never, label=N_("Has no orders")),
         ConditionType("product_rating", "decimal", _NULLABLE_ORDERED,
                       _col(case((c.reviews_count > 0, c.rating_sum * 1.0 / c.reviews_count))),
                       compare=_rating, missing=lambda ctx: Customer.reviews_count == 0,
                       normalize=_rating_units, minimum=Decimal(0), maximum=Decimal(MAX_RATING),
-                      label="Average product rating"),
+                      label=N_("Average product rating")),
         ConditionType("gender", "string", _SET_OPS, _col(c.gender), choices=GENDERS,
-                      normalize=str.lower, label="Gender"),
+                      normalize=str.lower, label=N_("Gender")),
         ConditionType("status", "string", frozenset({"eq", "neq", "in"}), _col(c.status),
-                      choices=STATUSES, normalize=str.lower, missing=_never, label="Status"),
+                      choices=STATUSES, normalize=str.lower, missing=_never, label=N_("Status")),
         ConditionType("country", "string", _SET_OPS, _col(c.country), normalize=_country,
-                      label="Country"),
+                      label=N_("Country")),
         ConditionType("birthdate", "date", _NULLABLE_ORDERED, _col(c.birthdate),
-                      label="Birthdate"),
+                      label=N_("Birthdate")),
         ConditionType("age", "integer", _NULLABLE_ORDERED, _col(c.birthdate), compare=_age,
                       missing=lambda ctx: Customer.birthdate.is_(None),
-                      normalize=_bounded(MAX_AGE, "an age"), label="Age"),
+                      normalize=_bounded(MAX_AGE, "an age"), label=N_("Age")),
         ConditionType("days_until_birthday", "integer", _NULLABLE_ORDERED, _col(c.birthdate),
                       compare=_days_until_birthday,
                       missing=lambda ctx: Customer.birthdate.is_(None),
                       normalize=_bounded(MAX_BIRTHDAY_DAYS, "a number of days"),
-                      label="Birthday within N days"),
+                      label=N_("Birthday within N days")),
         ConditionType("joined_at", "date", _ORDERED, _col(c.joined_at),
                       compare=_absolute_date_on(c.joined_at), missing=_never,
-                      label="Account created on"),
+                      label=N_("Account created on")),
         ConditionType("joined_days_ago", "integer", _ORDERED, _col(c.joined_at),
                       compare=_days_ago_on(c.joined_at), missing=_never,
                       normalize=_bounded(MAX_DAYS, "a number of days"),
-                      label="Account created N days ago"),
+                      label=N_("Account created N days ago")),
         ConditionType("last_order_at", "date", _NULLABLE_ORDERED, _col(c.last_order_at),
-                      compare=_absolute_date_on(c.last_order_at), label="Last order on"),
+                      compare=_absolute_date_on(c.last_order_at), label=N_("Last order on")),
         ConditionType("last_order_days_ago", "integer", _NULLABLE_ORDERED,
                       _col(c.last_order_at), compare=_days_ago_on(c.last_order_at),
                       missing=lambda ctx: Customer.last_order_at.is_(None),
                       normalize=_bounded(MAX_DAYS, "a number of days"),
-                      label="Last order N days ago"),
+                      label=N_("Last order N days ago")),
         ConditionType("tag", "string", _SET_OPS, _tag_names, compare=_tag_match, one_of=_tag_in,
-                      missing=_no_tags, label="Tag"),
+                      missing=_no_tags, label=N_("Tag")),
         ConditionType("source", "string", _SET_OPS, _source_names, compare=_source_match,
                       one_of=_source_in,
-                      missing=_no_sources, normalize=str.lower, label="Source module"),
+                      missing=_no_sources, normalize=str.lower, label=N_("Source module")),
     ]  # fmt: skip

@@ -40,6 +40,7 @@ from sqlalchemy import (
     true,
 )
 
+from ...i18n import _
 from ...sql import in_values
 from ...types import MONEY_SCALE, Money, to_money
 
@@ -199,49 +200,49 @@ def parse_value(value_type: str, raw: Any) -> Any:
     """One value of a type from its JSON form; raises ``ValueError`` with a user message."""
     if value_type == "boolean":
         if not isinstance(raw, bool):
-            raise ValueError("must be true or false")
+            raise ValueError(_("must be true or false"))
         return raw
     if isinstance(raw, bool):
-        raise ValueError(f"must be a {value_type} value, not a boolean")
+        raise ValueError(_("must be a {type} value, not a boolean", type=value_type))
     if value_type == "money":
         if not isinstance(raw, (str, int)):
-            raise ValueError('must be an amount written as a decimal string, e.g. "49.90"')
+            raise ValueError(_('must be an amount written as a decimal string, e.g. "49.90"'))
         try:
             return to_money(raw.strip() if isinstance(raw, str) else raw)
         except (TypeError, ValueError):
-            raise ValueError("must be an amount with at most 3 decimals") from None
+            raise ValueError(_("must be an amount with at most 3 decimals")) from None
     if value_type == "integer":
         if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
             raw = int(raw.strip())
         if not isinstance(raw, int):
-            raise ValueError("must be a whole number")
+            raise ValueError(_("must be a whole number"))
         if not INT64[0] <= raw <= INT64[1]:
-            raise ValueError("is out of range")
+            raise ValueError(_("is out of range"))
         return raw
     if value_type == "decimal":
         if not isinstance(raw, (str, int, float)):
-            raise ValueError("must be a number")
+            raise ValueError(_("must be a number"))
         try:
             number = Decimal(str(raw).strip())
         except InvalidOperation:
-            raise ValueError("must be a number") from None
+            raise ValueError(_("must be a number")) from None
         if not number.is_finite():
-            raise ValueError("must be a finite number")
+            raise ValueError(_("must be a finite number"))
         if abs(number) > MAX_INTEGER:
-            raise ValueError("is out of range")
+            raise ValueError(_("is out of range"))
         return number
     if value_type == "date":
         if not isinstance(raw, str):
-            raise ValueError("must be a date written YYYY-MM-DD")
+            raise ValueError(_("must be a date written YYYY-MM-DD"))
         try:
             return dt.date.fromisoformat(raw.strip())
         except ValueError:
-            raise ValueError("must be a date written YYYY-MM-DD") from None
+            raise ValueError(_("must be a date written YYYY-MM-DD")) from None
     if value_type == "string":
         if not isinstance(raw, str) or not raw.strip():
-            raise ValueError("must be a non-empty text")
+            raise ValueError(_("must be a non-empty text"))
         if len(raw) > MAX_STRING:
-            raise ValueError(f"must be at most {MAX_STRING} characters")
+            raise ValueError(_("must be at most {n} characters", n=MAX_STRING))
         return raw.strip()
     raise ValueError(f"unknown value type {value_type}")
 

@@ -18,7 +18,7 @@ import io
 import logging
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ...bounds import text_problem
+from ...i18n import _
 from ...models import ImportBatch, ImportRowError
 from ...types import utcnow
 from ..errors import Conflict, Invalid, NotFound, invalid
@@ -55,12 +56,12 @@ class ImportOptions:
 
     def checked(self) -> dict[str, Any]:
         if self.on_existing not in ON_EXISTING:
-            raise invalid("on_existing", "must be skip or update")
+            raise invalid("on_existing", _("must be skip or update"))
         if self.policy not in POLICIES:
-            raise invalid("policy", "must be reject-file or skip-bad-rows")
+            raise invalid("policy", _("must be reject-file or skip-bad-rows"))
         tags = [" ".join(t.split())[:100] for t in self.tags if t and t.strip()]
         if len(tags) > MAX_TAGS:
-            raise invalid("tags", f"at most {MAX_TAGS} tags")
+            raise invalid("tags", _("at most {n} tags", n=MAX_TAGS))
         return {
             "subscribe": bool(self.subscribe),
             "tags": list(dict.fromkeys(tags)),
@@ -90,9 +91,9 @@ def start_import(
     checked = options.checked()
     problem = text_problem(filename) if filename else None
     if problem is not None:
-        raise invalid("file", f"the file name {problem}")
+        raise invalid("file", _("the file name {problem}", problem=problem))
     if (upload is None) == (emails is None):
-        raise Invalid("send either a CSV file or pasted email addresses")
+        raise Invalid(_("send either a CSV file or pasted email addresses"))
     max_bytes = int(state.setting("CUSTOMERS_IMPORT_MAX_BYTES"))
     batch_id = uuid.uuid4()
     path = file_path(state, batch_id)
@@ -141,7 +142,7 @@ def _emails_csv(text: str) -> bytes:
     writer.writerow(["email"])
     addresses = [a for a in _EMAIL_SPLIT.split(text) if a]
     if not addresses:
-        raise invalid("emails", "no email address found")
+        raise invalid("emails", _("no email address found"))
     for address in addresses:
         writer.writerow([address])
     return out.getvalue().encode("utf-8")
@@ -168,11 +169,21 @@ def fail_batch(
         batch = session.get(ImportBatch, batch_id)
         if batch is None:
             return False
-        rows = f"{batch.rows_done} of {batch.total_rows}" if batch.total_rows else batch.rows_done
+        where = {"reason": reason, "done": batch.rows_done, "line": batch.checkpoint_line}
         message = (
-            f"{reason}. {rows} rows were imported (up to line {batch.checkpoint_line} of the "
-            "file); nothing after that was written. Resume the import to go on from there, or "
-            "undo it."
+            _(
+                "{reason}. {done} of {total} rows were imported (up to line {line} of the "
+                "file); nothing after that was written. Resume the import to go on from "
+                "there, or undo it.",
+                total=batch.total_rows,
+                **where,
+            )
+            if batch.total_rows
+            else _(
+                "{reason}. {done} rows were imported (up to line {line} of the file); nothing "
+                "after that was written. Resume the import to go on from there, or undo it.",
+                **where,
+            )
         )
         query = update(ImportBatch).where(
             ImportBatch.id == batch_id, ImportBatch.status.in_(("queued", *_ACTIVE))
@@ -208,7 +219,9 @@ def sweep_stalled_imports(state: CustomersState, now: dt.datetime | None = None)
                 )
             )
         )
-    reason = f"the import made no progress for {minutes} minutes (its worker stopped)"
+    reason = _(
+        "the import made no progress for {minutes} minutes (its worker stopped)", minutes=minutes
+    )
     return [b for b in stalled if fail_batch(state, b, reason, stalled_before=cutoff)]
 
 
@@ -222,9 +235,11 @@ def resume_import(state: CustomersState, store_id: str, batch_id: uuid.UUID) -> 
     with state.db.transaction() as session:
         batch = get_batch(session, store_id, batch_id)
         if batch.status != "failed":
-            raise Conflict(f"an import in status {batch.status!r} cannot be resumed")
+            raise Conflict(
+                _("an import in status '{status}' cannot be resumed", status=batch.status)
+            )
         if not file_path(state, batch_id).exists():
-            raise Conflict("the file of this import is gone: start a new import")
+            raise Conflict(_("the file of this import is gone: start a new import"))
         session.execute(
             update(ImportBatch)
             .where(ImportBatch.id == batch_id, ImportBatch.status == "failed")
@@ -248,7 +263,7 @@ def get_batch(session: Session, store_id: str, batch_id: uuid.UUID) -> ImportBat
         select(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.store_id == store_id)
     )
     if batch is None:
-        raise NotFound("no such import")
+        raise NotFound(_("no such import"))
     return batch
 
 
@@ -292,15 +307,22 @@ def report_rows(
         last = (rows[-1][0], rows[-1][1])
 
 
-def report_csv(session: Session, store_id: str, batch_id: uuid.UUID) -> Iterator[str]:
-    """The row report as CSV text (UTF-8 BOM first): line, column, reason."""
+def report_csv(
+    session: Session,
+    store_id: str,
+    batch_id: uuid.UUID,
+    *,
+    reason: Callable[[str], str] = str,
+) -> Iterator[str]:
+    """The row report as CSV text (UTF-8 BOM first): line, column, reason (each reason
+    passed through ``reason``, e.g. a translation)."""
     rows = report_rows(session, store_id, batch_id)
     yield "\ufeff"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["line", "column", "reason"])
-    for count, row in enumerate(rows, 1):
-        writer.writerow(row)
+    for count, (line, column, text) in enumerate(rows, 1):
+        writer.writerow((line, column, reason(text)))
         if count % 1000 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ...i18n import _
 from ..errors import Invalid
 
 STANDARD = (
@@ -126,15 +127,18 @@ def map_header(header: Sequence[str], custom_fields: Sequence[CustomField]) -> C
     if repeated:
         problems["repeated_columns"] = repeated
     if not any(name in seen for name in REQUIRED_ANY):
-        problems["missing_columns"] = ["email or phone"]
+        problems["missing_columns"] = [_("email or phone")]
     if problems:
         parts = []
         if unknown:
-            parts.append("unknown columns: " + ", ".join(unknown))
+            parts.append(_("unknown columns: {names}", names=", ".join(unknown)))
         if repeated:
-            parts.append("repeated columns: " + ", ".join(repeated))
+            parts.append(_("repeated columns: {names}", names=", ".join(repeated)))
         if "missing_columns" in problems:
-            parts.append("missing column: email or phone (one of them is required)")
-        raise Invalid("the header is not accepted; " + "; ".join(parts), fields=problems)
+            parts.append(_("missing column: email or phone (one of them is required)"))
+        raise Invalid(
+            _("the header is not accepted; {problems}", problems="; ".join(parts)),
+            fields=problems,
+        )
     used = {name[len(FIELD_PREFIX) :] for _i, name in indexes if name.startswith(FIELD_PREFIX)}
     return ColumnMap(names, tuple(indexes), {k: by_key[k] for k in used})

@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...i18n import _
+
 DELIMITERS = (",", ";", "\t")
 MAX_CELL = 64 * 1024
 HEADER_MAX_CHARS = 64 * 1024
-_HEADER_TOO_LONG = f"the header (first line) is longer than {HEADER_MAX_CHARS} characters"
+_HEADER_TOO_LONG = _("the header (first line) is longer than {n} characters", n=HEADER_MAX_CHARS)
 
 
 class FileProblem(ValueError):
@@ -69,11 +71,11 @@ class CsvFile:
             try:
                 first = text.readline(HEADER_MAX_CHARS + 1)
             except UnicodeDecodeError:
-                raise FileProblem("the file is neither UTF-8 nor UTF-16 text") from None
+                raise FileProblem(_("the file is neither UTF-8 nor UTF-16 text")) from None
         if len(first) > HEADER_MAX_CHARS:
             raise FileProblem(_HEADER_TOO_LONG)
         if not first.strip():
-            raise FileProblem("the file is empty or its first line (the header) is blank")
+            raise FileProblem(_("the file is empty or its first line (the header) is blank"))
         self.delimiter = sniff_delimiter(first)
 
     def _open(self) -> io.TextIOWrapper:
@@ -85,15 +87,19 @@ class CsvFile:
             try:
                 head = text.read(HEADER_MAX_CHARS + 1)
             except UnicodeDecodeError:
-                raise FileProblem("line 1: the file is neither UTF-8 nor UTF-16 text") from None
+                raise FileProblem(
+                    _("line {line}: the file is neither UTF-8 nor UTF-16 text", line=1)
+                ) from None
         window = io.StringIO(head)
         csv.field_size_limit(MAX_CELL)
         try:
             cells = next(csv.reader(window, delimiter=self.delimiter, strict=False))
         except StopIteration:
-            raise FileProblem("the file has no header line") from None
+            raise FileProblem(_("the file has no header line")) from None
         except csv.Error as exc:
-            raise FileProblem(f"line 1: the CSV is broken ({exc})") from None
+            raise FileProblem(
+                _("line {line}: the CSV is broken ({problem})", line=1, problem=exc)
+            ) from None
         if len(head) > HEADER_MAX_CHARS and window.tell() >= len(head):
             raise FileProblem(_HEADER_TOO_LONG)
         return [c.lstrip("\ufeff") for c in cells]
@@ -115,10 +121,19 @@ class CsvFile:
                     return
                 except UnicodeDecodeError:
                     raise FileProblem(
-                        f"line {previous + 1}: the file is neither UTF-8 nor UTF-16 text"
+                        _(
+                            "line {line}: the file is neither UTF-8 nor UTF-16 text",
+                            line=previous + 1,
+                        )
                     ) from None
                 except csv.Error as exc:
-                    raise FileProblem(f"line {previous + 1}: the CSV is broken ({exc})") from None
+                    raise FileProblem(
+                        _(
+                            "line {line}: the CSV is broken ({problem})",
+                            line=previous + 1,
+                            problem=exc,
+                        )
+                    ) from None
                 line = previous + 1
                 previous = reader.line_num
                 if first:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...i18n import _
 from ...jobs import job
 from .batches import fail_batch
 from .runner import run_batch
@@ -47,7 +48,7 @@ def last_attempt() -> bool:
 
 def failure_reason(exc: BaseException) -> str:
     """What a merchant may read about an unexpected error: its kind, never its text."""
-    return f"the import stopped on an unexpected error ({type(exc).__name__})"
+    return _("the import stopped on an unexpected error ({kind})", kind=type(exc).__name__)
 
 
 @job("run_import", long=True)

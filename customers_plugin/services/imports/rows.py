@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...bounds import text_problem
+from ...i18n import _
 from ...normalize import (
     InvalidEmail,
     InvalidPhone,
@@ -84,20 +85,20 @@ def parse_row(
             cells[name] = value
     extra = row.cells[len(columns.names) :]
     if any(c.strip() for c in extra):
-        parsed.errors.append(("", "more cells than header columns"))
+        parsed.errors.append(("", _("more cells than header columns")))
     for name, value in cells.items():
         try:
             _apply(parsed, name, value, columns, types)
         except ValueError as exc:
-            parsed.errors.append((name, str(exc) or "invalid value"))
+            parsed.errors.append((name, str(exc) or _("invalid value")))
     phone = cells.get("phone")
     if phone:
         try:
             parsed.values["phone"] = normalize_phone(phone, parsed.values.get("country") or region)
         except InvalidPhone:
-            parsed.errors.append(("phone", "not a valid phone number"))
+            parsed.errors.append(("phone", _("not a valid phone number")))
     if not cells.get("email") and not cells.get("phone"):
-        parsed.errors.append(("email", "an email or a phone is required"))
+        parsed.errors.append(("email", _("an email or a phone is required")))
     return parsed
 
 
@@ -106,7 +107,7 @@ def _apply(parsed: ParsedRow, name: str, value: str, columns: ColumnMap, types: 
         try:
             parsed.email_key = validate_email_address(value)
         except InvalidEmail:
-            raise ValueError("not a valid email address") from None
+            raise ValueError(_("not a valid email address")) from None
         parsed.values["email"] = value
     elif name == "phone":
         return  # parsed last, with the row's country as region
@@ -121,7 +122,9 @@ def _apply(parsed: ParsedRow, name: str, value: str, columns: ColumnMap, types: 
         try:
             parsed.fields[custom.id] = (custom.key, types.canonical(custom.type, value))
         except ValueError as exc:
-            raise ValueError(f"not a valid {custom.type}: {exc}") from None
+            raise ValueError(
+                _("not a valid {type}: {problem}", type=custom.type, problem=exc)
+            ) from None
     else:
         parsed.values[name] = PARSERS[name](value)
 

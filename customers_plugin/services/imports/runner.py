@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, object_session
 
 from ...db import after_commit, insert, one_of
+from ...i18n import _
 from ...models import (
     Customer,
     CustomerSource,
@@ -118,7 +119,7 @@ def run_batch(
         log.warning("import %s: another run or the stall sweep took the batch over", batch_id)
         with db.session() as session:
             return summary(session.get(ImportBatch, batch_id))
-    message = "dry run: nothing was written" if options.get("dry_run") else None
+    message = _("dry run: nothing was written") if options.get("dry_run") else None
     finished = _finish(state, batch_id, "done", message)
     if not options.get("dry_run") and finished.get("created", 0) >= ANALYZE_AFTER_ROWS:
         _analyze(state)

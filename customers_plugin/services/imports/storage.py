@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy.orm import Session
 
+from ...i18n import _
 from ..attachments import TooLarge
 from ..fields import list_definitions
 from .columns import CustomField
@@ -53,7 +54,7 @@ def save_upload(stream: BinaryIO, target: Path, max_bytes: int) -> int:
                     break
                 size += len(block)
                 if size > max_bytes:
-                    raise TooLarge(f"the file is larger than {max_bytes} bytes")
+                    raise TooLarge(_("the file is larger than {limit} bytes", limit=max_bytes))
                 out.write(block)
         os.replace(partial, target)
     finally:

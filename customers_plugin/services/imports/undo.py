@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ...db import after_commit, insert
+from ...i18n import _
 from ...models import (
     ConsentEvent,
     Customer,
@@ -53,7 +54,9 @@ def request_undo(state: CustomersState, store_id: str, batch_id: uuid.UUID) -> d
         if batch.status == "undone":
             return summary(batch)
         if batch.status not in ("done", "failed", "undoing") or batch.options.get("dry_run"):
-            raise Conflict(f"an import in status {batch.status!r} cannot be undone")
+            raise Conflict(
+                _("an import in status '{status}' cannot be undone", status=batch.status)
+            )
         batch.status = "undoing"
         session.flush()
         state.jobs.enqueue_after_commit(
@@ -96,7 +99,9 @@ def run_undo(state: CustomersState, batch_id: uuid.UUID | str) -> dict[str, Any]
         batch.status = "undone"
         batch.undone_at = utcnow()
         if kept:
-            batch.message = f"{kept} created customer(s) kept: they have orders or bookings since"
+            batch.message = _(
+                "{n} created customer(s) kept: they have orders or bookings since", n=kept
+            )
         # a failed batch kept these to be resumable; undone, it never runs again
         session.execute(delete(ImportKey).where(ImportKey.batch_id == batch_id))
         session.flush()

@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Callable
 
+from ...i18n import _
 from ...normalize import ascii_digits, search_key
 
 COUNTRY_LOCALES = ("en", "ar", "he", "it")
@@ -105,7 +106,7 @@ def parse_country(value: str) -> str:
     or Italian, case and accents ignored."""
     code = _country_names().get(search_key(value))
     if code is None:
-        raise ValueError("unknown country")
+        raise ValueError(_("unknown country"))
     return code
 
 
@@ -121,27 +122,27 @@ def parse_date(value: str) -> dt.date:
                 return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
     except ValueError:
         pass
-    raise ValueError("not a date (YYYY-MM-DD, DD/MM/YYYY or YYYY/MM/DD)")
+    raise ValueError(_("not a date (YYYY-MM-DD, DD/MM/YYYY or YYYY/MM/DD)"))
 
 
 def parse_gender(value: str) -> str:
     gender = GENDERS.get(value.strip().casefold())
     if gender is None:
-        raise ValueError("gender must be female, male or other")
+        raise ValueError(_("gender must be female, male or other"))
     return gender
 
 
 def parse_consent(value: str) -> str:
     status = CONSENT.get(value.strip().casefold())
     if status is None:
-        raise ValueError("marketing_consent must be yes or no (or subscribed / unsubscribed)")
+        raise ValueError(_("marketing_consent must be yes or no (or subscribed / unsubscribed)"))
     return status
 
 
 def parse_language(value: str) -> str:
     text = value.strip()
     if not _LANGUAGE.match(text) or len(text) > 16:
-        raise ValueError("language must be a language code such as ar, he, it or en-US")
+        raise ValueError(_("language must be a language code such as ar, he, it or en-US"))
     return text
 
 
@@ -155,7 +156,7 @@ def text_limit(limit: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         text = value.strip()
         if len(text) > limit:
-            raise ValueError(f"at most {limit} characters")
+            raise ValueError(_("at most {n} characters", n=limit))
         return text
 
     return parse

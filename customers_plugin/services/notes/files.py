@@ -15,6 +15,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
 from ...bounds import text_problem
+from ...i18n import _
 from ...models import NoteFile
 from ...types import utcnow
 from .. import activity, attachments
@@ -68,7 +69,9 @@ def attach(scope: Scope, note_id: uuid.UUID, stream: IO[bytes], filename: str | 
     allowed = [t for t in scope.state.setting("CUSTOMERS_NOTE_FILE_TYPES") if t in FILE_TYPES]
     content_type = file_type(data) if data else None
     if content_type is None or content_type not in allowed:
-        raise attachments.UnsupportedType(f"a note accepts these files: {', '.join(allowed)}")
+        raise attachments.UnsupportedType(
+            _("a note accepts these files: {types}", types=", ".join(allowed))
+        )
     name = safe_filename(filename)
     key = attachments.store(scope.pm, scope.store_id, name, content_type, data)
     row = NoteFile(
@@ -97,7 +100,7 @@ def _find(scope: Scope, note_id: uuid.UUID, file_id: uuid.UUID) -> NoteFile:
         )
     )
     if row is None:
-        raise NotFound("no such file")
+        raise NotFound(_("no such file"))
     return row
 
 
@@ -106,7 +109,7 @@ def open_file(scope: Scope, note_id: uuid.UUID, file_id: uuid.UUID) -> tuple[Not
     row = _find(scope, note_id, file_id)
     stream = attachments.open_stored(scope.pm, scope.store_id, row.key)
     if stream is None:
-        raise NotFound("the file is no longer in the attachment store")
+        raise NotFound(_("the file is no longer in the attachment store"))
     return row, stream
 
 

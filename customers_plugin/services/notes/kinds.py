@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ...i18n import _
 from ..errors import invalid
 
 if TYPE_CHECKING:
@@ -37,5 +38,5 @@ def check_type(state: CustomersState, name: str) -> str:
     """``name`` if it is a type of this app's notes. :raises Invalid: otherwise."""
     allowed = note_types(state)
     if name not in allowed:
-        raise invalid("type", f"a note's type is one of: {', '.join(allowed)}")
+        raise invalid("type", _("a note's type is one of: {choices}", choices=", ".join(allowed)))
     return name

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
+from ...i18n import _
 from ...models import Note, NoteFile, NoteRevision
 from ...types import utcnow
 from .. import activity, attachments
@@ -37,7 +38,7 @@ def get(scope: Scope, note_id: uuid.UUID, *, lock: bool = False) -> Note:
         query = query.with_for_update()
     note = scope.session.scalar(query)
     if note is None:
-        raise NotFound("no such note")
+        raise NotFound(_("no such note"))
     return note
 
 

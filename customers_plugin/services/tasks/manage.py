@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pluggy
 from sqlalchemy import select
 
+from ...i18n import _
 from ...models import Customer, Task
 from ...types import utcnow
 from .. import activity
@@ -45,9 +46,9 @@ def due_in_utc(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
         aware = value if value.tzinfo is not None else value.replace(tzinfo=zone)
         result = aware.astimezone(dt.UTC)
     except (OverflowError, ValueError):
-        raise invalid("due_at", "datetime out of range") from None
+        raise invalid("due_at", _("datetime out of range")) from None
     if not _EARLIEST <= result < _LATEST:
-        raise invalid("due_at", "datetime out of range")
+        raise invalid("due_at", _("datetime out of range"))
     return result
 
 
@@ -65,7 +66,7 @@ def check_assignee(pm: pluggy.PluginManager, store_id: str, assignee_id: str | N
         return
     staff = staff_members(pm, store_id)
     if staff is not None and assignee_id not in staff:
-        raise invalid("assignee_id", "not a staff member of this store")
+        raise invalid("assignee_id", _("not a staff member of this store"))
 
 
 def create(
@@ -109,7 +110,7 @@ def get(s: Scope, task_id: uuid.UUID, *, lock: bool = False) -> Task:
     query = select(Task).where(Task.id == task_id, Task.store_id == s.store_id)
     task = s.session.scalar(query.with_for_update() if lock else query)
     if task is None:
-        raise NotFound("no such task")
+        raise NotFound(_("no such task"))
     return task
 
 
@@ -188,7 +189,7 @@ def require_customer(s: Scope, customer_id: uuid.UUID) -> None:
         )
     )
     if found is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
 
 
 def _author(s: Scope) -> str | None:
