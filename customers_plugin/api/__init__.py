@@ -24,6 +24,7 @@ from . import imports as imports_api
 from . import notes as notes_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
+from . import settings as settings_api
 from . import tasks as tasks_api
 from . import wallet as wallet_api
 from . import wishlist as wishlist_api
@@ -50,6 +51,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (storefront.blp, "/me"),
     (imports_api.blp, "/imports"),
     (exports_api.blp, "/exports"),
+    (settings_api.blp, "/settings"),
 ]
 
 _BODY_OVERHEAD = 64 * 1024

@@ -39,7 +39,7 @@ from ..schemas.commerce import (
 )
 from ..schemas.common import PageArgs
 from ..security import AccessDenied, resolve_store
-from ..services import identity, review_requests, wallet, wishlist
+from ..services import identity, review_requests, settings, wallet, wishlist
 from ..services.errors import NotFound
 from ..state import get_state
 from .common import page_size
@@ -157,7 +157,7 @@ def add_to_my_wishlist(body: dict[str, Any]) -> Any:
     store_id, account = _shopper()
     state = get_state()
     product = wishlist.product_from_host(state.pm, store_id, body["product_id"])
-    limit = state.setting("CUSTOMERS_WISHLIST_MAX_ITEMS")
+    limit = settings.effective(store_id, "wishlist_max_items", state=state)
     customer_id = _own(store_id, account, create=True)
     outcome: dict[str, Any] = {}
 

@@ -21,7 +21,9 @@ from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowE
 from .inbox import EventInbox
 from .notes import Note, NoteFile, NoteRevision
 from .outbox import OUTBOX_STATES, JobOutbox
+from .privacy import ERASURE_STATUSES, ErasureRequest
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
+from .settings import StoreSetting
 from .tasks import TASK_STATUSES, Task
 from .wallet import WALLET_KINDS, WalletTransaction
 from .wishlist import WishlistItem
@@ -30,6 +32,7 @@ __all__ = [
     "BLOCK_REASONS",
     "CONSENT_STATUSES",
     "DUPLICATE_REASONS",
+    "ERASURE_STATUSES",
     "GENDERS",
     "OUTBOX_STATES",
     "REVIEW_REQUEST_STATUSES",
@@ -46,6 +49,7 @@ __all__ = [
     "CustomerSource",
     "CustomerTag",
     "DuplicateSuggestion",
+    "ErasureRequest",
     "EventInbox",
     "ExportJob",
     "FieldDefinition",
@@ -63,6 +67,7 @@ __all__ = [
     "OrderSummary",
     "Review",
     "ReviewRequest",
+    "StoreSetting",
     "Tag",
     "Task",
     "WalletTransaction",
