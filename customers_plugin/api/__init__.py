@@ -18,6 +18,7 @@ from flask_smorest import Api, Blueprint
 
 from ..schemas.common import ErrorSchema, Money
 from ..services.attachments import LocalAttachments
+from . import addresses as addresses_api
 from . import catalog, customers, errors, groups, history, openapi, storefront
 from . import exports as exports_api
 from . import imports as imports_api
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (customers.blp, "/customers"),
     (history.blp, "/customers"),
+    (addresses_api.blp, "/customers"),
     (catalog.tags_blp, "/tags"),
     (catalog.fields_blp, "/fields"),
     (groups.blp, "/groups"),

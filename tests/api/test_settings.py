@@ -125,9 +125,9 @@ def test_import_subscribe_setting_is_the_default_of_an_import(staff):
         started = staff.as_(store).post("/imports", json={"emails": "new@example.com"})
         assert started.status_code == 202, started.json
     consent = {
-        store: staff.as_(store).get("/customers?q=new@example.com").json["items"][0][
-            "marketing_consent"
-        ]
+        store: staff.as_(store)
+        .get("/customers?q=new@example.com")
+        .json["items"][0]["marketing_consent"]
         for store in ("a", "b")
     }
     assert consent == {"a": "subscribed", "b": "not_set"}
