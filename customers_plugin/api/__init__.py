@@ -25,6 +25,7 @@ from . import imports as imports_api
 from . import notes as notes_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
+from . import self_service as self_service_api
 from . import settings as settings_api
 from . import tasks as tasks_api
 from . import wallet as wallet_api
@@ -50,7 +51,9 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (notes_api.blp, ""),
     (review_requests_api.blp, "/customers"),
     (privacy_api.blp, "/customers"),
+    (privacy_api.requests_blp, "/erasure-requests"),
     (storefront.blp, "/me"),
+    (self_service_api.blp, "/me"),
     (imports_api.blp, "/imports"),
     (exports_api.blp, "/exports"),
     (settings_api.blp, "/settings"),

@@ -40,12 +40,15 @@ def api_state() -> ApiState:
 
 
 @contextmanager
-def scope(*, write: bool = True) -> Iterator[Scope]:
+def scope(
+    *, write: bool = True, store_id: str | None = None, actor: str | None = None
+) -> Iterator[Scope]:
     """A service scope for the authorised store of this request: on a new transaction, or with
     ``write=False`` on a read-only session (see ``Database.reading``). Its actor is the staff
-    member the host names (``current_staff``), else ``admin``."""
+    member the host names (``current_staff``), else ``admin``. The storefront passes the
+    shopper's store and its own actor."""
     state = get_state()
-    store_id = current_store_id()
+    store_id = store_id or current_store_id()
     with state.db.transaction() if write else state.db.reading() as session:
 
         def setting(key: str) -> Any:
@@ -60,7 +63,7 @@ def scope(*, write: bool = True) -> Iterator[Scope]:
             region=setting("default_region"),
             currency=setting("currency"),
             max_bulk=state.setting("CUSTOMERS_MAX_BULK"),
-            actor=current_actor(),
+            actor=actor or current_actor(),
         )
 
 

@@ -2,7 +2,7 @@
 portability): the profile with contacts, custom fields, tags and sources; consent history;
 orders, bookings, form submissions and reviews; the activity log; the wallet with its whole
 ledger; the wishlist; review requests; staff tasks; group memberships; internal notes (text,
-type, author, times, earlier versions and the names of their files).
+type, author, times, earlier versions and the names of their files); erasure requests.
 
 The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``; messages have
 no table yet. Every list is read whole: this is one person's history, asked for rarely.
@@ -20,6 +20,7 @@ from ...models import (
     BookingSummary,
     ConsentEvent,
     CustomerGroup,
+    ErasureRequest,
     FormSubmission,
     GroupMember,
     OrderSummary,
@@ -71,6 +72,7 @@ def customer_data(scope: Scope, customer_id: uuid.UUID, wallet_currency: str) ->
         "tasks": every(Task, Task.due_at, Task.id),
         "groups": _memberships(scope, customer_id),
         "notes": export_notes(scope, customer_id),
+        "erasure_requests": every(ErasureRequest, ErasureRequest.requested_at, ErasureRequest.id),
     }
 
 
