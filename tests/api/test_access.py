@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import uuid
 
 import pytest
 from flask import Flask
 
+from customers_plugin.models import ErasureRequest
 from customers_plugin.security import PERMISSIONS
 
 from .conftest import PREFIX, Staff, book, place_order
@@ -83,6 +85,8 @@ ACTIONS_WITHOUT_BODY = {
     "undo",
     "resume",
     "anonymize",
+    "complete",
+    "decline",
 }
 
 BODIES = {
@@ -110,6 +114,8 @@ BODIES = {
     },
     ("POST", "tasks.create_task"): {"json": {"title": "x", "due_at": "2030-01-05T10:00:00"}},
     ("PATCH", "tasks.update_task"): {"json": {"status": "done"}},
+    ("POST", "customer-addresses.add_address"): {"json": {"line1": "stolen"}},
+    ("PATCH", "customer-addresses.change_address"): {"json": {"line1": "stolen"}},
 }
 
 
@@ -127,6 +133,7 @@ def store_b(api_app):
         data={"photo": (io.BytesIO(PNG), "p.png")},
         content_type="multipart/form-data",
     )
+    address = b.post(f"/customers/{customer['id']}/addresses", json={"line1": "B street"})
     card = b.get(f"/customers/{customer['id']}").json
     note = b.post(f"/customers/{card['id']}/notes", json={"text": "B's secret note"}).json
     note_file = b.post(
@@ -140,7 +147,17 @@ def store_b(api_app):
     task = b.post(
         f"/customers/{card['id']}/tasks", json={"title": "B's", "due_at": "2030-01-05T10:00"}
     )
+    request_id = uuid.uuid4()
+    with api_app.extensions["customers"].db.transaction() as session:
+        customer_id = uuid.UUID(card["id"])
+        session.add(
+            ErasureRequest(
+                id=request_id, store_id="b", customer_id=customer_id, pending_for=customer_id
+            )
+        )
     return {
+        "address_id": address.json["id"] if address.status_code == 201 else None,
+        "request_id": str(request_id),
         "task_id": task.json["id"] if task.status_code == 201 else None,
         "group_id": group.json["id"] if group.status_code == 201 else None,
         "batch_id": batch.json["id"] if batch.status_code == 202 else None,
@@ -201,6 +218,9 @@ def test_every_route_answers_404_for_another_stores_ids(api_app, store_b):
         assert after[key] == store_b["card"][key], key
     note = store_b["staff"].get(f"/notes/{store_b['note_id']}").json
     assert (note["text"], note["pinned"], len(note["files"])) == ("B's secret note", False, 1)
+    assert after["addresses"] == store_b["card"]["addresses"] != []
+    requests = store_b["staff"].get("/erasure-requests").json["items"]
+    assert [r["status"] for r in requests] == ["pending"]
 
 
 def test_lists_never_show_another_stores_rows(api_app, store_b):
@@ -212,6 +232,7 @@ def test_lists_never_show_another_stores_rows(api_app, store_b):
     assert a.get("/customers", query_string={"include_total": 1}).json["total"] == 1
     assert a.get("/tags").json["items"] == []
     assert a.get("/fields").json["items"] == []
+    assert a.get("/erasure-requests").json["items"] == []
     assert a.get("/customers", query_string={"tag": "secret"}).json["items"] == []
     bulk = a.post("/customers/bulk", json={"action": "delete", "ids": [store_b["customer_id"]]})
     assert bulk.status_code == 404
