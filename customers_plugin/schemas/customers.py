@@ -126,11 +126,21 @@ class Coordinate(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class WholeMatch(validate.Regexp):
+    """A documented pattern matched on the whole text (Python's ``$`` also matches before a
+    final line feed, JSON Schema's does not)."""
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
 def _code(pattern: str, description: str) -> Text:
     return Text(
         max_length=8,
         allow_none=True,
-        validate=[validate.Regexp(pattern)],
+        validate=[WholeMatch(pattern)],
         metadata={"description": description},
     )
 

@@ -63,7 +63,9 @@ class Setting:
             raise ValueError("a string")
         if "enum" in self.schema and value not in self.schema["enum"]:
             raise ValueError(_enum_message(self.schema["enum"]))
-        if "pattern" in self.schema and not re.search(self.schema["pattern"], value):
+        # the document's pattern (ECMA: "$" is the very end), matched on the whole value
+        body = self.schema.get("pattern", "").removeprefix("^").removesuffix("$")
+        if "pattern" in self.schema and not re.fullmatch(body, value):
             raise ValueError(f"must match {self.schema['pattern']}")
         return value
 
