@@ -9,7 +9,8 @@ values, group memberships, wishlist, review requests, staff tasks about them, fo
 the answers given with bookings, review comments, any activity value that is not an id, amount
 or status, the import undo rows and the export files holding them (``traces``). What stays:
 order and booking summaries (amounts, products, dates), the wallet ledger, review ratings,
-consent history (what was agreed, when, by which channel) and the activity kinds. Third parties
+consent history (what was agreed, when, by which channel), erasure requests (no person data:
+the record that erasure was asked for and done) and the activity kinds. Third parties
 hear ``customer_deleted``: the person is gone for them too.
 """
 
