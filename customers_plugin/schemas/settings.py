@@ -17,7 +17,9 @@ class SettingValue(fields.Field):
 
     def __init__(self, setting: Setting, *, answer: bool = False, **kwargs: Any) -> None:
         # an answer carries the app's configuration, which the host may set beyond the rule
-        schema = {"type": setting.schema["type"]} if answer else setting.schema
+        schema = {"type": setting.schema["type"]} if answer else dict(setting.schema)
+        if "enum" in schema and kwargs.get("allow_none"):
+            schema["enum"] = [*schema["enum"], None]  # OpenAPI 3.0: null must be listed
         metadata = {
             **schema,
             "description": setting.description,
