@@ -138,3 +138,31 @@ def test_an_import_that_says_subscribe_false_wins_over_the_setting(staff):
     staff.post("/imports", json={"emails": "new@example.com", "subscribe": False})
     [row] = staff.get("/customers?q=new@example.com").json["items"]
     assert row["marketing_consent"] == "not_set"
+
+
+def test_overrides_are_read_once_per_request_and_afresh_in_the_next(api_app, staff):
+    from sqlalchemy import event, update
+
+    from customers_plugin.models import StoreSetting
+
+    staff.as_("a", MANAGER).patch("/settings", json={"currency": "EUR"})
+    state = api_app.extensions["customers"]
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "customers_store_settings" in statement:
+            reads.append(statement)
+
+    event.listen(state.db.engine, "before_cursor_execute", count)
+    try:
+        with api_app.app_context(), settings.request_cache():
+            assert settings.effective("a", "currency") == "EUR"
+            assert settings.effective("a", "default_region") == "SA"
+            with state.db.transaction() as session:  # another process changes it meanwhile
+                session.execute(update(StoreSetting).values(value="GBP"))
+            assert settings.effective("a", "currency") == "EUR"  # this request's view
+        assert len(reads) == 2  # one read, one write
+        with api_app.app_context(), settings.request_cache():
+            assert settings.effective("a", "currency") == "GBP"
+    finally:
+        event.remove(state.db.engine, "before_cursor_execute", count)
