@@ -35,7 +35,7 @@ def upgrade() -> None:
         "customers_store_settings",
         sa.Column("store_id", sa.String(length=64), nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
-        sa.Column("value", sa.JSON(), nullable=True),
+        sa.Column("value", sa.JSON(), nullable=False),
         sa.Column("updated_by", sa.String(length=128), nullable=True),
         sa.Column("updated_at", when, nullable=False),
         sa.PrimaryKeyConstraint("store_id", "key", name=op.f("pk_customers_store_settings")),
