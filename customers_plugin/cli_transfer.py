@@ -24,7 +24,11 @@ from .state import get_state
 @customers_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and count; write nothing.")
-@click.option("--subscribe", is_flag=True, help="Subscribe every imported customer to marketing.")
+@click.option(
+    "--subscribe/--no-subscribe",
+    default=None,
+    help="Subscribe every imported customer to marketing (default: the store's setting).",
+)
 @click.option("--tag", "tags", multiple=True, help="Tag every imported customer (repeatable).")
 @click.option("--store", "store_id", default=None, help="Store id (default: the default store).")
 @click.option(
@@ -44,7 +48,7 @@ from .state import get_state
 def import_command(
     file: Path,
     dry_run: bool,
-    subscribe: bool,
+    subscribe: bool | None,
     tags: tuple[str, ...],
     store_id: str | None,
     on_existing: str,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .i18n import N_
 from .plugins import hookimpl
-from .services import review_requests, wallet, wishlist
+from .services import review_requests, settings, wallet, wishlist
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -55,7 +55,9 @@ class CommerceHooks:
                 product,
                 source=event.source,
                 at=event.occurred_at,
-                max_items=self._state.setting("CUSTOMERS_WISHLIST_MAX_ITEMS"),
+                max_items=settings.effective(
+                    event.store_id, "wishlist_max_items", state=self._state, session=session
+                ),
             )[1]
 
         return str(

@@ -78,6 +78,22 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "ISO 3166-1 region for phone numbers written without a country code (e.g. SA, IL, IT).",
     ),
     "CUSTOMERS_CURRENCY": ("USD", "Currency of total_spent; orders in others are not summed."),
+    "CUSTOMERS_ADDRESS_METHOD": (
+        "free_text",
+        "How customers' addresses are written: free_text (lines), national_address (the Saudi "
+        "National Address fields are required) or map_location (a latitude/longitude point is "
+        "required). A store may override it (PATCH /settings).",
+    ),
+    "CUSTOMERS_IMPORT_SUBSCRIBE": (
+        False,
+        "Default of an import's subscribe option (mark every imported customer subscribed to "
+        "marketing) when the import does not say.",
+    ),
+    "CUSTOMERS_SMS_SENDER_NAME": (
+        None,
+        "Sender name of text messages (letters and digits, at most 11 characters), for SMS "
+        "providers that accept an alphanumeric sender id. Unset: the provider's default.",
+    ),
     "CUSTOMERS_PAGE_SIZE": (50, "Default page size of lists."),
     "CUSTOMERS_MAX_PAGE_SIZE": (200, "Hard maximum page size; larger limits answer 422."),
     "CUSTOMERS_MAX_UPLOAD_BYTES": (10 * 1024 * 1024, "Largest accepted upload (413 above)."),

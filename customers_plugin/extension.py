@@ -11,7 +11,7 @@ import os
 import weakref
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, request
 from werkzeug.utils import import_string
 
 from .config import apply_defaults
@@ -55,6 +55,25 @@ def build_state(app: Flask) -> CustomersState:
     return state
 
 
+_SETTINGS_TOKEN = "customers.store_settings"
+
+
+def _cache_store_settings_per_request(app: Flask) -> None:
+    """Each request of the app (the host's own pages too, whose events read settings) reads a
+    store's settings once; the next request reads them again."""
+    from .services import settings
+
+    @app.before_request
+    def _open() -> None:
+        request.environ[_SETTINGS_TOKEN] = settings.start_request_cache()
+
+    @app.teardown_request
+    def _close(_error: BaseException | None) -> None:
+        token = request.environ.pop(_SETTINGS_TOKEN, None)
+        if token is not None:
+            settings.end_request_cache(token)
+
+
 def _database_url(app: Flask) -> str:
     url = app.config["CUSTOMERS_DATABASE_URI"] or app.config.get("SQLALCHEMY_DATABASE_URI")
     if url:
@@ -88,6 +107,7 @@ class CustomersPlugin:
         from .cli import customers_cli
 
         register_api(app, state)
+        _cache_store_settings_per_request(app)
         app.cli.add_command(customers_cli)
         if app.config["CUSTOMERS_ADMIN_URL_PREFIX"]:
             from .admin import init_admin

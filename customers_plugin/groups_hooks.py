@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .plugins import hookimpl
-from .services import coupons, identity
+from .services import coupons, identity, settings
 from .services.groups import checkout
 
 if TYPE_CHECKING:
@@ -48,7 +48,9 @@ class GroupHooks:
         """The rules of the account's customer and of the customer the contact matches."""
         rules = self._benefits(session, store_id, user_id)
         if contact is not None:
-            region = self._state.setting("CUSTOMERS_DEFAULT_REGION")
+            region = settings.effective(
+                store_id, "default_region", state=self._state, session=session
+            )
             matched = checkout.find_customer(session, store_id, contact, region)
             rules += checkout.rules_of(session, store_id, matched)
         return rules

@@ -177,6 +177,16 @@ RULES = (
         r'"assignee_id"',
     ),
     Rule(
+        "an address has what the store's address method needs (free text: a first line or a "
+        "city; National Address: its six fields; map: a point), a point both coordinates, and "
+        "a list at most one default shipping and one default billing address",
+        ACCEPTED,
+        r"/(customers(/\{customer_id\}(/addresses(/\{address_id\})?)?)?|me/addresses.*)",
+        422,
+        r'"(addresses\.[0-9]+\.)?(line1|latitude|longitude|building_number|street|district'
+        r'|city|postal_code|additional_number|default_shipping|default_billing|id)"',
+    ),
+    Rule(
         "an expiry lies in the future",
         ACCEPTED,
         r"/customers/\{customer_id\}/(coupons|wishlist/\{item_id\}/gift)",

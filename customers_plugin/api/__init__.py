@@ -18,6 +18,7 @@ from flask_smorest import Api, Blueprint
 
 from ..schemas.common import ErrorSchema, Money
 from ..services.attachments import LocalAttachments
+from . import addresses as addresses_api
 from . import catalog, customers, errors, groups, history, openapi, storefront
 from . import coupons as coupons_api
 from . import exports as exports_api
@@ -27,6 +28,8 @@ from . import orders as orders_api
 from . import permissions as permissions_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
+from . import self_service as self_service_api
+from . import settings as settings_api
 from . import tasks as tasks_api
 from . import wallet as wallet_api
 from . import wishlist as wishlist_api
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (customers.blp, "/customers"),
     (history.blp, "/customers"),
+    (addresses_api.blp, "/customers"),
     (catalog.tags_blp, "/tags"),
     (catalog.fields_blp, "/fields"),
     (groups.blp, "/groups"),
@@ -52,10 +56,13 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (privacy_api.blp, "/customers"),
     (orders_api.blp, "/customers"),
     (coupons_api.blp, "/customers"),
+    (privacy_api.requests_blp, "/erasure-requests"),
     (storefront.blp, "/me"),
+    (self_service_api.blp, "/me"),
     (imports_api.blp, "/imports"),
     (exports_api.blp, "/exports"),
     (permissions_api.blp, "/permissions"),
+    (settings_api.blp, "/settings"),
 ]
 
 _BODY_OVERHEAD = 64 * 1024

@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from ..security import current_actor, current_store_id
+from ..services import settings
 from ..services.fields import FieldTypes
 from ..services.scope import Scope
 from ..state import CustomersState, get_state
@@ -39,22 +40,30 @@ def api_state() -> ApiState:
 
 
 @contextmanager
-def scope(*, write: bool = True) -> Iterator[Scope]:
+def scope(
+    *, write: bool = True, store_id: str | None = None, actor: str | None = None
+) -> Iterator[Scope]:
     """A service scope for the authorised store of this request: on a new transaction, or with
     ``write=False`` on a read-only session (see ``Database.reading``). Its actor is the staff
-    member the host names (``current_staff``), else ``admin``."""
+    member the host names (``current_staff``), else ``admin``. The storefront passes the
+    shopper's store and its own actor."""
     state = get_state()
+    store_id = store_id or current_store_id()
     with state.db.transaction() if write else state.db.reading() as session:
+
+        def setting(key: str) -> Any:
+            return settings.effective(store_id, key, state=state, session=session)
+
         yield Scope(
             session=session,
-            store_id=current_store_id(),
+            store_id=store_id,
             state=state,
             pm=state.pm,
             field_types=api_state().field_types,
-            region=state.setting("CUSTOMERS_DEFAULT_REGION"),
-            currency=state.setting("CUSTOMERS_CURRENCY"),
+            region=setting("default_region"),
+            currency=setting("currency"),
             max_bulk=state.setting("CUSTOMERS_MAX_BULK"),
-            actor=current_actor(),
+            actor=actor or current_actor(),
         )
 
 

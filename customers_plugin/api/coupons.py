@@ -12,11 +12,10 @@ from .. import security
 from ..events import Discount
 from ..schemas.common import PageArgs
 from ..schemas.coupons import CouponIn, CouponOut, CouponPage, GiftIn
-from ..security import require
-from ..services import coupons
+from ..security import current_store_id, require
+from ..services import coupons, settings
 from ..services.coupons.manage import as_dict
 from ..services.errors import invalid
-from ..state import get_state
 from ..types import money_from_units
 from .common import page_size, scope
 from .errors import install
@@ -67,7 +66,9 @@ def gift_wished_item(body: dict[str, Any], customer_id: uuid.UUID, item_id: uuid
     wanted = body["discount"]
     currency = None
     if wanted["kind"] == "amount":
-        currency = (wanted.get("currency") or get_state().setting("CUSTOMERS_CURRENCY")).upper()
+        currency = (
+            wanted.get("currency") or settings.effective(current_store_id(), "currency")
+        ).upper()
     elif wanted["value"] > 100:
         raise invalid("discount.value", "a percent is at most 100")
     value = money_from_units(int(wanted["value"] * 1000))  # as the ledger keeps it: 15.00

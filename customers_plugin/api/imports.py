@@ -42,7 +42,12 @@ blp = install(
 class ImportOptions(Body):
     """The options of an import."""
 
-    subscribe = fields.Boolean(load_default=False)
+    subscribe = fields.Boolean(
+        metadata={
+            "description": "Mark every imported customer subscribed to marketing (default: "
+            "the store's import_subscribe setting)."
+        }
+    )
     tags = fields.List(TagName(), load_default=list, validate=validate.Length(max=20))
     on_existing = fields.String(load_default="skip", validate=validate.OneOf(["skip", "update"]))
     policy = fields.String(

@@ -40,7 +40,7 @@ from ..schemas.commerce import (
 )
 from ..schemas.common import PageArgs
 from ..security import AccessDenied, resolve_store
-from ..services import identity, review_requests, wallet, wishlist
+from ..services import identity, review_requests, settings, wallet, wishlist
 from ..services.errors import NotFound
 from ..state import get_state
 from .common import page_size
@@ -73,7 +73,7 @@ class NotLinked(AccessDenied):
 
 
 @blp.errorhandler(NotLinked)
-def _not_linked(_error: NotLinked) -> Response:
+def not_linked(_error: NotLinked) -> Response:
     return error_response(
         403,
         "this account is not linked to a customer yet (verify its email or phone)",
@@ -81,11 +81,11 @@ def _not_linked(_error: NotLinked) -> Response:
     )
 
 
-def _shopper() -> tuple[str, ShopperAccount]:
+def shopper() -> tuple[str, ShopperAccount]:
     """The store and the signed-in account, or 401 (asked of the host once per request)."""
-    known = g.get("customers_shopper")
-    if known is not None:
-        return known
+    cached = g.get("customers_shopper")
+    if cached is not None:
+        return cached
     store_id = resolve_store()
     account = get_state().hook.current_customer(request=request, store_id=store_id)
     if account is None:
@@ -103,18 +103,18 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _shopper()
+        shopper()
         return view(*args, **kwargs)
 
     return wrapper
 
 
-def _known(store_id: str, account: ShopperAccount, *, create: bool = False) -> uuid.UUID | None:
+def known(store_id: str, account: ShopperAccount, *, create: bool = False) -> uuid.UUID | None:
     return identity.shopper_customer(get_state(), store_id, account, create=create)
 
 
-def _own(store_id: str, account: ShopperAccount, *, create: bool = False) -> uuid.UUID:
-    customer_id = _known(store_id, account, create=create)
+def own(store_id: str, account: ShopperAccount, *, create: bool = False) -> uuid.UUID:
+    customer_id = known(store_id, account, create=create)
     if customer_id is None:
         raise NotLinked()
     return customer_id
@@ -131,9 +131,9 @@ def _page(args: dict[str, Any]) -> tuple[int, str | None]:
 @blp.response(200, WishlistPage)
 def my_wishlist(**args: Any) -> Any:
     """The signed-in customer's wishlist, latest addition first."""
-    store_id, account = _shopper()
+    store_id, account = shopper()
     limit, cursor = _page(args)
-    customer_id = _known(store_id, account)
+    customer_id = known(store_id, account)
     if customer_id is None:
         return {"items": [], "next_cursor": None}
     with get_state().db.session() as session:
@@ -155,11 +155,11 @@ def add_to_my_wishlist(body: dict[str, Any]) -> Any:
     list keeps its first price (200). 422 for a product the host does not know, 409
     ``wishlist_full`` past ``CUSTOMERS_WISHLIST_MAX_ITEMS``, 409 ``prices_unavailable``
     without a ``product_prices`` implementation, 403 ``account_not_linked``."""
-    store_id, account = _shopper()
+    store_id, account = shopper()
     state = get_state()
     product = wishlist.product_from_host(state.pm, store_id, body["product_id"])
-    limit = state.setting("CUSTOMERS_WISHLIST_MAX_ITEMS")
-    customer_id = _own(store_id, account, create=True)
+    limit = settings.effective(store_id, "wishlist_max_items", state=state)
+    customer_id = own(store_id, account, create=True)
     outcome: dict[str, Any] = {}
 
     def apply(session: Session, customer_id: uuid.UUID) -> bool:
@@ -174,8 +174,8 @@ def add_to_my_wishlist(body: dict[str, Any]) -> Any:
 
 
 def _change(product_id: str, action: Any) -> None:
-    store_id, account = _shopper()
-    customer_id = _known(store_id, account)
+    store_id, account = shopper()
+    customer_id = known(store_id, account)
     if customer_id is None:
         raise NotFound(_("this product is not in the wishlist"))
 
@@ -205,9 +205,9 @@ def remove_from_my_wishlist(product_id: str) -> None:
 def move_to_cart(product_id: str) -> Any:
     """Put the product in the cart through the host's ``add_to_cart`` and take it off the
     wishlist; 409 ``product_unavailable`` (it stays in the wishlist) or ``cart_unavailable``."""
-    store_id, account = _shopper()
+    store_id, account = shopper()
     state = get_state()
-    customer_id = _known(store_id, account)
+    customer_id = known(store_id, account)
     if customer_id is None:
         raise NotFound(_("this product is not in the wishlist"))
     wishlist.put_in_cart(state.db, state.pm, store_id, customer_id, product_id)
@@ -227,11 +227,11 @@ def move_to_cart(product_id: str) -> Any:
 @blp.response(200, WalletOut)
 def my_wallet(**args: Any) -> Any:
     """The signed-in customer's wallet balance and ledger, newest first."""
-    store_id, account = _shopper()
+    store_id, account = shopper()
     state = get_state()
     currency = wallet.wallet_currency(state)
     limit, cursor = _page(args)
-    customer_id = _known(store_id, account)
+    customer_id = known(store_id, account)
     if customer_id is None:
         return {"balance": Decimal("0.00"), "currency": currency, "items": [], "next_cursor": None}
     with state.db.session() as session:
@@ -252,7 +252,7 @@ def my_pending_reviews(**args: Any) -> Any:
     if token:
         with state.db.session() as session:
             return review_requests.pending_for_link(state, session, token)
-    store_id, account = _shopper()
-    customer_id = _known(store_id, account)
+    store_id, account = shopper()
+    customer_id = known(store_id, account)
     with state.db.session() as session:
         return review_requests.pending_for(session, store_id, customer_id)

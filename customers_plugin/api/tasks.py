@@ -22,8 +22,9 @@ from ..schemas.tasks import (
     TaskPatch,
 )
 from ..security import require
-from ..services import tasks
+from ..services import settings, tasks
 from ..services.errors import invalid
+from ..services.scope import Scope
 from ..services.tasks.manage import staff_members, store_zone
 from ..state import get_state
 from .common import page_size, scope
@@ -32,8 +33,8 @@ from .errors import install
 blp = install(Blueprint("tasks", __name__, description="Staff tasks about customers."))
 
 
-def _zone() -> ZoneInfo:
-    return store_zone(get_state().setting("CUSTOMERS_TIMEZONE"))
+def _zone(s: Scope) -> ZoneInfo:
+    return store_zone(settings.effective(s, "timezone"))
 
 
 @blp.route("/customers/<uuid:customer_id>/tasks", methods=["POST"])
@@ -43,7 +44,7 @@ def _zone() -> ZoneInfo:
 def create_task(body: dict[str, Any], customer_id: uuid.UUID) -> Any:
     """Add an open task about the customer; its author is the staff member asking."""
     with scope() as s:
-        return tasks.create(s, customer_id, zone=_zone(), **body)
+        return tasks.create(s, customer_id, zone=_zone(s), **body)
 
 
 @blp.route("/customers/<uuid:customer_id>/tasks", methods=["GET"])
@@ -56,7 +57,7 @@ def customer_tasks(customer_id: uuid.UUID, **args: Any) -> Any:
         tasks.manage.require_customer(s, customer_id)
         filters = tasks.TaskFilters(customer_id=customer_id, status=args.get("status"))
         items, next_cursor = tasks.tasks_page(
-            s, filters, _zone(), limit=page_size(args), cursor=args.get("cursor")
+            s, filters, _zone(s), limit=page_size(args), cursor=args.get("cursor")
         )
     return {"items": items, "next_cursor": next_cursor}
 
@@ -84,7 +85,7 @@ def list_tasks(**args: Any) -> Any:
     )
     with scope(write=False) as s:
         items, next_cursor = tasks.tasks_page(
-            s, filters, _zone(), limit=page_size(args), cursor=args.get("cursor")
+            s, filters, _zone(s), limit=page_size(args), cursor=args.get("cursor")
         )
     return {"items": items, "next_cursor": next_cursor}
 
@@ -105,7 +106,7 @@ def get_task(task_id: uuid.UUID) -> Any:
 def update_task(body: dict[str, Any], task_id: uuid.UUID) -> Any:
     """Mark done or open again, reassign, reschedule (a new reminder) or edit the text."""
     with scope() as s:
-        return tasks.update(s, task_id, tasks.TaskChanges.of(body), _zone())
+        return tasks.update(s, task_id, tasks.TaskChanges.of(body), _zone(s))
 
 
 @blp.route("/tasks/<uuid:task_id>", methods=["DELETE"])

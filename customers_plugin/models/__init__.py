@@ -23,7 +23,9 @@ from .inbox import EventInbox
 from .notes import Note, NoteFile, NoteRevision
 from .orders import STAFF_ORDER_STATUSES, StaffOrder
 from .outbox import OUTBOX_STATES, JobOutbox
+from .privacy import ERASURE_STATUSES, ErasureRequest
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
+from .settings import StoreSetting
 from .tasks import TASK_STATUSES, Task
 from .wallet import WALLET_KINDS, WalletTransaction
 from .wishlist import WishlistItem
@@ -33,6 +35,7 @@ __all__ = [
     "CONSENT_STATUSES",
     "COUPON_SOURCES",
     "DUPLICATE_REASONS",
+    "ERASURE_STATUSES",
     "GENDERS",
     "OUTBOX_STATES",
     "REVIEW_REQUEST_STATUSES",
@@ -51,6 +54,7 @@ __all__ = [
     "CustomerSource",
     "CustomerTag",
     "DuplicateSuggestion",
+    "ErasureRequest",
     "EventInbox",
     "ExportJob",
     "FieldDefinition",
@@ -69,6 +73,7 @@ __all__ = [
     "Review",
     "ReviewRequest",
     "StaffOrder",
+    "StoreSetting",
     "Tag",
     "Task",
     "WalletTransaction",

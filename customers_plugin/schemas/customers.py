@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from ..i18n import _
 from ..models import BLOCK_REASONS, CONSENT_STATUSES, GENDERS, STATUSES
+from ..services import addresses
 from ..services.listing import DEFAULT_SORT, SORT_KEYS
 from .common import (
     LANGUAGE,
@@ -116,14 +117,64 @@ class CustomerPage(FastDump):
     total = fields.Integer(allow_none=True)
 
 
-class Address(Body):
+class Coordinate(fields.Float):
+    """A JSON number within a range (not a string, not a boolean, never NaN)."""
+
+    def __init__(self, bound: float, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(min=-bound, max=bound), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ma.ValidationError("a number")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class WholeMatch(validate.Regexp):
+    """A documented pattern matched on the whole text (Python's ``$`` also matches before a
+    final line feed, JSON Schema's does not)."""
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
+def _code(pattern: str, description: str) -> Text:
+    return Text(
+        max_length=8,
+        allow_none=True,
+        validate=[WholeMatch(pattern)],
+        metadata={"description": description},
+    )
+
+
+class AddressFields(Body):
+    """An address: free-text lines, the Saudi National Address fields, a map point; which are
+    required follows the store's ``address_method`` setting (see docs/features/settings.md)."""
+
     label = Text(max_length=50, allow_none=True)
     line1 = Text(max_length=200, allow_none=True)
     line2 = Text(max_length=200, allow_none=True)
+    building_number = _code(addresses.BUILDING_NUMBER, "National Address building number.")
+    street = Text(max_length=100, allow_none=True)
+    district = Text(max_length=100, allow_none=True)
     city = Text(max_length=100, allow_none=True)
     region = Text(max_length=100, allow_none=True)
     postal_code = Text(max_length=20, allow_none=True)
+    additional_number = _code(addresses.ADDITIONAL_NUMBER, "National Address additional number.")
+    short_address = _code(addresses.SHORT_ADDRESS, "National Address short address, e.g. RRRD2929.")
     country = Country(allow_none=True)
+    latitude = Coordinate(90, allow_none=True)
+    longitude = Coordinate(180, allow_none=True)
+    default_shipping = fields.Boolean(allow_none=True)
+    default_billing = fields.Boolean(allow_none=True)
+
+
+class Address(AddressFields):
+    """One address of a whole list (``PATCH /customers/{id}``): an ``id`` keeps an existing
+    address (a new one gets an id)."""
+
+    id = fields.UUID(allow_none=True)
 
 
 class ProfileFields(Body):
@@ -214,13 +265,27 @@ class BookingOut(SummaryOut):
 
 
 class AddressOut(ma.Schema):
+    id = fields.String(required=True)
     label = fields.String()
     line1 = fields.String()
     line2 = fields.String()
+    building_number = fields.String()
+    street = fields.String()
+    district = fields.String()
     city = fields.String()
     region = fields.String()
     postal_code = fields.String()
+    additional_number = fields.String()
+    short_address = fields.String()
     country = fields.String()
+    latitude = fields.Float()
+    longitude = fields.Float()
+    default_shipping = fields.Boolean()
+    default_billing = fields.Boolean()
+
+
+class AddressList(ma.Schema):
+    items = fields.List(fields.Nested(AddressOut), required=True)
 
 
 class CustomerCard(CustomerRow):

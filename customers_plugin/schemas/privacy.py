@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
+from ..models import ERASURE_STATUSES
 from .commerce import ReviewRequestOut, WalletTransactionOut, WishlistItemOut
-from .common import Money, UTCDateTime
+from .common import Money, PageArgs, UTCDateTime
 from .coupons import CouponOut
 from .customers import (
     ActivityOut,
@@ -55,6 +56,24 @@ class CustomerProfile(CustomerCard):
         exclude = ("consent_history", "recent_orders", "upcoming_bookings")
 
 
+class ErasureRequestOut(ma.Schema):
+    id = fields.UUID(required=True)
+    customer_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ERASURE_STATUSES))
+    requested_at = UTCDateTime(required=True)
+    closed_at = UTCDateTime(allow_none=True)
+    closed_by = fields.String(allow_none=True)
+
+
+class ErasureRequestPage(ma.Schema):
+    items = fields.List(fields.Nested(ErasureRequestOut), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class ErasureRequestArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(ERASURE_STATUSES))
+
+
 class CustomerDataExport(ma.Schema):
     format = fields.String(required=True, metadata={"description": "The document's format."})
     exported_at = UTCDateTime(required=True)
@@ -84,6 +103,7 @@ class CustomerDataExport(ma.Schema):
             "versions and the names of their files (the files stay in the attachment store)."
         },
     )
+    erasure_requests = fields.List(fields.Nested(ErasureRequestOut), required=True)
     coupons = fields.List(fields.Nested(CouponOut), required=True)
     staff_orders = fields.List(
         fields.Nested(StaffOrderOut),

@@ -31,7 +31,7 @@ from ..events import (
 from ..models import BookingSummary, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, coupons, identity, orders, stats, wallet
+from . import activity, consent, contacts, coupons, identity, orders, settings, stats, wallet
 from .groups import reevaluate_customers
 from .snapshots import customer_info
 
@@ -88,10 +88,14 @@ class Capture:
                 order.payment_status = order.payment_status or e.payment_status
                 order.items = facts["items"]
                 order.placed_at = e.occurred_at
-                delta = self._contribution(self._order_facts(order)) - self._contribution(before)
+                delta = self._contribution(
+                    session, e.store_id, self._order_facts(order)
+                ) - self._contribution(session, e.store_id, before)
                 customer_id = order.customer_id
             else:
-                delta = self._contribution(stats.OrderFacts(e.status, e.total, facts["currency"]))
+                delta = self._contribution(
+                    session, e.store_id, stats.OrderFacts(e.status, e.total, facts["currency"])
+                )
             stats.apply_order_delta(session, customer_id, delta, e.occurred_at)
             activity.record(
                 session,
@@ -139,7 +143,9 @@ class Capture:
             )
             if order is None:  # just recorded from this very update
                 delta = self._contribution(
-                    stats.OrderFacts(e.status, e.total, e.currency.upper() if e.currency else None)
+                    session,
+                    e.store_id,
+                    stats.OrderFacts(e.status, e.total, e.currency.upper() if e.currency else None),
                 )
                 stats.apply_order_delta(session, customer_id, delta)
                 activity.record(
@@ -164,7 +170,9 @@ class Capture:
             for key, value in changed.items():
                 setattr(order, key, value)
             order.updated_at = utcnow()
-            delta = self._contribution(self._order_facts(order)) - self._contribution(before)
+            delta = self._contribution(
+                session, e.store_id, self._order_facts(order)
+            ) - self._contribution(session, e.store_id, before)
             stats.apply_order_delta(session, order.customer_id, delta)
             activity.record(
                 session,
@@ -396,7 +404,7 @@ class Capture:
             e.email_verified,
             e.contact.phone,
             e.phone_verified,
-            self.state.setting("CUSTOMERS_DEFAULT_REGION"),
+            settings.effective(e.store_id, "default_region", state=self.state),
         )
         linked: list[uuid.UUID] = []
 
@@ -467,7 +475,7 @@ class Capture:
             session,
             store_id,
             contact,
-            region=state.setting("CUSTOMERS_DEFAULT_REGION"),
+            region=settings.effective(store_id, "default_region", state=state, session=session),
             source=source,
             seen_at=seen_at,
         )
@@ -517,8 +525,12 @@ class Capture:
             info = customer_info(session, resolved.id)
             after_commit(session, lambda: deliver(impls, hook, customer=info, **extra))
 
-    def _contribution(self, facts: stats.OrderFacts) -> stats.Contribution:
-        return stats.order_contribution(facts, self.state.setting("CUSTOMERS_CURRENCY"))
+    def _contribution(
+        self, session: Session, store_id: str, facts: stats.OrderFacts
+    ) -> stats.Contribution:
+        """What an order adds to the stats, in the store's currency."""
+        currency = settings.effective(store_id, "currency", state=self.state, session=session)
+        return stats.order_contribution(facts, currency)
 
     @staticmethod
     def _order_facts(order: OrderSummary) -> stats.OrderFacts:

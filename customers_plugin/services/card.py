@@ -19,7 +19,7 @@ from ..models import (
     OrderSummary,
 )
 from ..types import utcnow
-from . import activity, fields, row_extras
+from . import activity, addresses, fields, row_extras
 from .customers import get
 from .errors import NotFound
 from .keyset import SortKey, model_page
@@ -37,6 +37,7 @@ def card(scope: Scope, customer_id: uuid.UUID) -> dict[str, Any]:
     customer = get(scope, customer_id)
     data: dict[str, Any] = {c.key: getattr(customer, c.key) for c in Customer.__table__.columns}
     data["avg_rating"] = customer.avg_rating
+    data["addresses"] = addresses.stable_ids(customer.id, customer.addresses)
     data["currency"] = scope.currency
     dialect = session.get_bind().dialect.name
     extras = row_extras.columns(dialect)

@@ -1,10 +1,14 @@
 """Marketing and system-notification consent: the current status on the customer and a history
-row for every change (what, when, how, who)."""
+row for every change (what, when, how, who), and the channels a shopper chooses themselves
+(``SHOPPER_CHANNELS``, served by ``/me/consent``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
@@ -100,3 +104,47 @@ def _history(
             }
         ],
     )
+
+
+# -- what a shopper chooses themselves (/me/consent) ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShopperChannel:
+    """A channel a shopper subscribes to or unsubscribes from: ``status`` reads the customer's
+    current status (``CONSENT_STATUSES``), ``choose(session, store_id, customer_id, subscribed,
+    source=, actor=)`` records the choice (with its history row) and answers whether it
+    changed."""
+
+    name: str
+    description: str
+    status: Callable[[Customer], str]
+    choose: Callable[..., bool]
+
+
+def _choose_marketing(
+    session: Session, store_id: str, customer_id: uuid.UUID, subscribed: bool, **how: Any
+) -> bool:
+    status = "subscribed" if subscribed else "unsubscribed"
+    return set_marketing(session, store_id, customer_id, status, **how)
+
+
+def _system_status(customer: Customer) -> str:
+    return "subscribed" if customer.system_notifications else "unsubscribed"
+
+
+# one line per channel; a new channel (e.g. SMS marketing) adds its line here
+SHOPPER_CHANNELS: tuple[ShopperChannel, ...] = (
+    ShopperChannel(
+        "email_marketing",
+        "Marketing email (news, offers).",
+        lambda c: c.marketing_consent,
+        _choose_marketing,
+    ),
+    ShopperChannel(
+        "system_notifications",
+        "Messages about orders and bookings.",
+        _system_status,
+        set_system_notifications,
+    ),
+)

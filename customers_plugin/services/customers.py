@@ -28,7 +28,7 @@ from ..normalize import (
     validate_email_address,
 )
 from ..types import new_id, utcnow
-from . import activity, attachments, consent, contacts, fields
+from . import activity, addresses, attachments, consent, contacts, fields
 from .errors import Conflict, Invalid, NotFound, invalid
 from .privacy import traces
 from .scope import Scope
@@ -89,7 +89,7 @@ def create(scope: Scope, data: Mapping[str, Any]) -> uuid.UUID:
     for key in PLAIN_FIELDS:
         if data.get(key) is not None:
             row[key] = data[key]
-    row.update(_list_values(scope, data))
+    row.update(_list_values(scope, data, None))
     customer_id = session.execute(
         insert(session, Customer.__table__)
         .values(**row)
@@ -174,7 +174,7 @@ def update(scope: Scope, customer_id: uuid.UUID, data: Mapping[str, Any]) -> lis
     for key in PLAIN_FIELDS:
         if key in data:
             change(key, data[key])
-    for key, value in _list_values(scope, data).items():
+    for key, value in _list_values(scope, data, customer).items():
         change(key, value)
     custom = fields.canonical_values(
         session, scope.store_id, scope.field_types, data.get("custom_fields") or {}
@@ -374,7 +374,9 @@ def _phone(scope: Scope, phone: Any, field: str = "phone") -> str | None:
         raise invalid(field, _("not a valid phone number")) from None
 
 
-def _list_values(scope: Scope, data: Mapping[str, Any]) -> dict[str, Any]:
+def _list_values(
+    scope: Scope, data: Mapping[str, Any], customer: Customer | None
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "extra_emails" in data:
         emails = []
@@ -391,10 +393,12 @@ def _list_values(scope: Scope, data: Mapping[str, Any]) -> dict[str, Any]:
         ]
         out["extra_phones"] = list(dict.fromkeys(p for p in phones if p))
     if "addresses" in data:
-        out["addresses"] = [
-            {k: v for k, v in address.items() if v is not None}
-            for address in data["addresses"] or []
-        ]
+        out["addresses"] = addresses.clean_list(
+            scope,
+            customer.id if customer is not None else None,
+            data["addresses"] or [],
+            customer.addresses if customer is not None else (),
+        )
     return out
 
 

@@ -25,7 +25,7 @@ from ..events import Contact, ShopperAccount
 from ..models import Customer
 from ..normalize import InvalidPhone, normalize_email, normalize_phone
 from ..types import utcnow
-from . import activity
+from . import activity, settings
 
 if TYPE_CHECKING:
     from ..state import CustomersState
@@ -141,13 +141,13 @@ def _set_link(
     return customer_id
 
 
-def account_proof(state: CustomersState, account: ShopperAccount) -> Proof:
+def account_proof(state: CustomersState, store_id: str, account: ShopperAccount) -> Proof:
     return proof_of(
         account.email,
         account.email_verified,
         account.phone,
         account.phone_verified,
-        state.setting("CUSTOMERS_DEFAULT_REGION"),
+        settings.effective(store_id, "default_region", state=state),
     )
 
 
@@ -162,7 +162,7 @@ def shopper_customer(
         found = linked_customer(session, store_id, account.user_id)
     if found is not None:
         return found
-    proof = account_proof(state, account)
+    proof = account_proof(state, store_id, account)
     if proof.empty:
         return None
     with state.db.transaction() as session:

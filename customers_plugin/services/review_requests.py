@@ -32,7 +32,7 @@ from ..i18n import _
 from ..jobs import job
 from ..models import Customer, OrderSummary, Review, ReviewRequest
 from ..types import new_id, utcnow
-from . import activity, messaging
+from . import activity, messaging, settings
 from .errors import Conflict, NotFound, ServiceError
 from .keyset import SortKey, model_page
 from .stats import NOT_COUNTED_ORDER_STATUSES
@@ -96,13 +96,6 @@ class LinkHolder:
     store_id: str
     customer_id: uuid.UUID
     request_id: uuid.UUID
-
-
-def per_store(value: Any, store_id: str, default: Any = None) -> Any:
-    """A setting that is either one value or ``{store_id: value, "*": fallback}``."""
-    if isinstance(value, dict):
-        return value.get(store_id, value.get("*", default))
-    return value
 
 
 # -- what is left to review -----------------------------------------------------------------
@@ -212,7 +205,7 @@ def request_now(
     pending = unreviewed_orders(session, store_id, customer.id)
     if not pending:
         raise NothingToReview("every order of this customer is already reviewed")
-    channel = per_store(state.setting("CUSTOMERS_REVIEW_REQUEST_CHANNEL"), store_id, "email")
+    channel = settings.effective(store_id, "review_request_channel", state=state, session=session)
     if not _recipient(customer, channel):
         raise Unreachable(f"the customer has no address for the {channel} channel")
     if not customer.system_notifications:
@@ -260,9 +253,9 @@ def schedule_after_delivery(
 ) -> bool:
     """Schedule the automatic request of a delivered order (once per order, ever); ``False``
     when the store turned it off, the order is unknown, or it was scheduled before."""
-    days = per_store(state.setting("CUSTOMERS_REVIEW_REQUEST_DAYS"), store_id)
-    if days is None:
+    if not settings.effective(store_id, "automatic_review_requests", state=state):
         return False
+    days = settings.effective(store_id, "review_request_days", state=state)
     with state.db.transaction() as session:
         customer_id = session.scalar(
             select(OrderSummary.customer_id).where(
@@ -359,8 +352,8 @@ def deliver(state: CustomersState, request_id: uuid.UUID, now: dt.datetime | Non
         if request is None or customer is None:  # the customer was deleted meanwhile
             return "gone"
         pending = unreviewed_orders(session, request.store_id, customer.id)
-        channel = request.channel or per_store(
-            state.setting("CUSTOMERS_REVIEW_REQUEST_CHANNEL"), request.store_id, "email"
+        channel = request.channel or settings.effective(
+            request.store_id, "review_request_channel", state=state, session=session
         )
         to = _recipient(customer, channel)
         skip = None

@@ -146,5 +146,13 @@ def rebuild(session: Session, customer_id: uuid.UUID, store_currency: str) -> bo
 @job("rebuild_stats", long=True)
 def rebuild_stats_job(state: CustomersState, customer_id: str) -> bool:
     """Job: rebuild one customer's stats. Safe to run any number of times."""
+    from . import settings
+
     with state.db.transaction() as session:
-        return rebuild(session, uuid.UUID(customer_id), state.setting("CUSTOMERS_CURRENCY"))
+        store_id = session.scalar(
+            select(Customer.store_id).where(Customer.id == uuid.UUID(customer_id))
+        )
+        if store_id is None:
+            return False  # deleted meanwhile
+        currency = settings.effective(store_id, "currency", state=state, session=session)
+        return rebuild(session, uuid.UUID(customer_id), currency)

@@ -68,7 +68,7 @@ def _announce_demo_tokens(stores: dict[str, Store]) -> None:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The host app. ``config`` overrides any setting (tests pass a database URL, etc.)."""
-    from . import accounts, admin, commerce, desk, views
+    from . import accounts, admin, commerce, desk, my_account, views
     from .catalog import ensure_catalog
     from .models import db
     from .seed import seed_demo
@@ -109,6 +109,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(commerce.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(my_account.bp)
     admin.mount(app)
     app.jinja_env.globals["csrf_token"] = views.csrf_token
     app.jinja_env.globals["signed_in"] = accounts.signed_in

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import uuid
 from decimal import Decimal
 
 import pytest
 from flask import Flask
 
 from customers_plugin.events import Contact, WishlistChanged
+from customers_plugin.models import ErasureRequest
 from customers_plugin.security import PERMISSIONS
 
 from .conftest import PREFIX, Staff, book, place_order
@@ -87,6 +89,8 @@ ACTIONS_WITHOUT_BODY = {
     "undo",
     "resume",
     "anonymize",
+    "complete",
+    "decline",
 }
 
 BODIES = {
@@ -114,6 +118,8 @@ BODIES = {
     },
     ("POST", "tasks.create_task"): {"json": {"title": "x", "due_at": "2030-01-05T10:00:00"}},
     ("PATCH", "tasks.update_task"): {"json": {"status": "done"}},
+    ("POST", "customer-addresses.add_address"): {"json": {"line1": "stolen"}},
+    ("PATCH", "customer-addresses.change_address"): {"json": {"line1": "stolen"}},
     ("POST", "orders.place_order"): {"json": {"items": [{"product_id": "p1", "quantity": 1}]}},
     ("POST", "coupons.assign_coupon"): {"json": {"code": "STOLEN"}},
     ("POST", "coupons.gift_wished_item"): {
@@ -136,6 +142,7 @@ def store_b(api_app):
         data={"photo": (io.BytesIO(PNG), "p.png")},
         content_type="multipart/form-data",
     )
+    address = b.post(f"/customers/{customer['id']}/addresses", json={"line1": "B street"})
     card = b.get(f"/customers/{customer['id']}").json
     note = b.post(f"/customers/{card['id']}/notes", json={"text": "B's secret note"}).json
     note_file = b.post(
@@ -161,9 +168,19 @@ def store_b(api_app):
             currency="SAR",
         )
     )
+    request_id = uuid.uuid4()
+    with api_app.extensions["customers"].db.transaction() as session:
+        customer_id = uuid.UUID(card["id"])
+        session.add(
+            ErasureRequest(
+                id=request_id, store_id="b", customer_id=customer_id, pending_for=customer_id
+            )
+        )
     return {
         "coupon_id": coupon.json["id"] if coupon.status_code == 201 else None,
         "item_id": b.get(f"/customers/{card['id']}/wishlist").json["items"][0]["id"],
+        "address_id": address.json["id"] if address.status_code == 201 else None,
+        "request_id": str(request_id),
         "task_id": task.json["id"] if task.status_code == 201 else None,
         "group_id": group.json["id"] if group.status_code == 201 else None,
         "batch_id": batch.json["id"] if batch.status_code == 202 else None,
@@ -224,6 +241,9 @@ def test_every_route_answers_404_for_another_stores_ids(api_app, store_b):
         assert after[key] == store_b["card"][key], key
     note = store_b["staff"].get(f"/notes/{store_b['note_id']}").json
     assert (note["text"], note["pinned"], len(note["files"])) == ("B's secret note", False, 1)
+    assert after["addresses"] == store_b["card"]["addresses"] != []
+    requests = store_b["staff"].get("/erasure-requests").json["items"]
+    assert [r["status"] for r in requests] == ["pending"]
 
 
 def test_lists_never_show_another_stores_rows(api_app, store_b):
@@ -235,6 +255,7 @@ def test_lists_never_show_another_stores_rows(api_app, store_b):
     assert a.get("/customers", query_string={"include_total": 1}).json["total"] == 1
     assert a.get("/tags").json["items"] == []
     assert a.get("/fields").json["items"] == []
+    assert a.get("/erasure-requests").json["items"] == []
     assert a.get("/customers", query_string={"tag": "secret"}).json["items"] == []
     bulk = a.post("/customers/bulk", json={"action": "delete", "ids": [store_b["customer_id"]]})
     assert bulk.status_code == 404

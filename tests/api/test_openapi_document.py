@@ -94,7 +94,7 @@ def test_storefront_operations_declare_the_shopper_session_or_the_review_link(do
         for path, method, op in _operations(document)
         if path.startswith(f"{PREFIX}/me/")
     ]
-    assert len(storefront) == 6
+    assert len(storefront) == 17
     for path, method, op in storefront:
         expected = [{"shopper": []}]
         if path.endswith("/reviews/pending"):

@@ -48,7 +48,21 @@ def layla(api_app, staff) -> dict[str, Any]:
         name="Layla H.",
         phone=OLD_PHONE,
         extra_emails=[EXTRA],
-        addresses=[{"line1": "12 Olaya St", "city": "Riyadh", "country": "SA"}],
+        addresses=[
+            {"line1": "12 Olaya St", "city": "Riyadh", "country": "SA"},
+            {
+                "building_number": "2929",
+                "street": "King Fahd Road",
+                "district": "Al Olaya",
+                "city": "Riyadh",
+                "postal_code": "12211",
+                "additional_number": "7788",
+                "short_address": "RRRD2929",
+                "latitude": 24.6912345,
+                "longitude": 46.6854321,
+                "default_shipping": True,
+            },
+        ],
         tags=["vip"],
         custom_fields={"dog": "Rex"},
         marketing_consent="subscribed",
@@ -118,6 +132,9 @@ def test_export_holds_everything_about_the_customer(api_app, staff, layla):
     assert (profile["email"], profile["name"], profile["phone"]) == (EMAIL, NAME, PHONE)
     assert profile["extra_emails"] == [EXTRA]
     assert profile["addresses"][0]["city"] == "Riyadh"
+    national = profile["addresses"][1]
+    assert (national["short_address"], national["latitude"]) == ("RRRD2929", 24.6912345)
+    assert national["default_shipping"] is True
     assert profile["custom_fields"] == {"dog": "Rex"}
     assert "vip" in [t["name"] for t in profile["tags"]]
     assert profile["has_photo"] is True
@@ -175,7 +192,8 @@ def test_anonymize_keeps_orders_and_ledger_and_forgets_the_person(api_app, staff
     assert _undo_rows(api_app, cid) == []
     assert staff.get(f"/exports/{layla['export_id']}/file").status_code == 410
     stored = _every_stored_value(api_app)
-    for secret in (EMAIL, NAME, "Layla H.", PHONE, OLD_PHONE, EXTRA, "Olaya", "nuts", "Rex"):
+    secrets = (EMAIL, NAME, "Layla H.", PHONE, OLD_PHONE, EXTRA, "Olaya", "nuts", "Rex")
+    for secret in (*secrets, "RRRD2929", "King Fahd", "24.6912345", "46.6854321"):
         assert secret not in stored, secret
 
 

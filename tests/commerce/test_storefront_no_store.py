@@ -11,7 +11,15 @@ from customers_plugin.services import review_requests
 
 from .conftest import STORE, Shopper, place
 
-ME_READS = ["/wishlist", "/wallet", "/reviews/pending"]
+ME_READS = [
+    "/wishlist",
+    "/wallet",
+    "/reviews/pending",
+    "/profile",
+    "/addresses",
+    "/consent",
+    "/erasure-request",
+]
 
 
 @pytest.mark.parametrize("path", ME_READS)

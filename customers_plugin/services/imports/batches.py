@@ -13,6 +13,7 @@ after the checkpoint (or undo can reverse it).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -29,6 +30,7 @@ from ...bounds import text_problem
 from ...i18n import _
 from ...models import ImportBatch, ImportRowError
 from ...types import utcnow
+from .. import settings
 from ..errors import Conflict, Invalid, NotFound, invalid
 from .columns import EXAMPLE, FIELD_PREFIX, map_header, template_columns
 from .decoding import CsvFile, FileProblem
@@ -48,7 +50,7 @@ MAX_TAGS = 20
 
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
-    subscribe: bool = False
+    subscribe: bool | None = None  # None: the store's import_subscribe setting
     tags: Sequence[str] = field(default_factory=tuple)
     on_existing: str = "skip"
     policy: str = "reject-file"
@@ -88,6 +90,9 @@ def start_import(
     :raises TooLarge: past ``CUSTOMERS_IMPORT_MAX_BYTES`` (nothing parsed).
     :raises Invalid: bad options, an unreadable file, unknown or missing columns.
     """
+    if options.subscribe is None:
+        default = settings.effective(store_id, "import_subscribe", state=state)
+        options = dataclasses.replace(options, subscribe=bool(default))
     checked = options.checked()
     problem = text_problem(filename) if filename else None
     if problem is not None:

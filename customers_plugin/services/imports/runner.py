@@ -36,6 +36,7 @@ from ...models import (
     ImportRowError,
 )
 from ...types import utcnow
+from .. import settings
 from ..errors import Invalid
 from ..fields import FieldTypes
 from . import staging
@@ -89,7 +90,7 @@ def run_batch(
         status = "rejected" if isinstance(exc, Invalid) else "failed"
         return _finish(state, batch_id, status, message)
     chunk = int(state.setting("CUSTOMERS_IMPORT_CHUNK_ROWS"))
-    region = state.setting("CUSTOMERS_DEFAULT_REGION")
+    region = settings.effective(store_id, "default_region", state=state)
 
     def parse(row: Row) -> ParsedRow:
         return parse_row(row, columns, types, region)

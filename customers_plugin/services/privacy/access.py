@@ -3,7 +3,7 @@ portability): the profile with contacts, custom fields, tags and sources; consen
 orders, bookings, form submissions and reviews; the activity log; the wallet with its whole
 ledger; the wishlist; review requests; staff tasks; group memberships; internal notes (text,
 type, author, times, earlier versions and the names of their files); personal coupons and the
-orders staff placed for them.
+orders staff placed for them; erasure requests.
 
 The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``; messages have
 no table yet. Every list is read whole: this is one person's history, asked for rarely.
@@ -22,6 +22,7 @@ from ...models import (
     ConsentEvent,
     Coupon,
     CustomerGroup,
+    ErasureRequest,
     FormSubmission,
     GroupMember,
     OrderSummary,
@@ -75,6 +76,7 @@ def customer_data(scope: Scope, customer_id: uuid.UUID, wallet_currency: str) ->
         "tasks": every(Task, Task.due_at, Task.id),
         "groups": _memberships(scope, customer_id),
         "notes": export_notes(scope, customer_id),
+        "erasure_requests": every(ErasureRequest, ErasureRequest.requested_at, ErasureRequest.id),
         "coupons": [coupon_dict(c) for c in every(Coupon, Coupon.created_at, Coupon.id)],
         "staff_orders": [
             orders.as_dict(o) for o in every(StaffOrder, StaffOrder.created_at, StaffOrder.id)

@@ -10,7 +10,8 @@ the notes of orders staff placed for them, the answers given with bookings, revi
 any activity value that is not an id, amount or status, the import undo rows and the export
 files holding them (``traces``). What stays: order and booking summaries (amounts, products,
 dates), the wallet ledger, review ratings, consent history (what was agreed, when, by which
-channel), the activity kinds, and personal coupons, revoked (a code once assigned stays
+channel), the activity kinds, erasure requests (no person data: the record that
+erasure was asked for and done), and personal coupons, revoked (a code once assigned stays
 limited to its holders). Third parties hear ``customer_deleted``: the person is gone for them
 too.
 """

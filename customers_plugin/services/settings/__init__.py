@@ -1,0 +1,37 @@
+"""Store settings: the app's configuration is every store's default, a store may override the
+keys of the registry (``registry.SETTINGS``) and every service reads a per-store value through
+``effective(where, key)``, never ``app.config`` directly, so an override changes behaviour.
+
+A store's overrides are read once per request: the extension opens a cache for each Flask
+request (``start_request_cache`` / ``end_request_cache``, a context variable, so nothing here
+reads Flask) and a change in the same request drops it; outside a request (jobs, CLI, host
+events fired from a script) every call reads them.
+"""
+
+from __future__ import annotations
+
+from .overrides import (
+    change,
+    effective,
+    effective_all,
+    end_request_cache,
+    overridden,
+    request_cache,
+    start_request_cache,
+)
+from .registry import ADDRESS_METHODS, REGISTRY, SETTINGS, Setting, per_store
+
+__all__ = [
+    "ADDRESS_METHODS",
+    "REGISTRY",
+    "SETTINGS",
+    "Setting",
+    "change",
+    "effective",
+    "effective_all",
+    "end_request_cache",
+    "overridden",
+    "per_store",
+    "request_cache",
+    "start_request_cache",
+]
