@@ -14,8 +14,8 @@ every endpoint, including those other modules add later, is documented the same 
   maximum; a custom field's ``type`` and a bulk ``action`` list the registered names.
 - **Closed bodies.** A ``Body`` schema (unknown fields refused) has ``additionalProperties:
   false``, plus whatever its ``OPENAPI`` class attribute adds (``oneOf`` of required fields).
-- **Downloads.** ``csv_download`` / ``image_download`` / ``file_download`` document a non-JSON
-  answer.
+- **Downloads.** ``csv_download`` / ``image_download`` / ``file_download`` / ``html_page``
+  document a non-JSON answer.
 - **flask-smorest's pagination header** is documented as the JSON string it is.
 """
 
@@ -41,6 +41,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 STAFF = "staff"
 SHOPPER = "shopper"
 REVIEW_LINK = "reviewLink"
+DELIVERY_SIGNATURE = "deliverySignature"
 PERMISSION_KEY = "customers_permission"  # set in a view's _apidoc by security.require
 
 
@@ -65,6 +66,13 @@ def security_schemes(app: Flask) -> dict[str, dict[str, Any]]:
             "in": "query",
             "name": "token",
             "description": "The signed, expiring token of a review-request link.",
+        },
+        DELIVERY_SIGNATURE: {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Customers-Signature",
+            "description": "A delivery-report webhook of a message provider: `sha256=` and the "
+            "hex HMAC-SHA256 of the raw body with CUSTOMERS_DELIVERY_SIGNING_SECRET.",
         },
     }
 
@@ -93,6 +101,11 @@ def image_download(description: str) -> Callable[[F], F]:
     """Document a view answering an image of the accepted types (named one by one: client
     generators do not read ``image/*``)."""
     return _download(IMAGE_TYPES, {"type": "string", "format": "binary"}, description)
+
+
+def html_page(description: str) -> Callable[[F], F]:
+    """Document a view answering a small HTML page."""
+    return _download(("text/html",), {"type": "string"}, description)
 
 
 def file_download(content_types: tuple[str, ...], description: str) -> Callable[[F], F]:
