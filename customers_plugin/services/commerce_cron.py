@@ -12,8 +12,8 @@ entries; each cron job only puts the real job on the plugin's queue through the 
 Schedules: ``CUSTOMERS_REVIEW_REQUESTS_CRON`` (default every 15 minutes),
 ``CUSTOMERS_PRICE_DROPS_CRON`` (default daily at 06:00 UTC), ``CUSTOMERS_SWEEP_CRON``
 (default every 10 minutes), ``CUSTOMERS_TASK_REMINDERS_CRON`` and
-``CUSTOMERS_QUEUED_MESSAGES_CRON`` (default every minute), read from the environment. Importing this module registers the
-entries; nothing else imports it.
+``CUSTOMERS_QUEUED_MESSAGES_CRON`` (default every minute), read from the environment.
+Importing this module registers the entries; nothing else imports it.
 """
 
 from __future__ import annotations
