@@ -29,6 +29,7 @@ from ...jobs import job
 from ...models import Customer, Message, Thread
 from ...types import utcnow
 from .. import activity
+from ..errors import ServiceError
 from . import channels, unsubscribe
 from .outgoing import RATE_WINDOW, SEND_JOB, consented, rate_limit
 
@@ -164,7 +165,7 @@ def deliver(state: CustomersState, message_id: uuid.UUID, now: dt.datetime | Non
             message_id=claimed.external_id,
         )
     except Exception as exc:
-        reason = getattr(exc, "code", None) or kind_of(exc)
+        reason = exc.code if isinstance(exc, ServiceError) else kind_of(exc)
         failed = {"state": "failed", "failure_reason": str(reason)[:500]}
         _finish(state, claimed, message_id, failed)
         log.warning("customers: message %s failed (%s)", message_id, reason)
