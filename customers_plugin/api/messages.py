@@ -147,6 +147,7 @@ _FORM = '<form method="post"><button type="submit">Unsubscribe</button></form>'
 
 
 @blp.route("/unsubscribe/<string(maxlength=512):token>", methods=["GET"])
+@declare_security()
 @html_page("A small page: the state of the subscription and a button to unsubscribe.")
 @blp.alt_response(404, response="DEFAULT_ERROR", description="Not a link this shop signed.")
 def unsubscribe_page(token: str) -> Response:
@@ -169,6 +170,7 @@ def unsubscribe_page(token: str) -> Response:
 
 
 @blp.route("/unsubscribe/<string(maxlength=512):token>", methods=["POST"])
+@declare_security()
 @blp.response(200, UnsubscribeOut)
 @blp.alt_response(404, response="DEFAULT_ERROR", description="Not a link this shop signed.")
 def unsubscribe_now(token: str) -> Any:
