@@ -27,6 +27,7 @@ IMPORT = "customers.import"
 GROUPS = "groups.manage"
 SETTINGS = "settings.manage"  # the store's settings, custom field definitions among them
 ORDERS = "orders.place"  # place an order in the host for a customer
+MESSAGE = "customers.message"  # send email or SMS to customers, report deliveries
 COUPONS = "coupons.manage"  # assign and revoke personal coupons, wishlist gifts
 
 PERMISSIONS = (
@@ -41,6 +42,7 @@ PERMISSIONS = (
     SETTINGS,
     ORDERS,
     COUPONS,
+    MESSAGE,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -23,6 +23,7 @@ from . import catalog, customers, errors, groups, history, openapi, storefront
 from . import coupons as coupons_api
 from . import exports as exports_api
 from . import imports as imports_api
+from . import messages as messages_api
 from . import notes as notes_api
 from . import orders as orders_api
 from . import permissions as permissions_api
@@ -52,6 +53,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (tasks_api.blp, ""),
     (wallet_api.blp, "/customers"),
     (notes_api.blp, ""),
+    (messages_api.blp, ""),
     (review_requests_api.blp, "/customers"),
     (privacy_api.blp, "/customers"),
     (orders_api.blp, "/customers"),

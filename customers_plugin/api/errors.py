@@ -24,7 +24,15 @@ from ..db import is_statement_timeout
 from ..i18n import _
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
-from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
+from ..services.errors import (
+    Conflict,
+    Gone,
+    Invalid,
+    NotFound,
+    ServiceError,
+    TooMany,
+    Unauthenticated,
+)
 from ..services.keyset import InvalidCursor
 from .bodies import PARSER
 
@@ -41,6 +49,7 @@ CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    429: "rate_limited",
     500: "internal_error",
     501: "not_implemented",
     502: "bad_gateway",
@@ -48,12 +57,14 @@ CODES = {
 }
 _SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
     (InvalidCursor, 400),
+    (Unauthenticated, 401),
     (NotFound, 404),
     (Conflict, 409),
     (Gone, 410),
     (TooLarge, 413),
     (UnsupportedType, 415),
     (Invalid, 422),
+    (TooMany, 429),
 )
 
 
@@ -141,11 +152,13 @@ def handle_service_error(error: ServiceError) -> Response:
     status = getattr(error, "status", None) or next(
         (s for cls, s in _SERVICE_STATUS if isinstance(error, cls)), 400
     )
+    retry_after = getattr(error, "retry_after", None)
     return error_response(
         status,
         error.message,
         code=error.code,
         fields=error.fields,
+        headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
         existing_id=getattr(error, "existing_id", None),
     )
 

@@ -1,21 +1,23 @@
 """What the OpenAPI document says beyond flask-smorest's defaults, applied by spec hooks so that
 every endpoint, including those other modules add later, is documented the same way:
 
-- **Who may call it.** Three security schemes: ``staff`` (the admin API: whatever the host's
+- **Who may call it.** Four security schemes: ``staff`` (the admin API: whatever the host's
   ``authorize`` hook accepts, a bearer token by convention), ``shopper`` (the storefront: the
-  host's signed-in session, read by its ``current_customer`` hook) and ``reviewLink`` (the
-  signed ``token`` of a review link). Every view wrapped in ``security.require(permission)``
-  gets ``security: [{staff: []}]``, ``x-permission`` and the 401/403 answers by the blueprint
-  hook below, never by hand. Any other view (the storefront) declares the schemes it accepts
-  with ``declare_security``; a new kind of caller adds its scheme to ``security_schemes``.
+  host's signed-in session, read by its ``current_customer`` hook), ``reviewLink`` (the
+  signed ``token`` of a review link) and ``deliverySignature`` (a provider's signed delivery
+  webhook); an unsubscribe link (a signed token in its path) declares ``[{}]``: anyone.
+  Every view wrapped in ``security.require(permission)`` gets ``security: [{staff: []}]``,
+  ``x-permission`` and the 401/403 answers by the blueprint hook below, never by hand. Any
+  other view (the storefront) declares the schemes it accepts with ``declare_security``; a
+  new kind of caller adds its scheme to ``security_schemes``.
 - **Which body is required.** A JSON body is documented as required only when its schema has
   a required field (otherwise the server accepts it missing, and says so).
 - **Bounds known only to the app.** Page sizes carry ``CUSTOMERS_MAX_PAGE_SIZE`` as their
   maximum; a custom field's ``type`` and a bulk ``action`` list the registered names.
 - **Closed bodies.** A ``Body`` schema (unknown fields refused) has ``additionalProperties:
   false``, plus whatever its ``OPENAPI`` class attribute adds (``oneOf`` of required fields).
-- **Downloads.** ``csv_download`` / ``image_download`` / ``file_download`` document a non-JSON
-  answer.
+- **Downloads.** ``csv_download`` / ``image_download`` / ``file_download`` / ``html_page``
+  document a non-JSON answer.
 - **flask-smorest's pagination header** is documented as the JSON string it is.
 """
 
@@ -41,6 +43,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 STAFF = "staff"
 SHOPPER = "shopper"
 REVIEW_LINK = "reviewLink"
+DELIVERY_SIGNATURE = "deliverySignature"
 PERMISSION_KEY = "customers_permission"  # set in a view's _apidoc by security.require
 
 
@@ -66,12 +69,21 @@ def security_schemes(app: Flask) -> dict[str, dict[str, Any]]:
             "name": "token",
             "description": "The signed, expiring token of a review-request link.",
         },
+        DELIVERY_SIGNATURE: {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Customers-Signature",
+            "description": "A delivery-report webhook of a message provider: `sha256=` and the "
+            "hex HMAC-SHA256 of the raw body with CUSTOMERS_DELIVERY_SIGNING_SECRET.",
+        },
     }
 
 
 def declare_security(*schemes: str) -> Callable[[F], F]:
     """Document the schemes a view that is not an admin view accepts (any one of them), and
-    its 401 answer."""
+    its 401 answer; with no scheme, anyone may call it (a signed link in its path)."""
+    if not schemes:
+        return Blueprint.doc(security=[{}])
     return Blueprint.doc(security=[{scheme: []} for scheme in schemes])
 
 
@@ -93,6 +105,11 @@ def image_download(description: str) -> Callable[[F], F]:
     """Document a view answering an image of the accepted types (named one by one: client
     generators do not read ``image/*``)."""
     return _download(IMAGE_TYPES, {"type": "string", "format": "binary"}, description)
+
+
+def html_page(description: str) -> Callable[[F], F]:
+    """Document a view answering a small HTML page."""
+    return _download(("text/html",), {"type": "string"}, description)
 
 
 def file_download(content_types: tuple[str, ...], description: str) -> Callable[[F], F]:
@@ -120,7 +137,7 @@ def document_operation(
         responses = doc.setdefault("responses", {})
         responses.setdefault("401", "UNAUTHORIZED")
         responses.setdefault("403", "FORBIDDEN")
-    elif "security" in doc_info.get("manual_doc", {}):
+    elif any(doc_info.get("manual_doc", {}).get("security") or ()):
         doc.setdefault("responses", {}).setdefault("401", "UNAUTHORIZED")
     body = doc.get("requestBody")
     if body is not None and "application/json" in body.get("content", {}):

@@ -20,6 +20,15 @@ from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
 from .inbox import EventInbox
+from .messages import (
+    MESSAGE_DIRECTIONS,
+    MESSAGE_PURPOSES,
+    MESSAGE_STATES,
+    THREAD_ORIGINS,
+    Message,
+    MessageAttachment,
+    Thread,
+)
 from .notes import Note, NoteFile, NoteRevision
 from .orders import STAFF_ORDER_STATUSES, StaffOrder
 from .outbox import OUTBOX_STATES, JobOutbox
@@ -37,12 +46,16 @@ __all__ = [
     "DUPLICATE_REASONS",
     "ERASURE_STATUSES",
     "GENDERS",
+    "MESSAGE_DIRECTIONS",
+    "MESSAGE_PURPOSES",
+    "MESSAGE_STATES",
     "OUTBOX_STATES",
     "REVIEW_REQUEST_STATUSES",
     "STAFF_ORDER_STATUSES",
     "STATUSES",
     "TABLE_PREFIX",
     "TASK_STATUSES",
+    "THREAD_ORIGINS",
     "WALLET_KINDS",
     "Activity",
     "Base",
@@ -66,6 +79,8 @@ __all__ = [
     "ImportKey",
     "ImportRowError",
     "JobOutbox",
+    "Message",
+    "MessageAttachment",
     "Note",
     "NoteFile",
     "NoteRevision",
@@ -76,6 +91,7 @@ __all__ = [
     "StoreSetting",
     "Tag",
     "Task",
+    "Thread",
     "WalletTransaction",
     "WishlistItem",
 ]

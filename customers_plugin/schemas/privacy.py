@@ -17,6 +17,7 @@ from .customers import (
     OrderOut,
     SummaryOut,
 )
+from .messages import ThreadExport
 from .notes import NoteExport
 from .orders import StaffOrderOut
 from .tasks import TaskOut
@@ -109,6 +110,11 @@ class CustomerDataExport(ma.Schema):
         fields.Nested(StaffOrderOut),
         required=True,
         metadata={"description": "Orders staff placed for the customer (place_order)."},
+    )
+    threads = fields.List(
+        fields.Nested(ThreadExport),
+        required=True,
+        metadata={"description": "Message threads with every message in and out."},
     )
 
 

@@ -71,3 +71,19 @@ def unsupported(hook: str) -> HostAnswer:
 def host_failed(hook: str) -> HostAnswer:
     """The host's ``hook`` raised or answered something unusable: 502 ``host_error``."""
     return HostAnswer(502, "host_error", f"the host's {hook} failed; nothing was recorded")
+
+
+class Unauthenticated(ServiceError):
+    """A caller that proves nothing (a webhook without the shop's signature)."""
+
+    code = "unauthorized"
+
+
+class TooMany(ServiceError):
+    """Over a rate limit; ``retry_after`` seconds until it allows again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -32,9 +32,10 @@ from ..i18n import _
 from ..jobs import job
 from ..models import Customer, OrderSummary, Review, ReviewRequest
 from ..types import new_id, utcnow
-from . import activity, messaging, settings
+from . import activity, settings
 from .errors import Conflict, NotFound, ServiceError
 from .keyset import SortKey, model_page
+from .messages import channels
 from .stats import NOT_COUNTED_ORDER_STATUSES
 
 if TYPE_CHECKING:
@@ -380,7 +381,7 @@ def deliver(state: CustomersState, request_id: uuid.UUID, now: dt.datetime | Non
         _finish(state, request_id, status="skipped", error=skip, channel=channel)
         return "skipped"
     try:
-        message_id = messaging.send(state.pm, store_id, channel, to, subject, body)
+        message_id = channels.send(state, store_id, channel, to, subject, body)
     except Exception as exc:
         error = getattr(exc, "code", None) or type(exc).__name__
         _finish(state, request_id, status="failed", error=str(error)[:200], channel=channel)

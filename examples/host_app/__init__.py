@@ -68,7 +68,7 @@ def _announce_demo_tokens(stores: dict[str, Store]) -> None:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The host app. ``config`` overrides any setting (tests pass a database URL, etc.)."""
-    from . import accounts, admin, commerce, desk, my_account, views
+    from . import accounts, admin, commerce, desk, mailbox, my_account, views
     from .catalog import ensure_catalog
     from .models import db
     from .seed import seed_demo
@@ -92,15 +92,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     stores = _stores()
     app.extensions["host_app_stores"] = stores
     host_services = HostServices(stores)
+    demo_outbox = mailbox.DemoOutbox()  # email and SMS for the demo, without SMTP or provider
+    app.extensions["host_app_outbox"] = demo_outbox
     app.config["CUSTOMERS_PLUGINS"] = [
         *app.config.get("CUSTOMERS_PLUGINS", ()),
         host_services,
         commerce.ShopperServices(),  # which account is signed in, the cart, current prices
         desk.OrderDesk(),  # orders staff place for a customer, wishlist gift coupons
+        demo_outbox,
     ]
     base_url = os.environ.get("HOST_APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     app.config.setdefault(
         "CUSTOMERS_REVIEW_PAGE_URL", base_url + "/shop/default/reviews?token={token}"
+    )
+    app.config.setdefault("CUSTOMERS_PUBLIC_URL", base_url)  # unsubscribe links
+    app.config.setdefault(
+        "CUSTOMERS_SMS_SENDER_NAME", {s.id: s.title[:11] for s in stores.values()}
     )
 
     db.init_app(app)
@@ -110,6 +117,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(commerce.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(my_account.bp)
+    app.register_blueprint(mailbox.bp)
     admin.mount(app)
     app.jinja_env.globals["csrf_token"] = views.csrf_token
     app.jinja_env.globals["signed_in"] = accounts.signed_in

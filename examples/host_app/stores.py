@@ -41,6 +41,7 @@ ROLES: dict[str, frozenset[str] | None] = {
             security.GROUPS,
             security.ORDERS,
             security.COUPONS,
+            security.MESSAGE,
         }
     ),
     READ_ONLY: frozenset({security.READ}),

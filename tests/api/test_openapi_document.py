@@ -5,6 +5,7 @@ and integers in JSON bodies are JSON booleans and integers)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -53,11 +54,8 @@ def test_every_route_under_the_prefix_is_in_the_document(api_app, document):
     for rule in api_app.url_map.iter_rules():
         if not rule.rule.startswith(PREFIX + "/") or rule.rule == f"{PREFIX}/openapi.json":
             continue
-        path = rule.rule
-        for name in rule.arguments:
-            path = path.replace(f"<{name}>", "{" + name + "}")
-            for converter in ("uuid", "string", "int", "path"):
-                path = path.replace(f"<{converter}:{name}>", "{" + name + "}")
+        # <name>, <uuid:name>, <string(maxlength=16):name> -> {name}
+        path = re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule)
         routes |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes - documented == set()
     assert len(routes) >= 50
@@ -69,7 +67,7 @@ def test_admin_operations_declare_the_staff_scheme_and_their_permission(document
     admin = [
         (path, method, op)
         for path, method, op in _operations(document)
-        if not path.startswith(f"{PREFIX}/me/")
+        if not path.startswith(NOT_STAFF)
     ]
     assert len(admin) >= 50
     for path, method, op in admin:
@@ -78,6 +76,21 @@ def test_admin_operations_declare_the_staff_scheme_and_their_permission(document
         assert {"401", "403"} <= set(op["responses"]), (method, path)
     assert _op(document, "post", "/exports")["x-permission"] == "customers.export"
     assert _op(document, "delete", "/groups/{group_id}")["x-permission"] == "groups.manage"
+
+
+# the storefront (the shopper), a provider's signed webhook and the signed unsubscribe link
+NOT_STAFF = tuple(f"{PREFIX}{p}" for p in ("/me/", "/deliveries/", "/unsubscribe/"))
+
+
+def test_message_routes_without_staff_declare_their_signature_or_none(document):
+    webhook = _op(document, "post", "/deliveries/{channel}")
+    assert webhook["security"] == [{"deliverySignature": []}]
+    assert "401" in webhook["responses"] and "x-permission" not in webhook
+    assert document["components"]["securitySchemes"]["deliverySignature"]["in"] == "header"
+    for method in ("get", "post"):
+        link = _op(document, method, "/unsubscribe/{token}")
+        assert link["security"] == [{}], method  # anyone holding the signed link
+        assert "401" not in link["responses"] and "x-permission" not in link
 
 
 def test_storefront_operations_declare_the_shopper_session_or_the_review_link(document):

@@ -2,11 +2,12 @@
 portability): the profile with contacts, custom fields, tags and sources; consent history;
 orders, bookings, form submissions and reviews; the activity log; the wallet with its whole
 ledger; the wishlist; review requests; staff tasks; group memberships; internal notes (text,
-type, author, times, earlier versions and the names of their files); personal coupons and the
-orders staff placed for them; erasure requests.
+type, author, times, earlier versions and the names of their files); message threads with
+every message in and out (and the names of their files); personal coupons and the orders staff
+placed for them; erasure requests.
 
-The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``; messages have
-no table yet. Every list is read whole: this is one person's history, asked for rarely.
+The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``. Every list is
+read whole: this is one person's history, asked for rarely.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from ...models import (
 from ...types import utcnow
 from .. import card, orders
 from ..coupons.manage import as_dict as coupon_dict
+from ..messages.threads import export_threads
 from ..notes import export_notes
 from ..scope import Scope
 
@@ -81,6 +83,7 @@ def customer_data(scope: Scope, customer_id: uuid.UUID, wallet_currency: str) ->
         "staff_orders": [
             orders.as_dict(o) for o in every(StaffOrder, StaffOrder.created_at, StaffOrder.id)
         ],
+        "threads": export_threads(scope, customer_id),
     }
 
 

@@ -18,6 +18,8 @@ from typing import Any
 import phonenumbers
 import pycountry
 
+from ...config import per_store
+
 ADDRESS_METHODS = ("free_text", "national_address", "map_location")
 # a sender id: letters and digits, at most 11 (the alphanumeric sender id rule of SMS gateways)
 SMS_SENDER_PATTERN = r"^[A-Za-z0-9]{1,11}$"
@@ -76,13 +78,6 @@ def _enum_message(values: list[str]) -> str:
     return "not a known code"
 
 
-def per_store(value: Any, store_id: str, default: Any = None) -> Any:
-    """An app setting that is either one value or ``{store_id: value, "*": fallback}``."""
-    if isinstance(value, dict):
-        return value.get(store_id, value.get("*", default))
-    return value
-
-
 def _per_store_of(key: str, fallback: Any = None) -> Callable[[Mapping[str, Any], str], Any]:
     def read(config: Mapping[str, Any], store_id: str) -> Any:
         return per_store(config.get(key), store_id, fallback)
@@ -133,8 +128,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "sms_sender_name",
         "CUSTOMERS_SMS_SENDER_NAME",
-        "Sender name of text messages: letters and digits, at most 11 characters.",
+        "Sender name of text messages: letters and digits, at most 11 characters. Required to "
+        "send SMS (without it a send answers 409 sms_sender_missing).",
         {"type": "string", "pattern": SMS_SENDER_PATTERN, "maxLength": 11},
+        _per_store_of("CUSTOMERS_SMS_SENDER_NAME"),
     ),
     Setting(
         "review_request_channel",
