@@ -25,6 +25,7 @@ from . import notes as notes_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
 from . import tasks as tasks_api
+from . import timeline as timeline_api
 from . import wallet as wallet_api
 from . import wishlist as wishlist_api
 from .bodies import limit_body
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (customers.blp, "/customers"),
     (history.blp, "/customers"),
+    (timeline_api.blp, "/customers"),
     (catalog.tags_blp, "/tags"),
     (catalog.fields_blp, "/fields"),
     (groups.blp, "/groups"),

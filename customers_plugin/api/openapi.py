@@ -11,7 +11,8 @@ every endpoint, including those other modules add later, is documented the same 
 - **Which body is required.** A JSON body is documented as required only when its schema has
   a required field (otherwise the server accepts it missing, and says so).
 - **Bounds known only to the app.** Page sizes carry ``CUSTOMERS_MAX_PAGE_SIZE`` as their
-  maximum; a custom field's ``type`` and a bulk ``action`` list the registered names.
+  maximum; a custom field's ``type`` and a bulk ``action`` list the registered names, the
+  timeline's ``kind`` their pattern.
 - **Closed bodies.** A ``Body`` schema (unknown fields refused) has ``additionalProperties:
   false``, plus whatever its ``OPENAPI`` class attribute adds (``oneOf`` of required fields).
 - **Downloads.** ``csv_download`` / ``image_download`` / ``file_download`` document a non-JSON
@@ -32,9 +33,11 @@ from ..schemas.catalog import FieldTypeName
 from ..schemas.common import Body, PageSize
 from ..schemas.customers import BulkActionName
 from ..schemas.notes import NoteTypeName
+from ..schemas.timeline import TimelineKinds
 from ..services import bulk
 from ..services.fields import FieldTypes
 from ..services.notes.kinds import type_names
+from ..services.timeline import kinds_pattern
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -151,6 +154,8 @@ def install(api: Any, app: Flask, field_types: Callable[[], FieldTypes]) -> None
             return {"enum": sorted(bulk.ACTIONS)}
         if isinstance(field, NoteTypeName):
             return {"enum": list(type_names(app.config["CUSTOMERS_NOTE_TYPES"]))}
+        if isinstance(field, TimelineKinds):
+            return {"pattern": kinds_pattern()}
         return {}
 
     converter = api.ma_plugin.converter
