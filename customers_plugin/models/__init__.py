@@ -19,6 +19,15 @@ from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
 from .inbox import EventInbox
+from .messages import (
+    MESSAGE_DIRECTIONS,
+    MESSAGE_PURPOSES,
+    MESSAGE_STATES,
+    THREAD_ORIGINS,
+    Message,
+    MessageAttachment,
+    Thread,
+)
 from .notes import Note, NoteFile, NoteRevision
 from .outbox import OUTBOX_STATES, JobOutbox
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
@@ -31,11 +40,15 @@ __all__ = [
     "CONSENT_STATUSES",
     "DUPLICATE_REASONS",
     "GENDERS",
+    "MESSAGE_DIRECTIONS",
+    "MESSAGE_PURPOSES",
+    "MESSAGE_STATES",
     "OUTBOX_STATES",
     "REVIEW_REQUEST_STATUSES",
     "STATUSES",
     "TABLE_PREFIX",
     "TASK_STATUSES",
+    "THREAD_ORIGINS",
     "WALLET_KINDS",
     "Activity",
     "Base",
@@ -57,6 +70,8 @@ __all__ = [
     "ImportKey",
     "ImportRowError",
     "JobOutbox",
+    "Message",
+    "MessageAttachment",
     "Note",
     "NoteFile",
     "NoteRevision",
@@ -65,6 +80,7 @@ __all__ = [
     "ReviewRequest",
     "Tag",
     "Task",
+    "Thread",
     "WalletTransaction",
     "WishlistItem",
 ]

@@ -96,6 +96,10 @@ class Customer(Base):
     marketing_consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     marketing_consent_source: Mapped[str | None] = mapped_column(String(64))
     system_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
+    # SMS marketing consent, separate from email's (marketing_consent)
+    sms_consent: Mapped[str] = mapped_column(String(16), default="not_set")
+    sms_consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sms_consent_source: Mapped[str | None] = mapped_column(String(64))
 
     # status
     status: Mapped[str] = mapped_column(String(16), default="active")
@@ -178,7 +182,7 @@ class ConsentEvent(Base):
     customer_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("customers_customers.id", ondelete="CASCADE")
     )
-    channel: Mapped[str] = mapped_column(String(16))  # marketing | system
+    channel: Mapped[str] = mapped_column(String(16))  # marketing | sms_marketing | system
     status: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(64))  # signup, form, import, admin, checkout…
     actor: Mapped[str | None] = mapped_column(String(128))

@@ -38,6 +38,10 @@ def _ledger_row(customer_id, kind, key, actor):
     }
 
 
+# customer columns 0011 adds, and the SMS consent 0014 adds
+_LATER_CUSTOMER_COLUMNS = {"erased_at", "sms_consent", "sms_consent_at", "sms_consent_source"}
+
+
 def test_0011_sorts_existing_keys_into_scopes(fresh_url):
     db = Database(fresh_url)
     migrate.upgrade(db, "0007")
@@ -50,7 +54,7 @@ def test_0011_sorts_existing_keys_into_scopes(fresh_url):
     }
     with db.engine.begin() as conn:
         conn.execute(
-            _before_0011(Customer, {"erased_at"}).insert(),
+            _before_0011(Customer, _LATER_CUSTOMER_COLUMNS).insert(),
             {"id": customer, "store_id": "s", "email": "a@example.com",
              "email_normalized": "a@example.com", "search_name": ""},
         )  # fmt: skip

@@ -73,6 +73,10 @@ def _as_of_0006(model, added=("updated_at", "claimed_at", "expires_at")):
     return Table(model.__tablename__, MetaData(), *columns)
 
 
+# customer columns a later migration (0014) adds
+_SMS_CONSENT = ("sms_consent", "sms_consent_at", "sms_consent_source")
+
+
 def test_0007_gives_rows_already_there_what_the_sweeps_need(fresh_url):
     db = Database(fresh_url)
     migrate.upgrade(db, "0006")
@@ -80,7 +84,7 @@ def test_0007_gives_rows_already_there_what_the_sweeps_need(fresh_url):
     customer, batch, export, running = (uuid.uuid4() for _ in range(4))
     with db.engine.begin() as conn:
         conn.execute(
-            _as_of_0006(Customer, added=()).insert(),
+            _as_of_0006(Customer, added=_SMS_CONSENT).insert(),
             {"id": customer, "store_id": "s", "email": "a@example.com",
              "email_normalized": "a@example.com", "search_name": ""},
         )  # fmt: skip
