@@ -178,5 +178,5 @@ def tasks_remind() -> None:
         click.echo(f"customers: task reminders queued as {getattr(result, 'id', result)}")
 
 
-# import and export commands live in their own module; importing it attaches them to the group
-from . import cli_transfer  # noqa: E402, F401
+# import, export and inbound commands live in their own modules; importing them attaches them
+from . import cli_inbound, cli_transfer  # noqa: E402, F401

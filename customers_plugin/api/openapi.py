@@ -1,13 +1,14 @@
 """What the OpenAPI document says beyond flask-smorest's defaults, applied by spec hooks so that
 every endpoint, including those other modules add later, is documented the same way:
 
-- **Who may call it.** Three security schemes: ``staff`` (the admin API: whatever the host's
+- **Who may call it.** Four security schemes: ``staff`` (the admin API: whatever the host's
   ``authorize`` hook accepts, a bearer token by convention), ``shopper`` (the storefront: the
-  host's signed-in session, read by its ``current_customer`` hook) and ``reviewLink`` (the
-  signed ``token`` of a review link). Every view wrapped in ``security.require(permission)``
-  gets ``security: [{staff: []}]``, ``x-permission`` and the 401/403 answers by the blueprint
-  hook below, never by hand. Any other view (the storefront) declares the schemes it accepts
-  with ``declare_security``; a new kind of caller adds its scheme to ``security_schemes``.
+  host's signed-in session, read by its ``current_customer`` hook), ``reviewLink`` (the
+  signed ``token`` of a review link) and ``inboundSignature`` (a mail provider's delivery).
+  Every view wrapped in ``security.require(permission)`` gets ``security: [{staff: []}]``,
+  ``x-permission`` and the 401/403 answers by the blueprint hook below, never by hand. Any
+  other view (the storefront, the inbound webhook) declares the schemes it accepts with
+  ``declare_security``; a new kind of caller adds its scheme to ``security_schemes``.
 - **Which body is required.** A JSON body is documented as required only when its schema has
   a required field (otherwise the server accepts it missing, and says so).
 - **Bounds known only to the app.** Page sizes carry ``CUSTOMERS_MAX_PAGE_SIZE`` as their
@@ -44,6 +45,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 STAFF = "staff"
 SHOPPER = "shopper"
 REVIEW_LINK = "reviewLink"
+INBOUND_SIGNATURE = "inboundSignature"
 PERMISSION_KEY = "customers_permission"  # set in a view's _apidoc by security.require
 
 
@@ -68,6 +70,13 @@ def security_schemes(app: Flask) -> dict[str, dict[str, Any]]:
             "in": "query",
             "name": "token",
             "description": "The signed, expiring token of a review-request link.",
+        },
+        INBOUND_SIGNATURE: {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Customers-Signature",
+            "description": "`sha256=` and the hex HMAC-SHA256, under CUSTOMERS_INBOUND_SECRET, "
+            "of the X-Customers-Timestamp value, a dot and the raw body.",
         },
     }
 

@@ -1,5 +1,5 @@
-"""A customer's timeline: orders, bookings, form submissions, notes, tasks, the activity log
-and whatever other modules register, in one newest-first feed with a keyset cursor.
+"""A customer's timeline: orders, bookings, form submissions, messages, notes, tasks, the
+activity log and whatever other modules register, in one newest-first feed with a keyset cursor.
 
 A **source** is a kind name, a ``select`` of one customer's rows (columns labelled ``at`` and
 ``id``, then whatever its serializer reads) and a serializer turning one row into the item's
@@ -27,9 +27,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Label, Select, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Label,
+    Select,
+    String,
+    Uuid,
+    bindparam,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 
-from ..models import Activity, BookingSummary, FormSubmission, Note, OrderSummary, Task
+from ..models import (
+    Activity,
+    BookingSummary,
+    FormSubmission,
+    Message,
+    Note,
+    OrderSummary,
+    Task,
+)
+from ..types import UTCDateTime
 from . import keyset
 from .customers import get
 from .errors import Invalid
@@ -68,11 +89,13 @@ def register(source: TimelineSource) -> None:
     if known is not None and known != source:
         raise ValueError(f"timeline kind {source.kind!r} is registered twice")
     SOURCES[source.kind] = source
+    _STATEMENTS.clear()
 
 
 def unregister(kind: str) -> None:
     """Remove a source (a module being unloaded, a test cleaning up)."""
     SOURCES.pop(kind, None)
+    _STATEMENTS.clear()
 
 
 def kinds() -> list[str]:
@@ -131,19 +154,33 @@ def page(
     :raises NotFound: for a customer of another store.
     :raises Invalid: for an unknown kind; ``InvalidCursor`` for a cursor of nothing here.
     """
-    chosen = wanted_kinds(kinds)
+    chosen = tuple(wanted_kinds(kinds))
     after = keyset.decode(cursor, _CURSOR) if cursor else None
     customer = get(scope, customer_id)
-    branches = [
-        (kind, _branch(SOURCES[kind], scope.store_id, customer.id, after, limit + 1))
-        for kind in chosen
+    params: dict[str, Any] = {"tl_store": scope.store_id, "tl_customer": customer.id}
+    params["tl_limit"] = limit + 1
+    if after is not None:
+        params["tl_at"], params["tl_id"] = after[0], after[2]
+    statement = _union(chosen, after[1] if after is not None else None)
+    keys = [
+        (at, chosen[rank], row_id) for at, row_id, rank in scope.session.execute(statement, params)
     ]
-    keys = _union_keys(scope, branches, limit + 1)
     more = len(keys) > limit
     keys = keys[:limit]
-    items = _items(scope, customer.id, keys)
+    items = _items(scope, params, keys)
     next_cursor = keyset.encode(_CURSOR, list(keys[-1])) if more else None
     return items, next_cursor
+
+
+# The statements are built once per shape (the kinds read, where the cursor's kind falls) with
+# bound parameters, so a page costs their execution only; (un)registering a source clears them.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_STORE = bindparam("tl_store", type_=String())
+_CUSTOMER = bindparam("tl_customer", type_=Uuid())
+_LIMIT = bindparam("tl_limit", type_=Integer())
+_AT = bindparam("tl_at", type_=UTCDateTime())
+_ID = bindparam("tl_id", type_=Uuid())
+_IDS = bindparam("tl_ids", expanding=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,63 +195,64 @@ def _column(query: Select[Any], name: str) -> ColumnElement[Any]:
     return column.element if isinstance(column, Label) else column
 
 
-def _branch(
-    source: TimelineSource,
-    store_id: str,
-    customer_id: uuid.UUID,
-    after: list[Any] | None,
-    limit: int,
-) -> _Branch:
-    full = source.select(store_id, customer_id)
+def _branch(source: TimelineSource, after_kind: str | None) -> _Branch:
+    """The source's rows (of the store and customer bound as ``tl_store``, ``tl_customer``)
+    after the cursor (``tl_at``, ``after_kind``, ``tl_id``), newest first, ``tl_limit`` of
+    them."""
+    full = source.select(_STORE, _CUSTOMER)  # type: ignore[arg-type]
     at, row_id = _column(full, "at"), _column(full, "id")
     query = full.where(at.is_not(None))
-    if after is not None:
-        query = query.where(_resume(source.kind, at, row_id, after))
-    query = query.order_by(at.desc(), row_id.desc()).limit(limit)
+    if after_kind is not None:
+        query = query.where(_resume(source.kind, at, row_id, after_kind))
+    query = query.order_by(at.desc(), row_id.desc()).limit(_LIMIT)
     return _Branch(query, at, row_id)
 
 
 def _resume(
-    kind: str, at: ColumnElement[Any], row_id: ColumnElement[Any], after: list[Any]
+    kind: str, at: ColumnElement[Any], row_id: ColumnElement[Any], after_kind: str
 ) -> ColumnElement[bool]:
     """This source's rows strictly after ``(at, kind, id)`` in ``(at, kind, id)`` descending
     order: the kind is a constant of the source, so the comparison of kinds is made here."""
-    at_value, kind_value, id_value = after
-    if kind < kind_value:
-        return at <= at_value
-    if kind > kind_value:
-        return at < at_value
-    orders = [
-        Order(SortKey("at", at, "datetime"), True),
-        Order(SortKey("id", row_id, "uuid"), True),
-    ]
-    return keyset.after(orders, [at_value, id_value])
+    if kind < after_kind:
+        return at <= _AT
+    if kind > after_kind:
+        return at < _AT
+    return tuple_(at, row_id) < tuple_(_AT, _ID)
 
 
-def _union_keys(
-    scope: Scope, branches: Sequence[tuple[str, _Branch]], limit: int
-) -> list[tuple[dt.datetime, str, uuid.UUID]]:
-    """``(at, kind, id)`` of the page's items, newest first: one statement."""
-    if not branches:
-        return []
-    ranked = []
-    for rank, (_kind, branch) in enumerate(branches):  # branches come sorted by kind
-        inner = branch.query.with_only_columns(
-            branch.at.label("at"), branch.id.label("id"), literal(rank).label("rank")
-        ).subquery()
-        ranked.append(select(inner.c.at, inner.c.id, inner.c.rank))
-    union = union_all(*ranked).subquery()
-    query = (
-        select(union.c.at, union.c.id, union.c.rank)
-        .order_by(union.c.at.desc(), union.c.rank.desc(), union.c.id.desc())
-        .limit(limit)
-    )
-    names = [kind for kind, _branch in branches]
-    return [(at, names[rank], row_id) for at, row_id, rank in scope.session.execute(query)]
+def _union(chosen: tuple[str, ...], after_kind: str | None) -> Select[Any]:
+    """``(at, id, rank)`` of the page's items, newest first: one statement (``rank`` is the
+    kind's position in ``chosen``, which is sorted)."""
+    key = ("union", chosen, after_kind)
+    built = _STATEMENTS.get(key)
+    if built is None:
+        ranked = []
+        for rank, kind in enumerate(chosen):
+            branch = _branch(SOURCES[kind], after_kind)
+            inner = branch.query.with_only_columns(
+                branch.at.label("at"), branch.id.label("id"), literal(rank).label("rank")
+            ).subquery()
+            ranked.append(select(inner.c.at, inner.c.id, inner.c.rank))
+        union = union_all(*ranked).subquery()
+        built = _STATEMENTS[key] = (
+            select(union.c.at, union.c.id, union.c.rank)
+            .order_by(union.c.at.desc(), union.c.rank.desc(), union.c.id.desc())
+            .limit(_LIMIT)
+        )
+    return built
+
+
+def _fields_by_id(kind: str) -> Select[Any]:
+    key = ("fields", kind)
+    built = _STATEMENTS.get(key)
+    if built is None:
+        full = SOURCES[kind].select(_STORE, _CUSTOMER)  # type: ignore[arg-type]
+        built = _STATEMENTS[key] = full.where(_column(full, "id").in_(_IDS))
+    return built
 
 
 def _items(
-    scope: Scope, customer_id: uuid.UUID, keys: Sequence[tuple[dt.datetime, str, uuid.UUID]]
+    scope: Scope, params: dict[str, Any], keys: Sequence[tuple[dt.datetime, str, uuid.UUID]]
 ) -> list[dict[str, Any]]:
     """The items of ``keys`` in that order: each kind's rows read by id, then serialized."""
     by_kind: dict[str, list[uuid.UUID]] = {}
@@ -222,9 +260,8 @@ def _items(
         by_kind.setdefault(kind, []).append(row_id)
     rows: dict[tuple[str, uuid.UUID], Mapping[str, Any]] = {}
     for kind, ids in by_kind.items():
-        full = SOURCES[kind].select(scope.store_id, customer_id)
-        query = full.where(_column(full, "id").in_(ids))
-        for row in scope.session.execute(query).mappings():
+        query = _fields_by_id(kind)
+        for row in scope.session.execute(query, {**params, "tl_ids": ids}).mappings():
             rows[(kind, row["id"])] = row
     items = []
     for at, kind, row_id in keys:
@@ -271,10 +308,20 @@ def _form_data(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"submission_id": row["external_id"], **_fields(row, "source", "form_name")}
 
 
+def _excerpt(text: str | None) -> dict[str, Any]:
+    text = text or ""
+    return {"excerpt": text[:EXCERPT], "truncated": len(text) > EXCERPT}
+
+
 def _note_data(row: Mapping[str, Any]) -> dict[str, Any]:
-    text = row["text"]
-    data = _fields(row, "type", "author", "pinned", "edited_at")
-    return {**data, "excerpt": text[:EXCERPT], "truncated": len(text) > EXCERPT}
+    return {**_fields(row, "type", "author", "pinned", "edited_at"), **_excerpt(row["text"])}
+
+
+_MESSAGE = ("thread_id", "direction", "channel", "subject", "state")
+
+
+def _message_data(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {**_fields(row, *_MESSAGE), **_excerpt(row["body"])}
 
 
 def _task_data(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -308,6 +355,7 @@ _booking_rows = model_rows(_B, _B.booked_at, _B.external_id, *_booking_cols)
 _form_rows = model_rows(_F, _F.submitted_at, _F.external_id, _F.source, _F.form_name)
 _note_cols = _columns(_N, ("type", "text", "author", "pinned", "edited_at"))
 _task_cols = _columns(_T, ("title", "status", "due_at", "assignee_id"))
+_message_rows = model_rows(Message, Message.created_at, *_columns(Message, (*_MESSAGE, "body")))
 
 register(TimelineSource("order", _order_rows, _order_data, covers=("order_placed",)))
 register(TimelineSource("booking", _booking_rows, _booking_data, covers=("booking_made",)))
@@ -320,6 +368,11 @@ register(
 register(
     TimelineSource(
         "task", model_rows(_T, _T.created_at, *_task_cols), _task_data, covers=("task_created",)
+    )
+)
+register(
+    TimelineSource(
+        "message", _message_rows, _message_data, covers=("message_queued", "message_received")
     )
 )
 register(TimelineSource("activity", _activity, _activity_data))
