@@ -4,8 +4,8 @@ Public surface, and the whole contract a third-party plugin may import: ``Custom
 (the Flask extension), ``hookimpl`` (the marker for plugin implementations), the event values of
 ``customers_plugin.events``, ``get_state`` (the app's state: ``.db`` is the ``Database`` a plugin
 keeps its own tables in, with ``insert`` for dialect upserts), ``customer_column`` (column handles
-for condition types) and ``order_customer_id`` (what the plugin recorded). Plugins never import
-the models.
+for condition types), ``order_customer_id`` (what the plugin recorded) and ``report_delivery``
+(a channel plugin's delivery reports). Plugins never import the models.
 """
 
 from .bounds import InvalidValue
@@ -29,6 +29,7 @@ from .extension import CustomersPlugin
 from .lookups import order_customer_id
 from .migrate import MigrationsPending
 from .plugins import ENTRY_POINT_GROUP, hookimpl
+from .services.messages.delivery import report_delivery
 from .state import CustomersState, get_state
 
 __all__ = [
@@ -55,4 +56,5 @@ __all__ = [
     "hookimpl",
     "insert",
     "order_customer_id",
+    "report_delivery",
 ]

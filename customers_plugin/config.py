@@ -196,6 +196,53 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         'Hello {name},\n\nThe task "{title}" is due now ({due_at} UTC).\n',
         "Text of a task reminder ({name}: the assignee's name, {title}, {due_at}).",
     ),
+    # -- messages --
+    "CUSTOMERS_MESSAGE_TEMPLATES": (
+        {},
+        "Message templates: {name: {language: {'subject': ..., 'body': ...}}}; the version in "
+        "the customer's language is used (then its primary subtag, then '*', then the first). "
+        "Placeholders {name}, {first_name}, {store}, {field:KEY}.",
+    ),
+    "CUSTOMERS_STORE_NAMES": (
+        {},
+        "Store names for the {store} placeholder: {store_id: name} (key '*' for the others). "
+        "Unset: the store id.",
+    ),
+    "CUSTOMERS_SMS_SENDER_NAMES": (
+        {},
+        "SMS sender name per store: {store_id: name} (key '*' for the others) or one name. "
+        "Required to send SMS: without it a send answers 409 sms_sender_missing.",
+    ),
+    "CUSTOMERS_MESSAGE_RATE_PER_MINUTE": (
+        60,
+        "Messages a store may queue (single sends: 429 with Retry-After above it) and send (the "
+        "send job defers the rest) per minute. A dict {store_id: n} sets it per store; None: no "
+        "limit.",
+    ),
+    "CUSTOMERS_MESSAGE_SENDING_TIMEOUT_MINUTES": (
+        30,
+        "Minutes a message may stay 'sending' before the sweep marks it failed with reason "
+        "'interrupted' (its sender died; never sent again automatically). None turns it off.",
+    ),
+    "CUSTOMERS_PUBLIC_URL": (
+        None,
+        "The public base URL of the app (e.g. https://shop.example) that unsubscribe links "
+        "start with. Required to send marketing email.",
+    ),
+    "CUSTOMERS_UNSUBSCRIBE_FOOTER": (
+        "To stop receiving these emails: {link}",
+        "Line added under every marketing email ({link}: its unsubscribe link).",
+    ),
+    "CUSTOMERS_REPLY_ADDRESS": (
+        None,
+        "Reply address of outgoing email with a {token} placeholder for the thread's reply "
+        "token, e.g. reply+{token}@mail.shop.example (sent as Reply-To). Unset: no Reply-To.",
+    ),
+    "CUSTOMERS_DELIVERY_SIGNING_SECRET": (
+        None,
+        "Secret of the providers' delivery-report webhook (POST {prefix}/deliveries/{channel}, "
+        "header X-Customers-Signature: sha256=HMAC of the body). Unset: the webhook answers 401.",
+    ),
     "CUSTOMERS_SMTP_HOST": (None, "SMTP server of the built-in email channel; unset: no email."),
     "CUSTOMERS_SMTP_PORT": (587, "SMTP port."),
     "CUSTOMERS_SMTP_SECURITY": ("starttls", "SMTP connection security: starttls, ssl or none."),
@@ -204,6 +251,13 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "CUSTOMERS_SMTP_SENDER": (None, "From address of the plugin's emails (required for email)."),
     "CUSTOMERS_SMTP_TIMEOUT": (10, "Seconds before an SMTP connection attempt gives up."),
 }
+
+
+def per_store(value: Any, store_id: str, default: Any = None) -> Any:
+    """A setting that is either one value or ``{store_id: value, "*": fallback}``."""
+    if isinstance(value, dict):
+        return value.get(store_id, value.get("*", default))
+    return value
 
 
 def apply_defaults(config: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ def build_state(app: Flask) -> CustomersState:
     from .commerce_hooks import CommerceHooks
     from .groups_hooks import GroupHooks
     from .services.capture import Capture
-    from .services.messaging import SmtpEmail
+    from .services.messages.smtp import SmtpEmail
 
     state = CustomersState(app)
     state.capture = Capture(state)

@@ -793,12 +793,22 @@ def register_condition_types(register: Callable[..., None]) -> None:
 
 @hookspec(firstresult=True)
 def send_message(
-    store_id: str, channel: str, to: str, subject: str | None, body: str
+    store_id: str,
+    channel: str,
+    to: str,
+    subject: str | None,
+    body: str,
+    headers: Mapping[str, str],
+    sender_name: str | None,
+    message_id: str | None,
 ) -> str | None:
     """Deliver a message on a channel. Stops at the first non-None result.
 
     The plugin implements ``email`` over SMTP (registered last, so a third-party email provider
-    wins); an SMS provider plugin implements ``sms``.
+    wins); an SMS provider plugin implements ``sms`` (the reference one is
+    ``hooks/sms_gateway``). An implementation may leave out the arguments it does not use.
+    Raising means "not sent": the message is marked ``failed`` with the error's kind. Delivery
+    reports come back later through ``customers_plugin.report_delivery`` with the returned id.
 
     Args:
         store_id: the store sending.
@@ -806,6 +816,14 @@ def send_message(
         to: the address on that channel (an email address, an E.164 phone number).
         subject: the subject (``None`` where the channel has none).
         body: the text.
+        headers: extra email headers to send as given: ``List-Unsubscribe`` and
+            ``List-Unsubscribe-Post`` on marketing email (RFC 8058), ``Reply-To`` with the
+            thread's reply address. Empty for other channels.
+        sender_name: the store's SMS sender name (``CUSTOMERS_SMS_SENDER_NAMES``; always set
+            for ``sms``, an SMS without one is refused before any provider is asked), ``None``
+            for other channels.
+        message_id: the ``Message-ID`` an email should carry (a reply's ``In-Reply-To`` names
+            it), or ``None`` to let the provider choose.
 
     Returns:
         The provider's message id when this implementation handled the channel, or ``None`` to
@@ -814,9 +832,9 @@ def send_message(
     Example:
         ```python
         @hookimpl
-        def send_message(store_id, channel, to, subject, body):
+        def send_message(store_id, channel, to, body, sender_name):
             if channel == "sms":
-                return sms_gateway.send(to, body).id
+                return sms_gateway.send(to, body, sender=sender_name).id
             return None
         ```
     """

@@ -70,6 +70,7 @@ def _load_jobs() -> None:
     from .services.exports import run_export  # noqa: F401 - registers its job
     from .services.groups import jobs as group_jobs  # noqa: F401 - registers its jobs
     from .services.imports import jobs as import_jobs  # noqa: F401 - registers its jobs
+    from .services.messages import sending  # noqa: F401 - registers its jobs
     from .services.tasks import reminders  # noqa: F401 - registers its job
 
 

@@ -26,8 +26,9 @@ WALLET = "customers.wallet"  # credit or debit a wallet (money), apart from edit
 IMPORT = "customers.import"
 GROUPS = "groups.manage"
 SETTINGS = "settings.manage"  # the store's settings, custom field definitions among them
+MESSAGE = "customers.message"  # send email or SMS to customers, report deliveries
 
-PERMISSIONS = (READ, WRITE, DELETE, EXPORT, BLOCK, WALLET, IMPORT, GROUPS, SETTINGS)
+PERMISSIONS = (READ, WRITE, DELETE, EXPORT, BLOCK, WALLET, IMPORT, GROUPS, SETTINGS, MESSAGE)
 
 F = TypeVar("F", bound=Callable[..., Any])
 ANONYMOUS_STAFF = "admin"  # who acts when the host does not say

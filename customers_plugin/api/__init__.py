@@ -22,6 +22,7 @@ from . import catalog, customers, errors, groups, history, openapi, storefront
 from . import exports as exports_api
 from . import imports as imports_api
 from . import inbound as inbound_api
+from . import messages as messages_api
 from . import notes as notes_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
@@ -49,6 +50,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (wallet_api.blp, "/customers"),
     (notes_api.blp, ""),
     (inbound_api.blp, ""),
+    (messages_api.blp, ""),
     (review_requests_api.blp, "/customers"),
     (privacy_api.blp, "/customers"),
     (storefront.blp, "/me"),

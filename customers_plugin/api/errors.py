@@ -23,7 +23,15 @@ from .. import migrate
 from ..db import is_statement_timeout
 from ..security import AccessDenied
 from ..services.attachments import TooLarge, UnsupportedType
-from ..services.errors import Conflict, Gone, Invalid, NotFound, ServiceError
+from ..services.errors import (
+    Conflict,
+    Gone,
+    Invalid,
+    NotFound,
+    ServiceError,
+    TooMany,
+    Unauthenticated,
+)
 from ..services.keyset import InvalidCursor
 from .bodies import PARSER
 
@@ -40,17 +48,20 @@ CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    429: "rate_limited",
     500: "internal_error",
     503: "unavailable",
 }
 _SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
     (InvalidCursor, 400),
+    (Unauthenticated, 401),
     (NotFound, 404),
     (Conflict, 409),
     (Gone, 410),
     (TooLarge, 413),
     (UnsupportedType, 415),
     (Invalid, 422),
+    (TooMany, 429),
 )
 
 
@@ -125,11 +136,13 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def handle_service_error(error: ServiceError) -> Response:
     status = next((s for cls, s in _SERVICE_STATUS if isinstance(error, cls)), 400)
+    retry_after = getattr(error, "retry_after", None)
     return error_response(
         status,
         error.message,
         code=error.code,
         fields=error.fields,
+        headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
         existing_id=getattr(error, "existing_id", None),
     )
 

@@ -1,14 +1,15 @@
 """What the OpenAPI document says beyond flask-smorest's defaults, applied by spec hooks so that
 every endpoint, including those other modules add later, is documented the same way:
 
-- **Who may call it.** Four security schemes: ``staff`` (the admin API: whatever the host's
+- **Who may call it.** Five security schemes: ``staff`` (the admin API: whatever the host's
   ``authorize`` hook accepts, a bearer token by convention), ``shopper`` (the storefront: the
   host's signed-in session, read by its ``current_customer`` hook), ``reviewLink`` (the
-  signed ``token`` of a review link) and ``inboundSignature`` (a mail provider's delivery).
-  Every view wrapped in ``security.require(permission)`` gets ``security: [{staff: []}]``,
-  ``x-permission`` and the 401/403 answers by the blueprint hook below, never by hand. Any
-  other view (the storefront, the inbound webhook) declares the schemes it accepts with
-  ``declare_security``; a new kind of caller adds its scheme to ``security_schemes``.
+  signed ``token`` of a review link), ``inboundSignature`` (a mail provider's delivery of an
+  email) and ``deliverySignature`` (a provider's delivery report). Every view wrapped in
+  ``security.require(permission)`` gets ``security: [{staff: []}]``, ``x-permission`` and the
+  401/403 answers by the blueprint hook below, never by hand. Any other view (the storefront,
+  the webhooks) declares the schemes it accepts with ``declare_security``; a new kind of
+  caller adds its scheme to ``security_schemes``.
 - **Which body is required.** A JSON body is documented as required only when its schema has
   a required field (otherwise the server accepts it missing, and says so).
 - **Bounds known only to the app.** Page sizes carry ``CUSTOMERS_MAX_PAGE_SIZE`` as their
@@ -16,8 +17,8 @@ every endpoint, including those other modules add later, is documented the same 
   timeline's ``kind`` their pattern.
 - **Closed bodies.** A ``Body`` schema (unknown fields refused) has ``additionalProperties:
   false``, plus whatever its ``OPENAPI`` class attribute adds (``oneOf`` of required fields).
-- **Downloads.** ``csv_download`` / ``image_download`` / ``file_download`` document a non-JSON
-  answer.
+- **Downloads.** ``csv_download`` / ``image_download`` / ``file_download`` / ``html_page``
+  document a non-JSON answer.
 - **flask-smorest's pagination header** is documented as the JSON string it is.
 """
 
@@ -46,6 +47,7 @@ STAFF = "staff"
 SHOPPER = "shopper"
 REVIEW_LINK = "reviewLink"
 INBOUND_SIGNATURE = "inboundSignature"
+DELIVERY_SIGNATURE = "deliverySignature"
 PERMISSION_KEY = "customers_permission"  # set in a view's _apidoc by security.require
 
 
@@ -78,6 +80,13 @@ def security_schemes(app: Flask) -> dict[str, dict[str, Any]]:
             "description": "`sha256=` and the hex HMAC-SHA256, under CUSTOMERS_INBOUND_SECRET, "
             "of the X-Customers-Timestamp value, a dot and the raw body.",
         },
+        DELIVERY_SIGNATURE: {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Customers-Signature",
+            "description": "A delivery-report webhook of a message provider: `sha256=` and the "
+            "hex HMAC-SHA256 of the raw body with CUSTOMERS_DELIVERY_SIGNING_SECRET.",
+        },
     }
 
 
@@ -105,6 +114,11 @@ def image_download(description: str) -> Callable[[F], F]:
     """Document a view answering an image of the accepted types (named one by one: client
     generators do not read ``image/*``)."""
     return _download(IMAGE_TYPES, {"type": "string", "format": "binary"}, description)
+
+
+def html_page(description: str) -> Callable[[F], F]:
+    """Document a view answering a small HTML page."""
+    return _download(("text/html",), {"type": "string"}, description)
 
 
 def file_download(content_types: tuple[str, ...], description: str) -> Callable[[F], F]:

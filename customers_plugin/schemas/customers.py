@@ -139,6 +139,10 @@ class ProfileFields(Body):
     extra_phones = _many(Text(max_length=40), MAX_LIST_ITEMS)
     addresses = _many(fields.Nested(Address), MAX_LIST_ITEMS)
     marketing_consent = fields.String(validate=validate.OneOf(CONSENT_STATUSES))
+    sms_consent = fields.String(
+        validate=validate.OneOf(CONSENT_STATUSES),
+        metadata={"description": "SMS marketing consent, apart from email's."},
+    )
     consent_source = Text(
         max_length=64,
         metadata={"description": "How consent was given (default: admin)."},
@@ -234,6 +238,9 @@ class CustomerCard(CustomerRow):
     has_photo = fields.Boolean()
     marketing_consent_at = UTCDateTime(allow_none=True)
     marketing_consent_source = fields.String(allow_none=True)
+    sms_consent = fields.String(metadata={"description": "SMS marketing consent."})
+    sms_consent_at = UTCDateTime(allow_none=True)
+    sms_consent_source = fields.String(allow_none=True)
     block_details = fields.String(allow_none=True)
     status_changed_at = UTCDateTime(allow_none=True)
     erased_at = UTCDateTime(
@@ -291,12 +298,21 @@ class BulkBody(Body):
 
     action = BulkActionName(
         required=True,
-        metadata={"description": "tag, untag, activate, deactivate, delete (and more by module)"},
+        metadata={
+            "description": "tag, untag, activate, deactivate, delete, message (and more by module)"
+        },
     )
     ids = fields.List(fields.UUID(), validate=validate.Length(min=1, max=10_000))
     filter = fields.Nested(BulkFilter)
     tag = TagName()
     group_id = fields.UUID(metadata={"description": "for add_to_group / remove_from_group"})
+    message = fields.Nested(
+        "MessageText",
+        metadata={
+            "description": "for message: what to send to each customer (those without an "
+            "address or consent on the channel are skipped: matched minus changed)"
+        },
+    )
 
     @ma.validates_schema
     def _one_target(self, data: dict[str, Any], **_kwargs: Any) -> None:

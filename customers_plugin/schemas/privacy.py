@@ -15,6 +15,7 @@ from .customers import (
     OrderOut,
     SummaryOut,
 )
+from .messages import ThreadExport
 from .notes import NoteExport
 from .tasks import TaskOut
 
@@ -81,6 +82,11 @@ class CustomerDataExport(ma.Schema):
             "description": "Internal notes: text, type, author, times, earlier "
             "versions and the names of their files (the files stay in the attachment store)."
         },
+    )
+    threads = fields.List(
+        fields.Nested(ThreadExport),
+        required=True,
+        metadata={"description": "Message threads with every message in and out."},
     )
 
 

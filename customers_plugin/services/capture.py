@@ -32,6 +32,7 @@ from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
 from . import activity, consent, contacts, identity, stats, wallet
 from .groups import reevaluate_customers
+from .inbound import contact_form
 from .snapshots import customer_info
 
 if TYPE_CHECKING:
@@ -328,6 +329,7 @@ class Capture:
                 {"submission_id": e.submission_id, "form_name": e.form_name},
                 occurred_at=e.occurred_at,
             )
+            contact_form.open_thread(self.state, session, e, customer_id)
             if e.subscribe_to_marketing:
                 consent.set_marketing(
                     session,

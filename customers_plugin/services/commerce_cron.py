@@ -1,7 +1,8 @@
-"""Configuration module for ``rq cron``: the periodic jobs of review requests, wishlists and
-task reminders, and the sweep of work left behind (services/sweeps.py).
+"""Configuration module for ``rq cron``: the periodic jobs of review requests, wishlists, task
+reminders and messages waiting for the sending rate, and the sweep of work left behind
+(services/sweeps.py).
 
-``rq cron customers_plugin.services.commerce_cron`` (with ``FLASK_APP`` set) registers four
+``rq cron customers_plugin.services.commerce_cron`` (with ``FLASK_APP`` set) registers five
 entries; each cron job only puts the real job on the plugin's queue through the dispatcher
 (JSON serializer, deduplicated job id), on a small queue of its own like the groups' refresh::
 
@@ -10,9 +11,9 @@ entries; each cron job only puts the real job on the plugin's queue through the 
 
 Schedules: ``CUSTOMERS_REVIEW_REQUESTS_CRON`` (default every 15 minutes),
 ``CUSTOMERS_PRICE_DROPS_CRON`` (default daily at 06:00 UTC), ``CUSTOMERS_SWEEP_CRON``
-(default every 10 minutes) and ``CUSTOMERS_TASK_REMINDERS_CRON`` (default every minute), read
-from the environment. Importing this module registers the
-entries; nothing else imports it.
+(default every 10 minutes), ``CUSTOMERS_TASK_REMINDERS_CRON`` and
+``CUSTOMERS_QUEUED_MESSAGES_CRON`` (default every minute), read from the environment.
+Importing this module registers the entries; nothing else imports it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ REVIEW_REQUESTS_CRON = os.environ.get("CUSTOMERS_REVIEW_REQUESTS_CRON", "*/15 * 
 PRICE_DROPS_CRON = os.environ.get("CUSTOMERS_PRICE_DROPS_CRON", "0 6 * * *")
 SWEEP_CRON = os.environ.get("CUSTOMERS_SWEEP_CRON", "*/10 * * * *")
 TASK_REMINDERS_CRON = os.environ.get("CUSTOMERS_TASK_REMINDERS_CRON", "* * * * *")
+QUEUED_MESSAGES_CRON = os.environ.get("CUSTOMERS_QUEUED_MESSAGES_CRON", "* * * * *")
 
 
 def _submit(name: str) -> Any:
@@ -65,6 +67,11 @@ def enqueue_task_reminders() -> Any:
     return _submit("send_due_task_reminders")
 
 
+def enqueue_queued_messages() -> Any:
+    """Cron job: queue ``send_queued_messages``."""
+    return _submit("send_queued_messages")
+
+
 def register(cron: Any = None) -> None:
     if cron is None:
         from rq import cron
@@ -91,6 +98,12 @@ def register(cron: Any = None) -> None:
         queue_name=CRON_QUEUE,
         cron=TASK_REMINDERS_CRON,
         name="customers-send-due-task-reminders",
+    )
+    cron.register(
+        enqueue_queued_messages,
+        queue_name=CRON_QUEUE,
+        cron=QUEUED_MESSAGES_CRON,
+        name="customers-send-queued-messages",
     )
 
 

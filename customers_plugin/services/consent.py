@@ -1,5 +1,5 @@
-"""Marketing and system-notification consent: the current status on the customer and a history
-row for every change (what, when, how, who)."""
+"""Marketing consent (email and SMS, apart) and system-notification consent: the current status
+on the customer and a history row for every change (what, when, how, who)."""
 
 from __future__ import annotations
 
@@ -24,32 +24,68 @@ def set_marketing(
     at: dt.datetime | None = None,
     only_if_unset: bool = False,
 ) -> bool:
-    """Record a marketing-consent decision. Returns whether the status changed.
+    """Record an email marketing-consent decision. Returns whether the status changed.
 
     :param only_if_unset: for implicit consent (a form's checkbox, a sign-up): never override
         a decision the customer or the merchant already made.
     """
+    return _set_consent(
+        session, store_id, customer_id, status, "marketing", source, actor, at, only_if_unset
+    )
+
+
+def set_sms(
+    session: Session,
+    store_id: str,
+    customer_id: uuid.UUID,
+    status: str,
+    *,
+    source: str,
+    actor: str | None,
+    at: dt.datetime | None = None,
+    only_if_unset: bool = False,
+) -> bool:
+    """Record an SMS marketing-consent decision (history channel ``sms_marketing``), apart
+    from email's. Returns whether the status changed."""
+    return _set_consent(
+        session, store_id, customer_id, status, "sms_marketing", source, actor, at, only_if_unset
+    )
+
+
+# history channel -> the customer's status, when and how columns
+_COLUMNS = {
+    "marketing": ("marketing_consent", "marketing_consent_at", "marketing_consent_source"),
+    "sms_marketing": ("sms_consent", "sms_consent_at", "sms_consent_source"),
+}
+
+
+def _set_consent(
+    session: Session,
+    store_id: str,
+    customer_id: uuid.UUID,
+    status: str,
+    channel: str,
+    source: str,
+    actor: str | None,
+    at: dt.datetime | None,
+    only_if_unset: bool,
+) -> bool:
     if status not in CONSENT_STATUSES:
         raise ValueError(f"unknown consent status {status!r}")
     at = at or utcnow()
-    guard = (
-        Customer.marketing_consent == "not_set"
-        if only_if_unset
-        else Customer.marketing_consent != status
-    )
+    status_column, at_column, source_column = _COLUMNS[channel]
+    current = getattr(Customer, status_column)
+    guard = current == "not_set" if only_if_unset else current != status
     changed = session.execute(
         update(Customer)
         .where(Customer.id == customer_id, guard)
         .values(
-            marketing_consent=status,
-            marketing_consent_at=at,
-            marketing_consent_source=source,
-            updated_at=utcnow(),
+            {status_column: status, at_column: at, source_column: source, "updated_at": utcnow()}
         )
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed:
-        _history(session, store_id, customer_id, "marketing", status, source, actor, at)
+        _history(session, store_id, customer_id, channel, status, source, actor, at)
     return bool(changed)
 
 

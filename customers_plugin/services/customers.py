@@ -110,6 +110,15 @@ def create(scope: Scope, data: Mapping[str, Any]) -> uuid.UUID:
             source=data.get("consent_source") or "admin",
             actor=scope.actor,
         )
+    if data.get("sms_consent") not in (None, "not_set"):
+        consent.set_sms(
+            session,
+            scope.store_id,
+            customer_id,
+            data["sms_consent"],
+            source=data.get("consent_source") or "admin",
+            actor=scope.actor,
+        )
     if data.get("system_notifications") is False:
         consent.set_system_notifications(
             session, scope.store_id, customer_id, False, source="admin", actor=scope.actor
@@ -218,6 +227,13 @@ def _consent_changes(
             scope.session, scope.store_id, customer.id, new, source=source, actor=scope.actor
         ):
             changes.append(FieldChange("marketing_consent", old, new))
+    if data.get("sms_consent") is not None:
+        old = customer.sms_consent
+        new = data["sms_consent"]
+        if consent.set_sms(
+            scope.session, scope.store_id, customer.id, new, source=source, actor=scope.actor
+        ):
+            changes.append(FieldChange("sms_consent", old, new))
     if data.get("system_notifications") is not None:
         old = customer.system_notifications
         new = bool(data["system_notifications"])
@@ -258,10 +274,15 @@ def delete(scope: Scope, customer_ids: Sequence[uuid.UUID]) -> int:
     photos = session.scalars(
         select(Customer.photo_key).where(Customer.id.in_(ids), Customer.photo_key.is_not(None))
     )
-    from .notes import file_keys  # the notes module reads customers through this one
+    # the notes and messages modules read customers through this one
+    from .messages.threads import attachment_keys
+    from .notes import file_keys
 
     attachments.delete_after_commit(
-        session, scope.pm, scope.store_id, [*photos, *file_keys(scope, ids)]
+        session,
+        scope.pm,
+        scope.store_id,
+        [*photos, *file_keys(scope, ids), *attachment_keys(scope, ids)],
     )
     session.execute(
         sql_delete(Customer)

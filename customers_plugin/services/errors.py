@@ -51,3 +51,19 @@ class Invalid(ServiceError):
 
 def invalid(field: str, message: str) -> Invalid:
     return Invalid(message, fields={field: [message]})
+
+
+class Unauthenticated(ServiceError):
+    """A caller that proves nothing (a webhook without the shop's signature)."""
+
+    code = "unauthorized"
+
+
+class TooMany(ServiceError):
+    """Over a rate limit; ``retry_after`` seconds until it allows again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -27,13 +27,15 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..config import per_store
 from ..db import insert_ignore
 from ..jobs import job
 from ..models import Customer, OrderSummary, Review, ReviewRequest
 from ..types import new_id, utcnow
-from . import activity, messaging
+from . import activity
 from .errors import Conflict, NotFound, ServiceError
 from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from .messages import channels
 from .stats import NOT_COUNTED_ORDER_STATUSES
 
 if TYPE_CHECKING:
@@ -95,13 +97,6 @@ class LinkHolder:
     store_id: str
     customer_id: uuid.UUID
     request_id: uuid.UUID
-
-
-def per_store(value: Any, store_id: str, default: Any = None) -> Any:
-    """A setting that is either one value or ``{store_id: value, "*": fallback}``."""
-    if isinstance(value, dict):
-        return value.get(store_id, value.get("*", default))
-    return value
 
 
 # -- what is left to review -----------------------------------------------------------------
@@ -386,7 +381,7 @@ def deliver(state: CustomersState, request_id: uuid.UUID, now: dt.datetime | Non
         _finish(state, request_id, status="skipped", error=skip, channel=channel)
         return "skipped"
     try:
-        message_id = messaging.send(state.pm, store_id, channel, to, subject, body)
+        message_id = channels.send(state, store_id, channel, to, subject, body)
     except Exception as exc:
         error = getattr(exc, "code", None) or type(exc).__name__
         _finish(state, request_id, status="failed", error=str(error)[:200], channel=channel)

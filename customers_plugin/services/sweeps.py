@@ -6,7 +6,8 @@ the sweep is safe to run twice or beside the work it checks:
 - import batches ``validating``/``importing`` with no progress for
   ``CUSTOMERS_IMPORT_STALL_MINUTES`` become ``failed`` (resumable);
 - review requests ``sending`` for ``CUSTOMERS_REVIEW_SENDING_TIMEOUT_MINUTES`` become
-  ``failed`` with error ``interrupted`` (never sent again automatically);
+  ``failed`` with error ``interrupted`` (never sent again automatically), and so do messages
+  ``sending`` for ``CUSTOMERS_MESSAGE_SENDING_TIMEOUT_MINUTES``;
 - finished exports past their ``expires_at`` (``CUSTOMERS_EXPORT_TTL_DAYS``) become
   ``expired`` and their files are deleted;
 - jobs still pending in the outbox (Redis did not answer when they were recorded) are relayed
@@ -28,6 +29,7 @@ from ..jobs import job
 from ..types import utcnow
 from .exports import expire_exports
 from .imports import sweep_stalled_imports
+from .messages.sending import sweep_interrupted as sweep_interrupted_messages
 from .review_requests import sweep_interrupted
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ def prune_relayed_jobs(state: CustomersState, now: dt.datetime) -> list[Any]:
 SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("imports_failed", sweep_stalled_imports),
     ("review_requests_interrupted", sweep_interrupted),
+    ("messages_interrupted", sweep_interrupted_messages),
     ("exports_expired", expire_exports),
     ("jobs_relayed", relay_pending_jobs),
     ("outbox_pruned", prune_relayed_jobs),

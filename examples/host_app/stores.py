@@ -35,6 +35,7 @@ ROLES: dict[str, frozenset[str] | None] = {
             security.EXPORT,
             security.IMPORT,
             security.GROUPS,
+            security.MESSAGE,
         }
     ),
     READ_ONLY: frozenset({security.READ}),

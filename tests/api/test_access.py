@@ -69,6 +69,7 @@ def test_permission_names_are_the_documented_ones():
         "customers.import",
         "groups.manage",
         "settings.manage",
+        "customers.message",
     )
 
 
@@ -110,13 +111,24 @@ BODIES = {
     },
     ("POST", "tasks.create_task"): {"json": {"title": "x", "due_at": "2030-01-05T10:00:00"}},
     ("PATCH", "tasks.update_task"): {"json": {"status": "done"}},
+    ("POST", "messages.send_message"): {
+        "json": {"channel": "email", "purpose": "transactional", "subject": "x", "body": "x"}
+    },
+    ("POST", "messages.report_delivery"): {"json": {"state": "delivered"}},
+}
+# routes whose caller is not staff of a store: a provider's signed webhook (it names the
+# provider's message id) and the signed unsubscribe link (the token names the store)
+NOT_STAFF_ROUTES = {
+    "messages.provider_delivery",
+    "messages.unsubscribe_page",
+    "messages.unsubscribe_now",
 }
 
 
 @pytest.fixture
 def store_b(api_app):
     """A customer of store B with a tag, a field value, an order, a booking, a photo, a note
-    with a file and a task."""
+    with a file, a task and a message in a thread."""
     b = Staff(api_app, "b")
     field = b.post("/fields", json={"label": "Dog", "type": "text"}).json
     customer = b.create(email="b@example.com", tags=["secret"], custom_fields={"dog": "Rex"})
@@ -140,7 +152,13 @@ def store_b(api_app):
     task = b.post(
         f"/customers/{card['id']}/tasks", json={"title": "B's", "due_at": "2030-01-05T10:00"}
     )
+    message = b.post(
+        f"/customers/{card['id']}/messages",
+        json={"channel": "email", "purpose": "transactional", "subject": "Hi", "body": "B's"},
+    )
     return {
+        "message_id": message.json["id"] if message.status_code == 202 else None,
+        "thread_id": message.json["thread_id"] if message.status_code == 202 else None,
         "task_id": task.json["id"] if task.status_code == 201 else None,
         "group_id": group.json["id"] if group.status_code == 201 else None,
         "batch_id": batch.json["id"] if batch.status_code == 202 else None,
@@ -161,6 +179,8 @@ def _api_rules(app: Flask):
         if not rule.rule.startswith(PREFIX + "/") or rule.endpoint.endswith("openapi_json"):
             continue
         if rule.rule.startswith(PREFIX + "/me/"):  # storefront: the shopper, not staff
+            continue
+        if rule.endpoint in NOT_STAFF_ROUTES:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method

@@ -403,3 +403,40 @@ def test_the_cli_reads_a_maildir(inbound_app, layla, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "customers: inbound 1 stored"
+
+
+def test_the_reply_address_setting_says_where_the_token_is(make_app, recorder, listener, tmp_path):
+    app = make_app(
+        CUSTOMERS_PLUGINS=[recorder, BearerAuth(), listener],
+        CUSTOMERS_ATTACHMENTS_FOLDER=str(tmp_path / "attachments"),
+        CUSTOMERS_INBOUND_SECRET=SECRET,
+        CUSTOMERS_REPLY_ADDRESS="{token}@reply.shop.example",
+    )
+    cid = Staff(app).create(email="layla@example.com")["id"]
+    thread = _thread(app, "a", cid, TOKEN, "<out-1@shop.example>")
+    response = post(app, mail(to=f"Shop <{TOKEN}@reply.shop.example>"))
+    assert response.json["thread_id"] == str(thread.id)
+    # addresses are read in lower case, as the tokens are made
+    shouted = mail(to=f"Shop <{TOKEN.upper()}@Reply.Shop.Example>", message_id="<r9@x>")
+    assert post(app, shouted).json["thread_id"] == str(thread.id)
+    elsewhere = mail(to=f"reply+{TOKEN}@other.example", message_id="<r10@x>")
+    assert post(app, elsewhere).json["outcome"] == "unmatched"
+
+
+def test_erasing_the_customer_removes_inbound_messages_and_their_files(
+    inbound_app, staff, layla, tmp_path
+):
+    response = post(inbound_app, mail(files=(("invoice.pdf", "application/pdf", PDF),)))
+    message_id = response.json["message_id"]
+    export = staff.get(f"/customers/{layla['id']}/export").json
+    (thread,) = export["threads"]
+    inbound = [m for m in thread["messages"] if m["direction"] == "in"]
+    assert [(m["id"], m["body"]) for m in inbound] == [(message_id, "Tuesday is fine.")]
+    assert [a["filename"] for a in inbound[0]["attachments"]] == ["invoice.pdf"]
+    stored = [p for p in (tmp_path / "attachments").rglob("*") if p.is_file()]
+    assert [p.read_bytes() for p in stored] == [PDF]
+    assert staff.post(f"/customers/{layla['id']}/anonymize").status_code == 200
+    assert [p for p in (tmp_path / "attachments").rglob("*") if p.is_file()] == []
+    with inbound_app.extensions["customers"].db.reading() as session:
+        assert session.scalars(select(Message).where(Message.direction == "in")).all() == []
+        assert session.scalars(select(MessageAttachment)).all() == []

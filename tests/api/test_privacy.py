@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from customers_plugin.events import Contact, FormSubmitted
-from customers_plugin.models import Base, ImportChange
+from customers_plugin.models import Base, ImportChange, Message
 from tests.transfer.conftest import csv_bytes
 
 from .conftest import Staff, book, place_order
@@ -41,7 +41,8 @@ def _upload(staff: Staff, rows: list[list[str]], **form: str) -> dict[str, Any]:
 def layla(api_app, staff) -> dict[str, Any]:
     """A customer with something in every room: profile and contacts, a photo, tags, a custom
     field, an import that changed her, an order, a booking with answers, a form, a wallet
-    credit, a wishlist item, a group, and a finished export file holding her."""
+    credit, a wishlist item, a group, a message to her, and a finished export file holding
+    her."""
     staff.post("/fields", json={"label": "Dog", "type": "text"})
     card = staff.create(
         email=EMAIL,
@@ -82,6 +83,13 @@ def layla(api_app, staff) -> dict[str, Any]:
         with state.db.transaction() as session:
             product = wishlist.Product.of("p-1", "Mug", Decimal("10.00"), "SAR")
             wishlist.add(session, "a", uuid.UUID(cid), product, source="storefront")
+    message = {
+        "channel": "email",
+        "purpose": "transactional",
+        "subject": "Rex",
+        "body": "Dear {name}",
+    }
+    assert staff.post(f"/customers/{cid}/messages", json=message).status_code == 202
     export = staff.post("/exports", json={"filter": {}, "columns": ["email", "name"]})
     assert export.status_code == 202, export.json
     return {"id": cid, "export_id": export.json["id"]}
@@ -132,6 +140,8 @@ def test_export_holds_everything_about_the_customer(api_app, staff, layla):
     assert [g["name"] for g in data["groups"]] == ["Friends"]
     assert data["review_requests"] == []
     assert data["tasks"] == []
+    [thread] = data["threads"]
+    assert [(m["subject"], m["body"]) for m in thread["messages"]] == [("Rex", f"Dear {NAME}")]
     assert data["customer_id"] == layla["id"]
 
 
@@ -174,6 +184,8 @@ def test_anonymize_keeps_orders_and_ledger_and_forgets_the_person(api_app, staff
     assert staff.get(f"/customers/{cid}/photo").status_code == 404
     assert _undo_rows(api_app, cid) == []
     assert staff.get(f"/exports/{layla['export_id']}/file").status_code == 410
+    with api_app.extensions["customers"].db.session() as session:
+        assert session.scalars(select(Message).filter_by(customer_id=uuid.UUID(cid))).all() == []
     stored = _every_stored_value(api_app)
     for secret in (EMAIL, NAME, "Layla H.", PHONE, OLD_PHONE, EXTRA, "Olaya", "nuts", "Rex"):
         assert secret not in stored, secret

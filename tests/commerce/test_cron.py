@@ -28,6 +28,7 @@ def test_the_periodic_jobs_are_registered_on_the_cron_queue():
         "customers-wishlist-price-drops": "0 6 * * *",
         "customers-sweep-stale-work": "*/10 * * * *",
         "customers-send-due-task-reminders": "* * * * *",
+        "customers-send-queued-messages": "* * * * *",
     }
     assert {e["func"] for e in cron.entries} >= {commerce_cron.enqueue_sweep}
     assert {e["queue"] for e in cron.entries} == {commerce_cron.CRON_QUEUE}

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from customers_plugin import hookimpl
 from customers_plugin.events import Contact, ReviewSubmitted
 from customers_plugin.models import ReviewRequest
-from customers_plugin.services import messaging, review_requests
+from customers_plugin.services import review_requests
+from customers_plugin.services.messages import channels
 
 from .conftest import STORE, Shopper, deliver_order, place
 
@@ -311,7 +312,13 @@ class Sms:
 
 def test_store_channel_sms_goes_through_the_sms_provider(make_app, host, mailbox):
     sms = Sms()
-    state = _app_with(make_app, host, sms, CUSTOMERS_REVIEW_REQUEST_CHANNEL={STORE: "sms"})
+    state = _app_with(
+        make_app,
+        host,
+        sms,
+        CUSTOMERS_REVIEW_REQUEST_CHANNEL={STORE: "sms"},
+        CUSTOMERS_SMS_SENDER_NAMES={STORE: "Shop"},
+    )
     place(state, "o1")
     from customers_plugin.events import OrderPlaced
 
@@ -334,14 +341,17 @@ def test_store_channel_sms_goes_through_the_sms_provider(make_app, host, mailbox
 
 def test_channel_without_a_provider_fails_clearly(make_app, host):
     state = make_app(CUSTOMERS_PLUGINS=[host]).extensions["customers"]
-    with pytest.raises(messaging.ChannelUnavailable):
-        messaging.send(state.pm, STORE, "sms", "+966501234567", None, "hi")
-    with pytest.raises(messaging.ChannelUnavailable):  # email without SMTP settings
-        messaging.send(state.pm, STORE, "email", "a@x.co", "s", "hi")
+    with pytest.raises(channels.SmsSenderMissing):  # the store has no SMS sender name
+        channels.send(state, STORE, "sms", "+966501234567", None, "hi")
+    state.app.config["CUSTOMERS_SMS_SENDER_NAMES"] = {STORE: "Shop"}
+    with pytest.raises(channels.ChannelUnavailable):
+        channels.send(state, STORE, "sms", "+966501234567", None, "hi")
+    with pytest.raises(channels.ChannelUnavailable):  # email without SMTP settings
+        channels.send(state, STORE, "email", "a@x.co", "s", "hi")
 
 
 def test_builtin_smtp_email_is_delivered(state, mailbox):
-    message_id = messaging.send(state.pm, STORE, "email", "luca@esempio.it", "Ciao", "Grazie! ✓")
+    message_id = channels.send(state, STORE, "email", "luca@esempio.it", "Ciao", "Grazie! ✓")
     [message] = mailbox.messages
     assert message["to"] == ["luca@esempio.it"]
     parsed = email.message_from_bytes(message["raw"], policy=policy.default)

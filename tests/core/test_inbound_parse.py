@@ -106,9 +106,10 @@ HEBREW_8859 = (
     b"Message-ID: <heb@example.co.il>\r\n"
     b"Content-Type: text/plain; charset=iso-8859-8\r\n"
     b"Content-Transfer-Encoding: 8bit\r\n\r\n"
-    + "שלום, אני מגיע מחר.\r\n\r\nבתאריך יום ב', 1 בדצמ' 2026, 10:00, מאת Shop <s@x.com>:\r\n> מתי?\r\n".encode(
-        "iso-8859-8"
-    )
+    + (
+        "שלום, אני מגיע מחר.\r\n\r\n"
+        "בתאריך יום ב', 1 בדצמ' 2026, 10:00, מאת Shop <s@x.com>:\r\n> מתי?\r\n"
+    ).encode("iso-8859-8")
 )
 
 
@@ -143,7 +144,8 @@ def test_a_message_without_ids_or_body_still_parses():
         ),
         ("شكرا\n\n\u202bفي الاثنين، ١ ديسمبر ٢٠٢٦، كتب Shop <s@x.com>:\u202c\n> مرحبا", "شكرا"),
         (
-            "תודה\n\n\u202bבתאריך יום ב׳, 1 בדצמ׳ 2026 ב-10:00 מאת \u202aShop\u202c <s@x.com>:\u202c\n> היי",
+            "תודה\n\n\u202bבתאריך יום ב׳, 1 בדצמ׳ 2026 ב-10:00 "
+            "מאת \u202aShop\u202c <s@x.com>:\u202c\n> היי",
             "תודה",
         ),
         ("Merci\n\nLe lun. 1 déc. 2026, Shop <s@x.com> a écrit :\n> bonjour", "Merci"),

@@ -99,6 +99,7 @@ def test_the_sweep_job_runs_under_a_real_rq_worker(make_app, database_urls, back
     assert job.return_value() == {
         "imports_failed": 1,
         "review_requests_interrupted": 1,
+        "messages_interrupted": 0,
         "exports_expired": 1,
         "jobs_relayed": 0,
         "outbox_pruned": 0,

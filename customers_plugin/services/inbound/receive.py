@@ -37,7 +37,17 @@ if TYPE_CHECKING:
     from ...state import CustomersState
 
 STORED, DUPLICATE, UNMATCHED = "stored", "duplicate", "unmatched"
-_TOKEN = re.compile(r"\+([A-Za-z0-9_-]{8,64})@")
+_TOKEN = "([A-Za-z0-9_-]{8,64})"
+_PLUS_TOKEN = re.compile(rf"\+{_TOKEN}@")
+
+
+def token_pattern(reply_address: str | None) -> re.Pattern[str]:
+    """What finds a reply token in a recipient: ``CUSTOMERS_REPLY_ADDRESS`` with its
+    ``{token}`` as the group (case-insensitive), else any ``…+TOKEN@…``."""
+    if not reply_address or "{token}" not in reply_address:
+        return _PLUS_TOKEN
+    before, _, after = reply_address.partition("{token}")
+    return re.compile(f"^{re.escape(before)}{_TOKEN}{re.escape(after)}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +66,11 @@ class Received:
 def receive(state: CustomersState, raw: bytes, *, channel: str = "email") -> Received:
     """Keep ``raw`` (one RFC 5322 message, already bounded) in its thread."""
     mail = parse(raw)
+    tokens = token_pattern(state.setting("CUSTOMERS_REPLY_ADDRESS"))
     stored: list[tuple[str, str]] = []  # (store, key) of files kept so far
     try:
         with state.db.transaction() as session:
-            thread = _thread_of(session, mail)
+            thread = _thread_of(session, mail, tokens)
             if thread is None:
                 return Received(UNMATCHED)
             external_id = mail.message_id or _content_id(raw)
@@ -79,10 +90,10 @@ def receive(state: CustomersState, raw: bytes, *, channel: str = "email") -> Rec
         raise
 
 
-def _thread_of(session: Session, mail: Mail) -> Thread | None:
+def _thread_of(session: Session, mail: Mail, pattern: re.Pattern[str]) -> Thread | None:
     """The thread the mail answers, locked; ``None`` when nothing names one (or its customer
     was erased)."""
-    tokens = sorted({m.group(1) for address in mail.recipients for m in _TOKEN.finditer(address)})
+    tokens = sorted({m.group(1) for address in mail.recipients for m in pattern.finditer(address)})
     thread_id = None
     if tokens:
         thread_id = session.scalar(select(Thread.id).where(Thread.reply_token.in_(tokens)).limit(1))

@@ -11,7 +11,7 @@ import hmac
 import re
 import time
 
-from ..errors import ServiceError
+from ..errors import Unauthenticated
 
 TIMESTAMP_HEADER = "X-Customers-Timestamp"
 SIGNATURE_HEADER = "X-Customers-Signature"
@@ -19,7 +19,7 @@ PREFIX = "sha256="
 _TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
 
 
-class BadSignature(ServiceError):
+class BadSignature(Unauthenticated):
     """The delivery is not signed with the configured secret, or was signed too long ago."""
 
     code = "invalid_signature"

@@ -2,10 +2,11 @@
 portability): the profile with contacts, custom fields, tags and sources; consent history;
 orders, bookings, form submissions and reviews; the activity log; the wallet with its whole
 ledger; the wishlist; review requests; staff tasks; group memberships; internal notes (text,
-type, author, times, earlier versions and the names of their files).
+type, author, times, earlier versions and the names of their files); message threads with
+every message in and out (and the names of their files).
 
-The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``; messages have
-no table yet. Every list is read whole: this is one person's history, asked for rarely.
+The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``. Every list is
+read whole: this is one person's history, asked for rarely.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ...models import (
 )
 from ...types import utcnow
 from .. import card
+from ..messages.threads import export_threads
 from ..notes import export_notes
 from ..scope import Scope
 
@@ -71,6 +73,7 @@ def customer_data(scope: Scope, customer_id: uuid.UUID, wallet_currency: str) ->
         "tasks": every(Task, Task.due_at, Task.id),
         "groups": _memberships(scope, customer_id),
         "notes": export_notes(scope, customer_id),
+        "threads": export_threads(scope, customer_id),
     }
 
 

@@ -4,8 +4,9 @@ whole, but every piece of person data is gone.
 
 What ``anonymize`` removes: the profile (name, email, phone, host account link, country,
 language, gender, birthdate, company, position, VAT id, extra emails, phones and addresses,
-block details, photo), tags, sources, internal notes with their history and files, custom field
-values, group memberships, wishlist, review requests, staff tasks about them, form submissions,
+block details, photo, email and SMS consent), tags, sources, internal notes with their history
+and files, messages and threads with their files, custom field values, group memberships,
+wishlist, review requests, staff tasks about them, form submissions,
 the answers given with bookings, review comments, any activity value that is not an id, amount
 or status, the import undo rows and the export files holding them (``traces``). What stays:
 order and booking summaries (amounts, products, dates), the wallet ledger, review ratings,
@@ -29,17 +30,21 @@ from ...models import (
     FieldValue,
     FormSubmission,
     GroupMember,
+    Message,
+    MessageAttachment,
     Note,
     NoteFile,
     NoteRevision,
     Review,
     ReviewRequest,
     Task,
+    Thread,
     WishlistItem,
 )
 from ...types import utcnow
 from .. import activity, attachments
 from ..customers import get
+from ..messages.threads import attachment_keys
 from ..notes import file_keys
 from ..scope import Scope
 from .traces import forget
@@ -89,6 +94,8 @@ _PROFILE_CLEARED: dict[str, Any] = {
     "addresses": [],
     "marketing_consent": "not_set",
     "marketing_consent_source": None,
+    "sms_consent": "not_set",
+    "sms_consent_source": None,
     "system_notifications": False,
     "status": "inactive",
     "block_reason": None,
@@ -107,6 +114,9 @@ _PERSONAL_ROWS = (
     NoteFile,  # notes are what staff wrote about the person: they go, files first
     NoteRevision,
     Note,
+    MessageAttachment,  # messages are what was said to and by the person: they go too
+    Message,
+    Thread,
 )
 
 
@@ -122,7 +132,14 @@ def anonymize(scope: Scope, customer_id: uuid.UUID) -> tuple[Customer, bool]:
         return customer, False
     forget(scope, [customer.id])
     attachments.delete_after_commit(
-        session, scope.pm, scope.store_id, [customer.photo_key, *file_keys(scope, [customer.id])]
+        session,
+        scope.pm,
+        scope.store_id,
+        [
+            customer.photo_key,
+            *file_keys(scope, [customer.id]),
+            *attachment_keys(scope, [customer.id]),
+        ],
     )
     now = utcnow()
     session.execute(
@@ -132,6 +149,7 @@ def anonymize(scope: Scope, customer_id: uuid.UUID) -> tuple[Customer, bool]:
             **_PROFILE_CLEARED,
             email_normalized=ERASED_KEY.format(customer_id=customer.id),
             marketing_consent_at=now,
+            sms_consent_at=now,
             status_changed_at=now,
             updated_at=now,
             erased_at=now,

@@ -22,7 +22,8 @@ from sqlalchemy import select, update
 from ...jobs import job
 from ...models import Task
 from ...types import utcnow
-from .. import activity, messaging
+from .. import activity
+from ..messages import channels
 from .manage import staff_members
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def remind(
     subject = state.setting("CUSTOMERS_TASK_REMINDER_SUBJECT").format_map(words)
     body = state.setting("CUSTOMERS_TASK_REMINDER_BODY").format_map(words)
     try:
-        messaging.send(state.pm, claimed.store_id, "email", to, subject, body)
+        channels.send(state, claimed.store_id, "email", to, subject, body)
     except Exception as exc:
         _release(state, task_id, now)
         log.warning(

@@ -1,10 +1,9 @@
-"""Sending a message to a customer on a channel, and the built-in email channel over SMTP.
+"""The built-in ``email`` channel: one SMTP connection per message.
 
-``send`` asks the ``send_message`` hook (first non-None answer wins) and fails clearly when no
-implementation handles the channel. ``SmtpEmail`` is the plugin's own ``email`` implementation,
-registered last so a third-party email provider wins; it is inactive until
-``CUSTOMERS_SMTP_HOST`` and ``CUSTOMERS_SMTP_SENDER`` are set. Logs never carry addresses or
-message text.
+``SmtpEmail`` is registered last so a third-party email provider wins; it is inactive until
+``CUSTOMERS_SMTP_HOST`` and ``CUSTOMERS_SMTP_SENDER`` are set. It sends the headers it is given
+(``List-Unsubscribe``, ``Reply-To``…) and the ``Message-ID`` it is asked to use. Logs never carry
+addresses or message text.
 """
 
 from __future__ import annotations
@@ -17,36 +16,11 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-import pluggy
-
-from ..plugins import hookimpl
-from .errors import Conflict
+from ...plugins import hookimpl
 
 log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("starttls", "ssl", "none")
-
-
-class ChannelUnavailable(Conflict):
-    """No ``send_message`` implementation handles the channel."""
-
-    code = "channel_unavailable"
-
-
-def send(
-    pm: pluggy.PluginManager, store_id: str, channel: str, to: str, subject: str | None, body: str
-) -> str:
-    """Deliver one message; returns the provider's message id.
-
-    :raises ChannelUnavailable: nobody handles ``channel``.
-    :raises Exception: whatever the provider raised (the message was not sent).
-    """
-    message_id = pm.hook.send_message(
-        store_id=store_id, channel=channel, to=to, subject=subject, body=body
-    )
-    if message_id is None:
-        raise ChannelUnavailable(f"no provider sends messages on the {channel!r} channel")
-    return str(message_id)
 
 
 class SmtpEmail:
@@ -63,7 +37,14 @@ class SmtpEmail:
 
     @hookimpl(trylast=True)
     def send_message(
-        self, store_id: str, channel: str, to: str, subject: str | None, body: str
+        self,
+        store_id: str,
+        channel: str,
+        to: str,
+        subject: str | None,
+        body: str,
+        headers: Mapping[str, str],
+        message_id: str | None,
     ) -> str | None:
         if channel != "email" or not self.configured:
             return None
@@ -73,8 +54,9 @@ class SmtpEmail:
         message["From"] = sender
         message["To"] = to
         message["Subject"] = subject or ""
-        domain = sender.rpartition("@")[2] or None
-        message["Message-ID"] = make_msgid(domain=domain)
+        for name, value in (headers or {}).items():
+            message[name] = value
+        message["Message-ID"] = message_id or make_msgid(domain=sender.rpartition("@")[2] or None)
         message.set_content(body)
         with self._connect() as smtp:
             smtp.send_message(message)
