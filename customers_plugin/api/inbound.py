@@ -1,6 +1,7 @@
 """``/inbound/email``: the host's mail provider (or a relay) posts each email sent to a reply
 address, signed with ``CUSTOMERS_INBOUND_SECRET`` (see ``services.inbound.signature``); and
-``/messages/{id}/attachments/{id}``: a file kept with a message, served back as a download.
+``/messages/{id}/attachments/{attachment_id}``: a file kept with a message, served back as a
+download.
 
 Without a secret configured the inbound endpoint answers 404 ``inbound_disabled``: nothing can
 post mail until the merchant sets one."""
@@ -65,12 +66,12 @@ def inbound_email() -> Any:
     inbound message; ``message_received`` is announced. A mail answering no thread is not kept
     (a sender's address alone never attaches mail to a customer)."""
     state = get_state()
+    tolerance = int(state.setting("CUSTOMERS_INBOUND_TOLERANCE_SECONDS"))
+    stamp = signature.check_time(request.headers.get(signature.TIMESTAMP_HEADER), tolerance)
     secret = state.setting("CUSTOMERS_INBOUND_SECRET")
     if not secret:
         message = "inbound email is not set up (CUSTOMERS_INBOUND_SECRET)"
         return error_response(404, message, code="inbound_disabled")
-    tolerance = int(state.setting("CUSTOMERS_INBOUND_TOLERANCE_SECONDS"))
-    stamp = signature.check_time(request.headers.get(signature.TIMESTAMP_HEADER), tolerance)
     if request.mimetype not in MAIL_TYPES:
         return error_response(415, f"send the email as {' or '.join(MAIL_TYPES)}")
     limit_body(int(state.setting("CUSTOMERS_INBOUND_MAX_BYTES")))
@@ -80,12 +81,12 @@ def inbound_email() -> Any:
     return received, _STATUS[received.outcome]
 
 
-@blp.route("/messages/<uuid:message_id>/attachments/<uuid:file_id>", methods=["GET"])
+@blp.route("/messages/<uuid:message_id>/attachments/<uuid:attachment_id>", methods=["GET"])
 @require(security.READ)
 @file_download(FILE_TYPES, "The file, as an attachment to save (never shown inline).")
-def download_attachment(message_id: uuid.UUID, file_id: uuid.UUID) -> Response:
+def download_attachment(message_id: uuid.UUID, attachment_id: uuid.UUID) -> Response:
     """A file kept with a message, with the type its content was recognised as."""
     with scope(write=False) as s:
-        row, stream = inbound_files.open_file(s, message_id, file_id)
+        row, stream = inbound_files.open_file(s, message_id, attachment_id)
         filename, content_type = row.filename, row.content_type
     return file_response(filename, content_type, stream)

@@ -15,12 +15,15 @@ from sqlalchemy import select
 
 from customers_plugin.models import (
     Activity,
+    Base,
     BookingSummary,
     FormSubmission,
+    Message,
     Note,
     OrderSummary,
     Review,
     Task,
+    Thread,
 )
 from customers_plugin.services import timeline
 from customers_plugin.types import new_id
@@ -55,8 +58,28 @@ def _order(store: str, cid: uuid.UUID, minutes: int, n: int) -> OrderSummary:
 
 def _fill(app: Any, store: str, cid: uuid.UUID) -> None:
     """Items of every built-in kind, several at the same minute (ties across and within kinds)."""
+    thread = Thread(
+        id=new_id(),
+        store_id=store,
+        customer_id=cid,
+        channel="email",
+        reply_token=uuid.uuid4().hex,
+        origin="card",
+        unread_count=0,
+    )
+    _rows(app, thread)
     _rows(
         app,
+        Message(
+            store_id=store,
+            customer_id=cid,
+            thread_id=thread.id,
+            direction="in",
+            channel="email",
+            body="Tuesday is fine",
+            state="received",
+            created_at=_at(10),
+        ),
         _order(store, cid, 10, 1),
         _order(store, cid, 10, 2),
         _order(store, cid, 5, 3),
@@ -112,6 +135,7 @@ def _expected(app: Any, store: str, cid: uuid.UUID) -> list[tuple[str, str]]:
         ("form", FormSubmission, FormSubmission.submitted_at),
         ("note", Note, Note.created_at),
         ("task", Task, Task.created_at),
+        ("message", Message, Message.created_at),
         ("activity", Activity, Activity.occurred_at),
     ]
     keyed = []
@@ -155,8 +179,16 @@ def test_items_of_every_kind_come_newest_first_ties_by_kind_then_id(filled):
     got = [(i["kind"], i["id"]) for i in response.json["items"]]
     assert got == _expected(staff.app, "a", uuid.UUID(cid))
     tied = [i["kind"] for i in response.json["items"] if i["at"] == "2026-03-01T12:10:00+00:00"]
-    assert tied == ["order", "order", "note", "booking", "activity"]
-    assert {k for k, _ in got} == {"order", "booking", "form", "note", "task", "activity"}
+    assert tied == ["order", "order", "note", "message", "booking", "activity"]
+    assert {k for k, _ in got} == {
+        "order",
+        "booking",
+        "form",
+        "note",
+        "task",
+        "message",
+        "activity",
+    }
     assert response.json["next_cursor"] is None
 
 
@@ -173,6 +205,12 @@ def test_an_item_carries_its_kinds_summary(filled):
     assert (len(note["excerpt"]), note["truncated"], note["author"]) == (300, True, "s1")
     assert by_kind["booking"]["data"]["starts_at"] == "2026-03-02T12:00:00+00:00"
     assert by_kind["task"]["data"]["title"] == "Call back"
+    message = by_kind["message"]["data"]
+    assert (message["direction"], message["excerpt"], message["truncated"]) == (
+        "in",
+        "Tuesday is fine",
+        False,
+    )
     tagged = [i for i in items if i["kind"] == "activity" and i["data"]["event"] == "tagged"]
     assert tagged[0]["data"] == {
         "event": "tagged",
@@ -315,3 +353,21 @@ def test_reading_the_timeline_needs_customers_read(filled):
     staff, cid = filled
     assert staff.as_(perms="customers.write").get(f"/customers/{cid}/timeline").status_code == 403
     assert staff.as_(perms="customers.read").get(f"/customers/{cid}/timeline").status_code == 200
+
+
+def test_every_built_in_kind_has_an_index_on_customer_at_and_id():
+    """Each source's branch is one backward index scan that stops at the page size."""
+    tables = {
+        "order": ("customers_orders", "placed_at"),
+        "booking": ("customers_bookings", "booked_at"),
+        "form": ("customers_form_submissions", "submitted_at"),
+        "note": ("customers_notes", "created_at"),
+        "task": ("customers_tasks", "created_at"),
+        "message": ("customers_messages", "created_at"),
+        "activity": ("customers_activity", "occurred_at"),
+    }
+    assert set(tables) <= set(timeline.kinds())
+    for kind, (table, at) in tables.items():
+        indexes = [[c.name for c in index.columns] for index in Base.metadata.tables[table].indexes]
+        serving = (["customer_id", at, "id"], ["store_id", "customer_id", at, "id"])
+        assert any(columns in serving for columns in indexes), (kind, indexes)
