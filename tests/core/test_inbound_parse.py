@@ -176,3 +176,14 @@ def test_the_body_is_bounded_and_control_characters_removed():
     raw = b"Subject: a\x01b\nContent-Type: text/plain\n\n" + b"x\x00" * 30_000
     mail = parse(raw)
     assert len(mail.text) == 20_000 and "\x00" not in mail.text
+
+
+def test_a_quoted_printable_utf8_hebrew_subject_and_body():
+    subject = "=?UTF-8?Q?" + "".join(f"={b:02X}" for b in "תשובה".encode()) + "?="
+    body = "".join(f"={b:02X}" for b in "כן, תודה".encode())
+    raw = (
+        f"Subject: Re: {subject}\nContent-Type: text/plain; charset=utf-8\n"
+        f"Content-Transfer-Encoding: quoted-printable\n\n{body}\n"
+    ).encode()
+    mail = parse(raw)
+    assert (mail.subject, mail.text) == ("Re: תשובה", "כן, תודה")
