@@ -69,8 +69,10 @@ Serializer = Callable[[Mapping[str, Any]], dict[str, Any]]
 @dataclass(frozen=True, slots=True)
 class TimelineSource:
     """``kind``: the items' kind (lower case, ``[a-z][a-z0-9_]*``); ``select``: one customer's
-    rows of this kind in one store; ``serialize``: a row to the item's ``data`` (JSON values:
-    use ``plain``); ``covers``: activity-log kinds these items stand for."""
+    rows of this kind in one store (called once, with the store and the customer as bound
+    parameters: compare columns with them, never read their values in Python); ``serialize``:
+    a row to the item's ``data`` (JSON values: use ``plain``); ``covers``: activity-log kinds
+    these items stand for."""
 
     kind: str
     select: SelectBuilder

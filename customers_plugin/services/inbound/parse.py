@@ -23,6 +23,7 @@ SUBJECT_MAX = 255
 BODY_MAX = 20_000
 MESSAGE_ID_MAX = 255
 MAX_REFERENCES = 50
+MAX_RECIPIENTS = 100
 _ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
 _MSG_ID = re.compile(r"<([^<>\s]{1,250})>")
 # bidi marks clients put around quoted names and addresses (Arabic and Hebrew Gmail)
@@ -95,7 +96,8 @@ def _answered(message: EmailMessage) -> tuple[str, ...]:
 def _addresses(message: EmailMessage, names: tuple[str, ...]) -> tuple[str, ...]:
     values = [_header(message, name) for name in names]
     pairs = getaddresses([v for v in values if v])
-    return tuple(dict.fromkeys(addr.strip().lower() for _name, addr in pairs if "@" in addr))
+    found = dict.fromkeys(addr.strip().lower() for _name, addr in pairs if "@" in addr)
+    return tuple(found)[:MAX_RECIPIENTS]
 
 
 def _clean(text: str, limit: int) -> str:
@@ -152,7 +154,7 @@ def reply_text(text: str) -> str:
     kept: list[str] = []
     for i, line in enumerate(lines):
         plain = _BIDI.sub("", line).strip()
-        if line.rstrip(" ") in ("--", "-- ") and line.startswith("--") and len(line) <= 3:
+        if line in ("-- ", "--"):  # the signature delimiter (some clients drop its space)
             break
         if _SEPARATOR.match(plain) or _ATTRIBUTION.search(plain):
             break

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
@@ -60,7 +60,6 @@ class Received:
     thread_id: uuid.UUID | None = None
     files: int = 0
     refused_files: int = 0
-    store_id: str | None = field(default=None, repr=False)
 
 
 def receive(state: CustomersState, raw: bytes, *, channel: str = "email") -> Received:
@@ -82,7 +81,7 @@ def receive(state: CustomersState, raw: bytes, *, channel: str = "email") -> Rec
                 )
             )
             if known is not None:
-                return Received(DUPLICATE, known, thread.id, store_id=thread.store_id)
+                return Received(DUPLICATE, known, thread.id)
             return _keep(state, session, thread, mail, external_id, channel, stored)
     except Exception:
         for store_id, key in stored:  # the message was not kept: neither are its files
@@ -155,7 +154,7 @@ def _keep(
         .execution_options(synchronize_session=False)
     )
     record_received(state, session, message)
-    return Received(STORED, message.id, thread.id, kept, refused, store_id=thread.store_id)
+    return Received(STORED, message.id, thread.id, kept, refused)
 
 
 def _store_files(
