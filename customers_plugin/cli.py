@@ -178,5 +178,23 @@ def tasks_remind() -> None:
         click.echo(f"customers: task reminders queued as {getattr(result, 'id', result)}")
 
 
+@customers_cli.group("messages")
+def messages_group() -> None:
+    """Messages to customers."""
+
+
+@messages_group.command("send-queued")
+def messages_send_queued() -> None:
+    """Send the messages still queued (deferred by the store's sending rate): now (inline) or
+    on the queue (with Redis). Run it every minute from the system's cron without Redis."""
+    state = get_state()
+    job_id = f"send-queued-messages-{utcnow():%Y%m%d%H%M}"
+    result = state.jobs.submit("send_queued_messages", job_id=job_id)
+    if state.jobs.inline:
+        click.echo(f"customers: queued messages {result}")
+    else:
+        click.echo(f"customers: queued messages job queued as {getattr(result, 'id', result)}")
+
+
 # import, export and inbound commands live in their own modules; importing them attaches them
 from . import cli_inbound, cli_transfer  # noqa: E402, F401

@@ -459,3 +459,24 @@ def test_admin_page_calls_the_api_under_the_configured_prefix(make_host: Any) ->
     assert 'window.CUSTOMERS_API = "/shop-api/v1"' in page.get_data(as_text=True)
     assert script.status_code == 200 and b"Authorization" in script.data
     script.close()
+
+
+def test_the_demo_outbox_sends_the_cards_messages_without_smtp(host: Flask) -> None:
+    client = host.test_client()
+    post_form(
+        client,
+        "/shop/default/contact",
+        {"name": "Giulia Rossi", "email": "giulia@example.it", "subject": "Ciao",
+         "message": "Spedite a Bari?", "subscribe": "yes", "phone": "+393331234567"},
+    )  # fmt: skip
+    customer = plugin_customer(host, "giulia@example.it")
+    admin = {"Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"}
+    body = {"channel": "email", "purpose": "marketing", "subject": "Saldi", "body": "Ciao {name}"}
+    sent = client.post(f"/api/v1/customers/{customer.id}/messages", json=body, headers=admin)
+    assert sent.status_code == 202, sent.json
+    [mail] = client.get("/demo/outbox").json
+    assert (mail["to"], mail["subject"]) == ("giulia@example.it", "Saldi")
+    assert mail["body"].startswith("Ciao Giulia Rossi")
+    assert mail["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    thread = client.get(f"/api/v1/threads/{sent.json['thread_id']}", headers=admin).json
+    assert [m["state"] for m in thread["messages"]] == ["sent"]

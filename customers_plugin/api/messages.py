@@ -124,6 +124,7 @@ def _signed(view: Callable[..., Any]) -> Callable[..., Any]:
 @_signed
 @blp.arguments(ProviderDeliveryIn())
 @blp.response(200, DeliveryOut)
+@blp.alt_response(404, response="DEFAULT_ERROR", description="No message has that provider id.")
 def provider_delivery(body: dict[str, Any], channel: str) -> Any:
     """A provider's delivery report webhook, by the provider's message id; the raw body is
     signed with ``CUSTOMERS_DELIVERY_SIGNING_SECRET`` (header ``X-Customers-Signature:
@@ -147,6 +148,7 @@ _FORM = '<form method="post"><button type="submit">Unsubscribe</button></form>'
 
 @blp.route("/unsubscribe/<string(maxlength=512):token>", methods=["GET"])
 @html_page("A small page: the state of the subscription and a button to unsubscribe.")
+@blp.alt_response(404, response="DEFAULT_ERROR", description="Not a link this shop signed.")
 def unsubscribe_page(token: str) -> Response:
     """The page an unsubscribe link opens: it changes nothing by itself (link checkers follow
     links), its button posts to the same address."""
@@ -168,6 +170,7 @@ def unsubscribe_page(token: str) -> Response:
 
 @blp.route("/unsubscribe/<string(maxlength=512):token>", methods=["POST"])
 @blp.response(200, UnsubscribeOut)
+@blp.alt_response(404, response="DEFAULT_ERROR", description="Not a link this shop signed.")
 def unsubscribe_now(token: str) -> Any:
     """One-click unsubscribe (RFC 8058: mail clients post ``List-Unsubscribe=One-Click``; any
     body is ignored). Records the consent history with source ``unsubscribe_link``; a second

@@ -68,7 +68,7 @@ def _announce_demo_tokens(stores: dict[str, Store]) -> None:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The host app. ``config`` overrides any setting (tests pass a database URL, etc.)."""
-    from . import accounts, admin, commerce, views
+    from . import accounts, admin, commerce, mailbox, views
     from .catalog import ensure_catalog
     from .models import db
     from .seed import seed_demo
@@ -92,14 +92,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     stores = _stores()
     app.extensions["host_app_stores"] = stores
     host_services = HostServices(stores)
+    demo_outbox = mailbox.DemoOutbox()  # email and SMS for the demo, without SMTP or provider
+    app.extensions["host_app_outbox"] = demo_outbox
     app.config["CUSTOMERS_PLUGINS"] = [
         *app.config.get("CUSTOMERS_PLUGINS", ()),
         host_services,
         commerce.ShopperServices(),  # which account is signed in, the cart, current prices
+        demo_outbox,
     ]
     base_url = os.environ.get("HOST_APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     app.config.setdefault(
         "CUSTOMERS_REVIEW_PAGE_URL", base_url + "/shop/default/reviews?token={token}"
+    )
+    app.config.setdefault("CUSTOMERS_PUBLIC_URL", base_url)  # unsubscribe links
+    app.config.setdefault(
+        "CUSTOMERS_SMS_SENDER_NAMES", {s.id: s.title[:11] for s in stores.values()}
     )
 
     db.init_app(app)
@@ -109,6 +116,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(commerce.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(mailbox.bp)
     app.jinja_env.globals["csrf_token"] = views.csrf_token
     app.jinja_env.globals["signed_in"] = accounts.signed_in
     app.jinja_env.globals["all_stores"] = list(stores.values())

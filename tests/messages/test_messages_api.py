@@ -323,3 +323,28 @@ def test_another_stores_thread_and_message_answer_404(staff, channels):
     assert b.get(f"/customers/{cid}/threads").status_code == 404
     assert b.post(f"/messages/{sent['id']}/delivery", json={"state": "sent"}).status_code == 404
     assert send(b, cid).status_code == 404
+
+
+def test_the_cli_sends_what_the_rate_deferred(make_app, recorder, channels, messages_config):
+    from click.testing import CliRunner
+
+    from customers_plugin.cli import customers_cli
+    from tests.api.conftest import BearerAuth, Staff
+
+    app = make_app(
+        CUSTOMERS_PLUGINS=[recorder, BearerAuth(), channels],
+        CUSTOMERS_MESSAGE_RATE_PER_MINUTE=1,
+        **messages_config,
+    )
+    staff = Staff(app)
+    ids = [staff.create(email=f"c{n}@example.sa")["id"] for n in range(2)]
+    message = {"channel": "email", "purpose": "transactional", "subject": "S", "body": "B"}
+    bulk = staff.post("/customers/bulk", json={"action": "message", "ids": ids, "message": message})
+    assert bulk.json["changed"] == 2
+    assert len(channels.sent) == 1  # the second waits for the rate
+    app.config["CUSTOMERS_MESSAGE_RATE_PER_MINUTE"] = None  # the merchant lifts the limit
+    with app.app_context():
+        result = CliRunner().invoke(customers_cli, ["messages", "send-queued"], obj=app.cli)
+    assert result.exit_code == 0, result.output
+    assert "'sent': 1" in result.output
+    assert len(channels.sent) == 2

@@ -72,8 +72,9 @@ def address_of(customer: Customer, channel: str) -> str | None:
     return customer.email if channel == channels.EMAIL else customer.phone
 
 
-def consented(customer: Customer, channel: str, purpose: str) -> bool:
-    """Whether the customer may get a message of ``purpose`` on ``channel``."""
+def consented(customer: Any, channel: str, purpose: str) -> bool:
+    """Whether the customer (anything with ``marketing_consent`` and ``sms_consent``) may get a
+    message of ``purpose`` on ``channel``."""
     if purpose != "marketing":
         return True
     status = customer.marketing_consent if channel == channels.EMAIL else customer.sms_consent

@@ -23,12 +23,14 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
 from ...failures import kind_of
 from ...jobs import job
 from ...models import Customer, Message, Thread
 from ...types import utcnow
 from .. import activity
+from ..errors import ServiceError
 from . import channels, unsubscribe
 from .outgoing import RATE_WINDOW, SEND_JOB, consented, rate_limit
 
@@ -41,15 +43,25 @@ INTERRUPTED = "interrupted"
 QUEUED_BATCH = 500
 
 
-def _claims_in_window(state: CustomersState, store_id: str, now: dt.datetime) -> int:
-    with state.db.session() as session:
-        return session.scalar(
-            select(func.count()).where(
-                Message.store_id == store_id,
-                Message.direction == "out",
-                Message.claimed_at > now - RATE_WINDOW,
-            )
+def _waiting(state: CustomersState, message_id: uuid.UUID, now: dt.datetime) -> Any:
+    """The queued message's store, with how many messages the store claimed in the last
+    minute (one statement; ``None`` when the message is not queued)."""
+    others = aliased(Message)
+    claims = (
+        select(func.count())
+        .where(
+            others.store_id == Message.store_id,
+            others.direction == "out",
+            others.claimed_at > now - RATE_WINDOW,
         )
+        .scalar_subquery()
+    )
+    with state.db.session() as session:
+        return session.execute(
+            select(Message.store_id, claims.label("claims")).where(
+                Message.id == message_id, Message.state == "queued"
+            )
+        ).first()
 
 
 def _claim(state: CustomersState, message_id: uuid.UUID, now: dt.datetime) -> Any:
@@ -87,30 +99,36 @@ def _finish(
         if not changed:  # a delivery report came first: keep its state, add what we know
             extra = {k: v for k, v in values.items() if k in ("provider_id", "sent_at")}
             if extra:
-                session.execute(
+                changed = session.execute(
                     update(Message)
                     .where(Message.id == message_id)
                     .values(**extra)
                     .execution_options(synchronize_session=False)
-                )
+                ).rowcount
+        if not changed:
+            return  # deleted meanwhile (with its customer, perhaps)
         data = {"message_id": str(message_id), "channel": claimed.channel}
         if values.get("failure_reason"):
             data["reason"] = values["failure_reason"]
-        if session.get(Message, message_id) is not None:
-            activity.record(session, claimed.store_id, claimed.customer_id, kind, data)
+        activity.record(session, claimed.store_id, claimed.customer_id, kind, data)
 
 
 def _may_still_send(state: CustomersState, claimed: Any) -> tuple[bool, str | None]:
     """Whether the customer still consents, and the thread's reply token."""
     with state.db.session() as session:
-        customer = session.get(Customer, claimed.customer_id)
-        token = session.scalar(select(Thread.reply_token).where(Thread.id == claimed.thread_id))
-        allowed = (
-            customer is not None
-            and customer.erased_at is None
-            and consented(customer, claimed.channel, claimed.purpose or "transactional")
-        )
-        return allowed, token
+        found = session.execute(
+            select(
+                Customer.marketing_consent,
+                Customer.sms_consent,
+                Customer.erased_at,
+                Thread.reply_token,
+            )
+            .join(Thread, Thread.customer_id == Customer.id)
+            .where(Customer.id == claimed.customer_id, Thread.id == claimed.thread_id)
+        ).first()
+    if found is None or found.erased_at is not None:
+        return False, None
+    return consented(found, claimed.channel, claimed.purpose or "transactional"), found.reply_token
 
 
 def _headers_and_body(
@@ -135,14 +153,11 @@ def deliver(state: CustomersState, message_id: uuid.UUID, now: dt.datetime | Non
     ``deferred`` (over the store's rate: still queued) or ``not_claimed`` (another sender has
     it, or it is not queued)."""
     now = now or utcnow()
-    with state.db.session() as session:
-        store_id = session.scalar(
-            select(Message.store_id).where(Message.id == message_id, Message.state == "queued")
-        )
-    if store_id is None:
+    waiting = _waiting(state, message_id, now)
+    if waiting is None:
         return "not_claimed"
-    limit = rate_limit(state, store_id)
-    if limit is not None and _claims_in_window(state, store_id, now) >= limit:
+    limit = rate_limit(state, waiting.store_id)
+    if limit is not None and waiting.claims >= limit:
         return "deferred"
     claimed = _claim(state, message_id, now)
     if claimed is None:
@@ -164,7 +179,7 @@ def deliver(state: CustomersState, message_id: uuid.UUID, now: dt.datetime | Non
             message_id=claimed.external_id,
         )
     except Exception as exc:
-        reason = getattr(exc, "code", None) or kind_of(exc)
+        reason = exc.code if isinstance(exc, ServiceError) else kind_of(exc)
         failed = {"state": "failed", "failure_reason": str(reason)[:500]}
         _finish(state, claimed, message_id, failed)
         log.warning("customers: message %s failed (%s)", message_id, reason)
