@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import admin_page, generate, groups, hook_cost, list_page, transfer, workers
+from . import admin_page, generate, groups, hook_cost, list_page, timeline, transfer, workers
 from .common import Result, bench_database, growth, machine, settle, table
 
 RESULTS = Path(__file__).parent / "results"
-SUITES = ("list", "admin", "hooks", "groups", "workers", "transfer")
+SUITES = ("list", "admin", "hooks", "groups", "workers", "timeline", "transfer")
 
 
 def _suites(
@@ -33,10 +33,12 @@ def _suites(
         "hooks": lambda: hook_cost.run(url, backend, events, data.customers),
         "groups": lambda: groups.run(url, backend, data, events),
         "workers": lambda: workers.run(url, backend, events, data.customers),
+        "timeline": lambda: timeline.run(url, backend, data, calls),
     }
     results: list[Result] = []
     for suite, run in runs.items():
-        if suite in suites and (suite != "workers" or backend == "postgresql"):
+        postgresql_only = suite in ("workers", "timeline")
+        if suite in suites and (not postgresql_only or backend == "postgresql"):
             settle(url)
             results += run()
     return results

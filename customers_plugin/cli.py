@@ -196,5 +196,5 @@ def messages_send_queued() -> None:
         click.echo(f"customers: queued messages job queued as {getattr(result, 'id', result)}")
 
 
-# import and export commands live in their own module; importing it attaches them to the group
-from . import cli_transfer  # noqa: E402, F401
+# import, export and inbound commands live in their own modules; importing them attaches them
+from . import cli_inbound, cli_transfer  # noqa: E402, F401

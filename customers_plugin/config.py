@@ -118,6 +118,34 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Types of file a note accepts, judged by the file's content (415 otherwise); a subset "
         "of application/pdf, image/gif, image/jpeg, image/png, image/webp and text/plain.",
     ),
+    "CUSTOMERS_INBOUND_SECRET": (
+        None,
+        "Signing secret of inbound email deliveries (POST /inbound/email: HMAC-SHA256 of the "
+        "timestamp and the raw body). Unset: the endpoint answers 404 inbound_disabled.",
+    ),
+    "CUSTOMERS_INBOUND_TOLERANCE_SECONDS": (
+        300,
+        "How far a delivery's signed timestamp may be from the server's clock (401 beyond): "
+        "a captured delivery cannot be replayed later.",
+    ),
+    "CUSTOMERS_INBOUND_MAX_BYTES": (
+        25 * 1024 * 1024,
+        "Largest inbound email accepted, attachments included (413 above, before reading).",
+    ),
+    "CUSTOMERS_INBOUND_FILE_MAX_BYTES": (
+        5 * 1024 * 1024,
+        "Largest attachment of an inbound email that is kept (larger ones are left out).",
+    ),
+    "CUSTOMERS_INBOUND_FILE_MAX_COUNT": (
+        10,
+        "Most attachments of one inbound email that are kept (the others are left out).",
+    ),
+    "CUSTOMERS_INBOUND_FILE_TYPES": (
+        ["application/pdf", "image/gif", "image/jpeg", "image/png", "image/webp", "text/plain"],
+        "Types of attachment an inbound email keeps, judged by content (others are left "
+        "out); a subset of application/pdf, image/gif, image/jpeg, image/png, image/webp "
+        "and text/plain.",
+    ),
     "CUSTOMERS_MAX_BULK": (10_000, "Most customers one bulk action may touch (422 above)."),
     "CUSTOMERS_TRANSFER_FOLDER": (
         None,

@@ -92,6 +92,7 @@ TEXT_LIMITS = {
     "name": 300,
     "product_name": 300,
     "comment": 10_000,
+    "message": 10_000,
 }
 CONTACT_LIMITS = {"email": 320, "phone": 64, "name": 200, "country": 64, "language": 16}
 DEFAULT_TEXT = 1000
@@ -268,13 +269,16 @@ class BookingUpdated(_HostEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FormSubmitted(_HostEvent):
-    """A visitor sent a form (contact form, lead form, subscription box…)."""
+    """A visitor sent a form (contact form, lead form, subscription box…). ``message``: what
+    the visitor wrote to the store (a contact form's message field), at most 10,000
+    characters; given, it opens a thread in the customer's card (kept out of ``answers``)."""
 
     submission_id: str
     form_name: str
     answers: dict[str, Any] = field(default_factory=dict)
     subscribe_to_marketing: bool = False
     source: str = "forms"
+    message: str | None = None
 
     def __post_init__(self) -> None:
         _HostEvent.__post_init__(self)

@@ -47,3 +47,11 @@ def test_growth_gives_each_measure_by_size_and_the_factor():
     assert lines[0] == "| measure | backend | 10,000 | 1,000,000 | 10,000 → 1,000,000 |"
     assert lines[2] == "| page | postgresql | 2.00 ms | 3.00 ms | 1.50× |"
     assert lines[3] == "| import | postgresql | 5,000.00 rows/s |  |  |"
+
+
+def test_timeline_benchmark_runs_at_a_tiny_size(capsys):
+    assert main(["--smoke", "--backend", "postgresql", "--only", "timeline"]) == 0
+    table = capsys.readouterr().out
+    for measure in ("timeline first page (API)", "timeline page 31 by cursor (API)"):
+        line = next(ln for ln in table.splitlines() if ln.startswith(f"| {measure} |"))
+        assert line.rstrip(" |").endswith("×"), line  # measured beside its SQL floor

@@ -20,8 +20,10 @@ from customers_plugin.models import (
     CustomerSource,
     CustomerTag,
     FormSubmission,
+    Message,
     OrderSummary,
     Tag,
+    Thread,
 )
 from examples.host_app.models import Order, Service, db
 from examples.host_app.stores import DEMO_ADMIN_TOKEN, DEMO_SECOND_STORE_TOKEN
@@ -124,7 +126,7 @@ def test_booking_labels_the_customer_with_the_service_and_counts_it(host: Flask)
     assert labels == [service_name]
 
 
-def test_contact_form_adds_the_forms_source_and_the_consent(host: Flask) -> None:
+def test_contact_form_adds_the_source_and_the_consent_and_opens_a_thread(host: Flask) -> None:
     client = host.test_client()
 
     response = post_form(
@@ -146,7 +148,13 @@ def test_contact_form_adds_the_forms_source_and_the_consent(host: Flask) -> None
     with host.extensions["customers"].db.session() as session:
         submission = session.scalars(select(FormSubmission)).one()
     assert submission.form_name == "contact"
-    assert submission.answers["message"] == "Spedite a Bari?"
+    assert submission.answers == {"subject": "Spedizione"}
+    with host.extensions["customers"].db.session() as session:
+        thread = session.scalars(select(Thread)).one()
+        message = session.scalars(select(Message)).one()
+    assert (thread.customer_id, thread.origin, thread.unread_count) == (customer.id, "form", 1)
+    assert (message.thread_id, message.direction, message.channel) == (thread.id, "in", "form")
+    assert (message.body, message.state) == ("Spedite a Bari?", "received")
 
 
 def test_the_loyalty_plugin_found_by_entry_point_hears_the_storefront(make_host: Any) -> None:

@@ -46,7 +46,7 @@ ENGINE_SEED = int(os.environ.get("CUSTOMERS_TEST_FUZZ_SEED", "20261206"))
 AUTH = {"Authorization": "Bearer a:*"}
 ANY = r".*"
 # operations whose caller is not staff: the shopper, a provider's signed webhook, a signed link
-NOT_STAFF = tuple(f"{PREFIX}{p}" for p in ("/me/", "/deliveries/", "/unsubscribe/"))
+NOT_STAFF = tuple(f"{PREFIX}{p}" for p in ("/me/", "/deliveries/", "/unsubscribe/", "/inbound/"))
 
 
 @dataclass(frozen=True)

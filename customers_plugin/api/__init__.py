@@ -23,6 +23,7 @@ from . import catalog, customers, errors, groups, history, openapi, storefront
 from . import coupons as coupons_api
 from . import exports as exports_api
 from . import imports as imports_api
+from . import inbound as inbound_api
 from . import messages as messages_api
 from . import notes as notes_api
 from . import orders as orders_api
@@ -32,6 +33,7 @@ from . import review_requests as review_requests_api
 from . import self_service as self_service_api
 from . import settings as settings_api
 from . import tasks as tasks_api
+from . import timeline as timeline_api
 from . import wallet as wallet_api
 from . import wishlist as wishlist_api
 from .bodies import limit_body
@@ -45,6 +47,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (customers.blp, "/customers"),
     (history.blp, "/customers"),
     (addresses_api.blp, "/customers"),
+    (timeline_api.blp, "/customers"),
     (catalog.tags_blp, "/tags"),
     (catalog.fields_blp, "/fields"),
     (groups.blp, "/groups"),
@@ -53,6 +56,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (tasks_api.blp, ""),
     (wallet_api.blp, "/customers"),
     (notes_api.blp, ""),
+    (inbound_api.blp, ""),
     (messages_api.blp, ""),
     (review_requests_api.blp, "/customers"),
     (privacy_api.blp, "/customers"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response
 from flask_smorest import Blueprint
@@ -29,6 +28,7 @@ from ..services.notes.files import FILE_TYPES
 from ..services.notes.manage import files_of, note_data
 from .common import page_size, scope
 from .errors import install
+from .files import file_response
 from .openapi import file_download
 
 blp = install(Blueprint("customer-notes", __name__, description="Internal notes on customers."))
@@ -130,16 +130,7 @@ def download_file(note_id: uuid.UUID, file_id: uuid.UUID) -> Response:
     with scope(write=False) as s:
         row, stream = notes.open_file(s, note_id, file_id)
         filename, content_type = row.filename, row.content_type
-    with stream:
-        data = stream.read()
-    if content_type == "text/plain":
-        content_type = "text/plain; charset=utf-8"
-    headers = {
-        "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": content_disposition(filename),
-        "Content-Security-Policy": "sandbox",
-    }
-    return Response(data, content_type=content_type, headers=headers)
+    return file_response(filename, content_type, stream)
 
 
 @blp.route("/notes/<uuid:note_id>/files/<uuid:file_id>", methods=["DELETE"])
@@ -149,10 +140,3 @@ def delete_file(note_id: uuid.UUID, file_id: uuid.UUID) -> None:
     """Detach the file; the store deletes it after commit."""
     with scope() as s:
         notes.remove_file(s, note_id, file_id)
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with the name twice (RFC 6266): an ASCII fallback for old clients and
-    the exact name percent-encoded as UTF-8 (RFC 5987 ``filename*``)."""
-    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\%;' else "_" for ch in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

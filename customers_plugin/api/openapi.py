@@ -1,19 +1,21 @@
 """What the OpenAPI document says beyond flask-smorest's defaults, applied by spec hooks so that
 every endpoint, including those other modules add later, is documented the same way:
 
-- **Who may call it.** Four security schemes: ``staff`` (the admin API: whatever the host's
+- **Who may call it.** Five security schemes: ``staff`` (the admin API: whatever the host's
   ``authorize`` hook accepts, a bearer token by convention), ``shopper`` (the storefront: the
   host's signed-in session, read by its ``current_customer`` hook), ``reviewLink`` (the
-  signed ``token`` of a review link) and ``deliverySignature`` (a provider's signed delivery
-  webhook); an unsubscribe link (a signed token in its path) declares ``[{}]``: anyone.
-  Every view wrapped in ``security.require(permission)`` gets ``security: [{staff: []}]``,
-  ``x-permission`` and the 401/403 answers by the blueprint hook below, never by hand. Any
-  other view (the storefront) declares the schemes it accepts with ``declare_security``; a
-  new kind of caller adds its scheme to ``security_schemes``.
+  signed ``token`` of a review link), ``inboundSignature`` (a mail provider's delivery of an
+  email) and ``deliverySignature`` (a provider's delivery report); an unsubscribe link (a
+  signed token in its path) declares ``[{}]``: anyone. Every view wrapped in
+  ``security.require(permission)`` gets ``security: [{staff: []}]``, ``x-permission`` and the
+  401/403 answers by the blueprint hook below, never by hand. Any other view (the storefront,
+  the webhooks) declares the schemes it accepts with ``declare_security``; a new kind of
+  caller adds its scheme to ``security_schemes``.
 - **Which body is required.** A JSON body is documented as required only when its schema has
   a required field (otherwise the server accepts it missing, and says so).
 - **Bounds known only to the app.** Page sizes carry ``CUSTOMERS_MAX_PAGE_SIZE`` as their
-  maximum; a custom field's ``type`` and a bulk ``action`` list the registered names.
+  maximum; a custom field's ``type`` and a bulk ``action`` list the registered names, the
+  timeline's ``kind`` their pattern.
 - **Closed bodies.** A ``Body`` schema (unknown fields refused) has ``additionalProperties:
   false``, plus whatever its ``OPENAPI`` class attribute adds (``oneOf`` of required fields).
 - **Downloads.** ``csv_download`` / ``image_download`` / ``file_download`` / ``html_page``
@@ -34,15 +36,18 @@ from ..schemas.catalog import FieldTypeName
 from ..schemas.common import Body, PageSize
 from ..schemas.customers import BulkActionName
 from ..schemas.notes import NoteTypeName
+from ..schemas.timeline import TimelineKinds
 from ..services import bulk
 from ..services.fields import FieldTypes
 from ..services.notes.kinds import type_names
+from ..services.timeline import kinds_pattern
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 STAFF = "staff"
 SHOPPER = "shopper"
 REVIEW_LINK = "reviewLink"
+INBOUND_SIGNATURE = "inboundSignature"
 DELIVERY_SIGNATURE = "deliverySignature"
 PERMISSION_KEY = "customers_permission"  # set in a view's _apidoc by security.require
 
@@ -68,6 +73,13 @@ def security_schemes(app: Flask) -> dict[str, dict[str, Any]]:
             "in": "query",
             "name": "token",
             "description": "The signed, expiring token of a review-request link.",
+        },
+        INBOUND_SIGNATURE: {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Customers-Signature",
+            "description": "`sha256=` and the hex HMAC-SHA256, under CUSTOMERS_INBOUND_SECRET, "
+            "of the X-Customers-Timestamp value, a dot and the raw body.",
         },
         DELIVERY_SIGNATURE: {
             "type": "apiKey",
@@ -168,6 +180,8 @@ def install(api: Any, app: Flask, field_types: Callable[[], FieldTypes]) -> None
             return {"enum": sorted(bulk.ACTIONS)}
         if isinstance(field, NoteTypeName):
             return {"enum": list(type_names(app.config["CUSTOMERS_NOTE_TYPES"]))}
+        if isinstance(field, TimelineKinds):
+            return {"pattern": kinds_pattern()}
         return {}
 
     converter = api.ma_plugin.converter

@@ -23,7 +23,7 @@ class OrderSummary(Base):
     __tablename__ = "customers_orders"
     __table_args__ = (
         UniqueConstraint("store_id", "source", "external_id"),
-        Index(None, "customer_id", "placed_at"),
+        Index("ix_customers_orders_timeline", "customer_id", "placed_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = id_column()
@@ -46,6 +46,7 @@ class BookingSummary(Base):
     __table_args__ = (
         UniqueConstraint("store_id", "source", "external_id"),
         Index(None, "customer_id", "starts_at"),
+        Index("ix_customers_bookings_timeline", "customer_id", "booked_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = id_column()
@@ -71,7 +72,7 @@ class FormSubmission(Base):
     __tablename__ = "customers_form_submissions"
     __table_args__ = (
         UniqueConstraint("store_id", "source", "external_id"),
-        Index(None, "customer_id", "submitted_at"),
+        Index("ix_customers_form_submissions_timeline", "customer_id", "submitted_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = id_column()

@@ -24,6 +24,7 @@ class Note(Base):
     __tablename__ = "customers_notes"
     __table_args__ = (
         Index("ix_customers_notes_page", "store_id", "customer_id", "pinned", "created_at", "id"),
+        Index("ix_customers_notes_timeline", "customer_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = id_column()

@@ -27,6 +27,7 @@ class Task(Base):
         Index(None, "customer_id", "due_at", "id"),
         Index(None, "store_id", "assignee_id", "due_at"),
         Index(None, "due_at", "reminded_at"),
+        Index("ix_customers_tasks_timeline", "customer_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = id_column()

@@ -33,6 +33,7 @@ from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
 from . import activity, consent, contacts, coupons, identity, orders, settings, stats, wallet
 from .groups import reevaluate_customers
+from .inbound import contact_form
 from .snapshots import customer_info
 
 if TYPE_CHECKING:
@@ -343,6 +344,7 @@ class Capture:
                 {"submission_id": e.submission_id, "form_name": e.form_name},
                 occurred_at=e.occurred_at,
             )
+            contact_form.open_thread(self.state, session, e, customer_id)
             if e.subscribe_to_marketing:
                 consent.set_marketing(
                     session,

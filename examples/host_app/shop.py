@@ -312,7 +312,8 @@ def form_event(message: ContactMessage) -> FormSubmitted:
         contact=message.contact(),
         submission_id=str(message.id),
         form_name="contact",
-        answers={"subject": message.subject, "message": message.message},
+        answers={"subject": message.subject},
+        message=message.message,  # opens a thread in the customer's card
         subscribe_to_marketing=message.subscribe,
         occurred_at=as_utc(message.created_at),
     )

@@ -1,7 +1,7 @@
 """orders placed by staff and personal coupons
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-06 09:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import customers_plugin.types
 
 revision: str = "0016"
-down_revision: str | None = "0013"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,13 +7,16 @@ import datetime as dt
 import io
 import uuid
 from decimal import Decimal
+from email.message import EmailMessage
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from customers_plugin.events import Contact, WishlistChanged
-from customers_plugin.models import ErasureRequest
+from customers_plugin.models import ErasureRequest, MessageAttachment, Thread
 from customers_plugin.security import PERMISSIONS
+from customers_plugin.services import inbound
 
 from .conftest import PREFIX, Staff, book, place_order
 
@@ -131,9 +134,11 @@ BODIES = {
     },
     ("POST", "messages.report_delivery"): {"json": {"state": "delivered"}},
 }
-# routes whose caller is not staff of a store: a provider's signed webhook (it names the
-# provider's message id) and the signed unsubscribe link (the token names the store)
+# routes whose caller is not staff of a store: a provider's signed webhooks (they name the
+# provider's message id, or the thread's reply token) and the signed unsubscribe link (the
+# token names the store)
 NOT_STAFF_ROUTES = {
+    "inbound.inbound_email",
     "messages.provider_delivery",
     "messages.unsubscribe_page",
     "messages.unsubscribe_now",
@@ -192,11 +197,13 @@ def store_b(api_app):
         f"/customers/{card['id']}/messages",
         json={"channel": "email", "purpose": "transactional", "subject": "Hi", "body": "B's"},
     )
+    attachment_id = _inbound_attachment(api_app, card["id"])
     return {
         "coupon_id": coupon.json["id"] if coupon.status_code == 201 else None,
         "item_id": b.get(f"/customers/{card['id']}/wishlist").json["items"][0]["id"],
         "address_id": address.json["id"] if address.status_code == 201 else None,
         "request_id": str(request_id),
+        "attachment_id": attachment_id,
         "message_id": message.json["id"] if message.status_code == 202 else None,
         "thread_id": message.json["thread_id"] if message.status_code == 202 else None,
         "task_id": task.json["id"] if task.status_code == 201 else None,
@@ -212,6 +219,33 @@ def store_b(api_app):
         "note_id": note["id"],
         "file_id": note_file["id"],
     }
+
+
+def _inbound_attachment(app: Flask, customer_id: str) -> str | None:
+    """The customer's reply by email with a file (the thread's token names store B)."""
+    state = app.extensions["customers"]
+    with state.db.reading() as session:
+        token = session.scalar(
+            select(Thread.reply_token).where(Thread.customer_id == uuid.UUID(customer_id))
+        )
+    if token is None:
+        return None
+    reply = EmailMessage()
+    reply["To"] = f"reply+{token}@mail.example"
+    reply["Message-ID"] = "<b-reply@example.com>"
+    reply.set_content("B's reply")
+    reply.add_attachment(
+        b"%PDF-1.4\n%%EOF\n", maintype="application", subtype="pdf", filename="b.pdf"
+    )
+    received = inbound.receive(state, reply.as_bytes())
+    with state.db.reading() as session:
+        return str(
+            session.scalar(
+                select(MessageAttachment.id).where(
+                    MessageAttachment.message_id == received.message_id
+                )
+            )
+        )
 
 
 def _api_rules(app: Flask):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from customers_plugin.api.notes import content_disposition
+from customers_plugin.api.files import content_disposition
 from customers_plugin.services import imports, notes
 from customers_plugin.services.fields import FieldTypes
 from customers_plugin.services.scope import Scope

@@ -17,6 +17,7 @@ from customers_plugin.schemas.common import Money
 from tests.api.conftest import PREFIX
 
 METHODS = {"get", "post", "put", "patch", "delete"}
+# operations that callers other than staff make (each proves itself another way)
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_admin_operations_declare_the_staff_scheme_and_their_permission(document
 
 
 # the storefront (the shopper), a provider's signed webhook and the signed unsubscribe link
-NOT_STAFF = tuple(f"{PREFIX}{p}" for p in ("/me/", "/deliveries/", "/unsubscribe/"))
+NOT_STAFF = tuple(f"{PREFIX}{p}" for p in ("/me/", "/deliveries/", "/unsubscribe/", "/inbound/"))
 
 
 def test_message_routes_without_staff_declare_their_signature_or_none(document):
@@ -253,6 +254,26 @@ def test_a_paginated_blueprint_documents_its_header_as_a_json_string(api_app):
     header = document["components"]["headers"]["PAGINATION"]
     assert header["schema"] == {"type": "string"}
     assert "JSON" in header["description"]
+
+
+def test_the_inbound_email_webhook_declares_its_signature_and_raw_body(document):
+    operation = _op(document, "post", "/inbound/email")
+    assert operation["security"] == [{"inboundSignature": []}]
+    assert "x-permission" not in operation
+    scheme = document["components"]["securitySchemes"]["inboundSignature"]
+    assert (scheme["in"], scheme["name"]) == ("header", "X-Customers-Signature")
+    assert _param(operation, "X-Customers-Timestamp")["required"] is True
+    body = operation["requestBody"]
+    assert body["required"] is True
+    assert set(body["content"]) == {"message/rfc822", "application/octet-stream"}
+    assert {"200", "201", "202", "401", "404", "413", "415"} <= set(operation["responses"])
+
+
+def test_the_timeline_kind_is_the_pattern_of_the_registered_kinds(document):
+    kind = _param(_op(document, "get", "/customers/{customer_id}/timeline"), "kind")
+    assert kind["schema"]["type"] == "array"
+    pattern = kind["schema"]["items"]["pattern"]
+    assert pattern.startswith("^(activity|booking|form|message|note|order|task)(,(")
 
 
 def test_every_operation_declares_who_may_call_it(document):
