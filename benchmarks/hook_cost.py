@@ -26,8 +26,9 @@ def _event(i: int, email: str) -> OrderPlaced:
     )
 
 
-def _floor_statements(conn, backend: str):
-    """A function doing by hand what the hook does for one order."""
+def _floor_statements(conn, backend: str, transaction: bool = True):
+    """A function doing by hand what the hook does for one order (in its own transaction, or
+    in the caller's)."""
     pg = backend == "postgresql"
     ph = "%s" if pg else "?"
 
@@ -41,7 +42,8 @@ def _floor_statements(conn, backend: str):
 
     def run(email: str) -> None:
         cur = conn.cursor()
-        cur.execute("BEGIN" if pg else "BEGIN IMMEDIATE")
+        if transaction:
+            cur.execute("BEGIN" if pg else "BEGIN IMMEDIATE")
         cur.execute(
             f"SELECT id FROM customers_customers WHERE store_id={ph} AND email_normalized={ph} "
             "LIMIT 1",
@@ -128,7 +130,8 @@ def _floor_statements(conn, backend: str):
                 t,
             ),
         )
-        cur.execute("COMMIT")
+        if transaction:
+            cur.execute("COMMIT")
 
     return run
 

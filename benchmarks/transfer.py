@@ -167,14 +167,15 @@ PHASES = {
 
 
 def run_child(phase: str, url: str, folder: str, path: str, policy: str) -> dict:
-    output = subprocess.run(
+    child = subprocess.run(
         [sys.executable, "-m", "benchmarks.transfer", "--child", phase, url, folder, path, policy],
-        check=True,
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parents[1],
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    )
+    if child.returncode:
+        raise RuntimeError(f"the {phase} child failed:\n{child.stderr[-3000:]}")
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def _peak_rss_mb() -> float:

@@ -4,6 +4,7 @@ hook returns a running worker makes the event's group membership visible."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from rq import Queue
 from sqlalchemy import delete, select
 
 from customers_plugin import Contact, OrderPlaced
@@ -22,9 +25,10 @@ from customers_plugin.models import Customer, CustomerGroup, GroupMember
 from customers_plugin.services.groups import manage
 from customers_plugin.services.groups.registry import registry_for
 
-from .common import Result, latency, make_app, time_calls
-from .hook_cost import EXISTING, STORE, _event
+from .common import Result, latency, make_app, raw_connection, time_calls
+from .hook_cost import EXISTING, STORE, _event, _floor_statements
 
+BATCH = 100  # CUSTOMERS_INBOX_BATCH's default, for the floor
 BIG = {"match": "all", "conditions": [{"field": "total_purchases", "op": "gt", "value": "1000"}]}
 
 REDIS_URL = os.environ.get("CUSTOMERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -47,7 +51,7 @@ def _worker(url: str, queue: str, *flags: str) -> Iterator[subprocess.Popen]:
         CUSTOMERS_TEST_WORKER_DB=url,
         CUSTOMERS_TEST_REDIS_URL=REDIS_URL,
         CUSTOMERS_TEST_QUEUE=queue,
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(ROOT)])),
     )
     flask = Path(sys.executable).with_name("flask")
     command = [flask, "customers", "worker", *flags]
@@ -73,56 +77,132 @@ def _log(proc: subprocess.Popen) -> str:
     return proc.log.read().decode(errors="replace")[-2000:]  # type: ignore[attr-defined]
 
 
-def _drain(url: str, queue: str, workers: int) -> float:
-    started = time.perf_counter()
+def _workers_ready(redis: Any, queue: str, workers: int) -> None:
+    """Wait until ``workers`` workers listen on ``queue`` (registered in Redis)."""
+    from rq import Worker
+
+    waited = time.perf_counter()
+    while Worker.count(connection=redis, queue=Queue(queue, connection=redis)) < workers:
+        if time.perf_counter() - waited > START_WAIT:
+            raise RuntimeError("the workers did not start")
+        time.sleep(0.05)
+    time.sleep(1)  # their start-up relay and registry cleaning are over
+
+
+def _inbox_size(url: str) -> int:
+    conn = raw_connection(url)
+    try:
+        return conn.execute("SELECT count(*) FROM customers_event_inbox").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _steady_rate(url: str, held: Queue, queue: str, workers: int, events: int) -> float:
+    """Events per second while ``workers`` running workers drain ``events`` stored events: the
+    jobs wait on ``held`` (no worker listens there) and are moved to the workers' queue once
+    they all listen; the clock stops when the inbox is empty (worker start and stop excluded)."""
     with ExitStack() as running:
-        procs = [running.enter_context(_worker(url, queue, "--burst")) for _ in range(workers)]
-        for proc in procs:
-            if proc.wait(timeout=1800):
-                raise RuntimeError(_log(proc))
-    return time.perf_counter() - started
+        procs = [running.enter_context(_worker(url, queue)) for _ in range(workers)]
+        target = Queue(queue, connection=held.connection, serializer=held.serializer)
+        _workers_ready(held.connection, queue, workers)
+        conn = raw_connection(url)
+        try:
+            started = time.perf_counter()
+            for job in held.get_jobs():
+                held.remove(job)
+                target.enqueue_job(job)
+            while conn.execute("SELECT count(*) FROM customers_event_inbox").fetchone()[0]:
+                for proc in procs:
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"a worker exited: {_log(proc)}")
+                time.sleep(0.005)
+            return events / (time.perf_counter() - started)
+        finally:
+            conn.close()
+
+
+def _store_events(url: str, events: int) -> Any:
+    """``events`` orders of known customers stored in queue mode; their jobs wait on a queue of
+    their own, where no worker listens. Returns the app and the host's milliseconds per event."""
+    queue = f"customers-bench-held-{uuid.uuid4().hex[:8]}"
+    app = make_app(
+        url, CUSTOMERS_CAPTURE_MODE="queue", CUSTOMERS_REDIS_URL=REDIS_URL, CUSTOMERS_QUEUE=queue
+    )
+    hook = app.extensions["customers"].hook
+    samples = time_calls(
+        lambda i: hook.on_order_placed(event=_event(i, f"existing-{i % EXISTING}@bench.test")),
+        events,
+        warmup=0,
+    )
+    return app, samples
+
+
+def _batch_floor(url: str, backend: str, events: int) -> float:
+    """Events per second applied by hand-written SQL on one connection: the stored events read
+    in batches of ``BATCH`` (oldest first), each one's statements (hook_cost's floor), and the
+    batch's rows deleted, one transaction per batch."""
+    conn = raw_connection(url)
+    apply = _floor_statements(conn, backend, transaction=False)
+    started = time.perf_counter()
+    try:
+        while True:
+            conn.execute("BEGIN")
+            rows = conn.execute(
+                "SELECT id, payload FROM customers_event_inbox ORDER BY received_at, id "
+                f"LIMIT {BATCH} FOR UPDATE"
+            ).fetchall()
+            for _, payload in rows:
+                data = payload if isinstance(payload, dict) else json.loads(payload)
+                apply(data["contact"]["email"].casefold())
+            conn.execute(
+                "DELETE FROM customers_event_inbox WHERE id = ANY(%s)", ([r[0] for r in rows],)
+            )
+            conn.execute("COMMIT")
+            if len(rows) < BATCH:
+                return events / (time.perf_counter() - started)
+    finally:
+        conn.close()
 
 
 def run(url: str, backend: str, events: int, n_customers: int) -> list[Result]:
     results = []
     for workers in (1, 2):
-        queue = f"customers-bench-{uuid.uuid4().hex[:8]}"
-        app = make_app(
-            url,
-            CUSTOMERS_CAPTURE_MODE="queue",
-            CUSTOMERS_REDIS_URL=REDIS_URL,
-            CUSTOMERS_QUEUE=queue,
-        )
-        hook = app.extensions["customers"].hook
-        enqueue = time_calls(
-            lambda i, hook=hook: hook.on_order_placed(
-                event=_event(i, f"existing-{i % EXISTING}@bench.test")
-            ),
-            events,
-            warmup=0,
-        )
+        app, enqueue = _store_events(url, events)
         if workers == 1:
             results.append(
                 latency(
                     "hook on_order_placed, queue mode (host's cost)", backend, n_customers, enqueue
                 )
             )
-        seconds = _drain(url, queue, workers)
+        held = app.extensions["customers"].jobs.queue
+        queue = f"customers-bench-{uuid.uuid4().hex[:8]}"
+        rate = _steady_rate(url, held, queue, workers, events)
+        Queue(queue, connection=held.connection).delete(delete_jobs=True)
+        _forget(app)
+        _forget(_store_events(url, events)[0])  # the same events again, applied by hand:
+        floor = _batch_floor(url, backend, events)
         results.append(
             Result(
                 name=f"events applied per second, {workers} RQ worker(s)",
                 backend=backend,
                 n_customers=n_customers,
                 unit="events/s",
-                median=events / seconds,
+                median=rate,
+                floor=floor,
                 samples=events,
-                notes="flask customers worker --burst (SimpleWorker), wall time incl. start-up",
+                notes="flask customers worker (SimpleWorker) already running, until the inbox "
+                f"is empty; floor: the same events by hand-written SQL, {BATCH} per "
+                "transaction, one connection",
             )
         )
-        app.extensions["customers"].jobs.queue.delete(delete_jobs=True)
-        app.extensions["customers"].db.dispose()
     results.append(_visibility(url, backend, n_customers, min(events, 200)))
     return results
+
+
+def _forget(app: Any) -> None:
+    """Drop the jobs an app queued (on a queue no worker listens to) and its connections."""
+    app.extensions["customers"].jobs.queue.delete(delete_jobs=True)
+    app.extensions["customers"].db.dispose()
 
 
 def _visibility(url: str, backend: str, n_customers: int, samples: int) -> Result:

@@ -186,14 +186,11 @@ def export_command(
         total = exports.count(scope, request)
         written = 0
         with (
-            open(file, "w", encoding="utf-8", newline="") as out,
+            open(file, "wb") as out,
             click.progressbar(length=total, label="exporting") as bar,
         ):
-            out.write(exports.BOM)
-            writer = csv.writer(out, lineterminator="\r\n")
-            for n, line in enumerate(exports.rows(scope, request, chosen)):
-                writer.writerow(line)
-                if n:
-                    written += 1
-                    bar.update(1)
+            for piece, customers in exports.csv_pieces(scope, request, chosen):
+                out.write(piece)
+                written += customers
+                bar.update(customers)
     click.echo(f"export: {written} customer(s), {len(chosen)} column(s) written to {file}")

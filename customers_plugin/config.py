@@ -57,6 +57,16 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "inline: host events are applied inside the hook call; queue: the hook stores the event "
         "and a job applies it (the host pays one INSERT and one queue push).",
     ),
+    "CUSTOMERS_INBOX_BATCH": (
+        100,
+        "Queue mode: most events a worker applies in one transaction (each still exactly once, "
+        "in order per contact).",
+    ),
+    "CUSTOMERS_INBOX_LANES": (
+        16,
+        "Queue mode: lanes per store; one contact's events share a lane, applied in order, and "
+        "workers drain different lanes at once.",
+    ),
     "CUSTOMERS_DEFAULT_STORE": ("default", "Store id used when no current_store hook answers."),
     "CUSTOMERS_DEFAULT_LOCALE": (
         "en",

@@ -13,21 +13,33 @@ the field) in the host's own code, before anything is recorded.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from .bounds import InvalidValue, check_count, check_money, check_structure, check_text
+from .bounds import (
+    InvalidValue,
+    check_count,
+    check_money,
+    check_structure,
+    check_text,
+    text_problem,
+)
 from .i18n import _
 
 __all__ = [
     "BookingMade",
     "BookingUpdated",
     "Contact",
+    "CouponInfo",
     "CustomerSignedUp",
+    "Discount",
     "FormSubmitted",
+    "HostRefusal",
     "InvalidValue",
     "LineItem",
+    "OrderOutcome",
     "OrderPlaced",
     "OrderUpdated",
     "PriceDrop",
@@ -70,6 +82,7 @@ TEXT_LIMITS = {
     "review_id": 128,
     "product_id": 128,
     "user_id": 128,
+    "coupon_code": 64,
     "status": 32,
     "payment_status": 32,
     "currency": 3,
@@ -157,7 +170,8 @@ class _HostEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderPlaced(_HostEvent):
-    """The host committed a new order."""
+    """The host committed a new order. ``coupon_code``: the coupon the order used (at most 64
+    characters, any case), which counts a use of the customer's personal coupon."""
 
     order_id: str
     total: Decimal
@@ -165,11 +179,14 @@ class OrderPlaced(_HostEvent):
     status: str = "placed"
     payment_status: str | None = None
     items: tuple[LineItem, ...] = ()
+    coupon_code: str | None = None
 
     def __post_init__(self) -> None:
         _HostEvent.__post_init__(self)
         _require_text("order_id", self.order_id)
         _require_text("currency", self.currency)
+        if self.coupon_code is not None and not self.coupon_code.strip():
+            object.__setattr__(self, "coupon_code", None)
         object.__setattr__(self, "total", _as_decimal("total", self.total))
         items = tuple(self.items)
         if len(items) > MAX_LINE_ITEMS:
@@ -466,3 +483,118 @@ class WalletSpend:
     @property
     def ok(self) -> bool:
         return self.status in ("debited", "replayed")
+
+
+# --- Orders placed by staff and personal coupons --------------------------------------------
+
+DISCOUNT_KINDS = ("percent", "amount")
+ORDER_OUTCOMES = ("placed", "refused")
+_REASON = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+@dataclass(frozen=True, slots=True)
+class Discount:
+    """A discount: ``percent`` (more than 0, at most 100) or ``amount`` (a positive Decimal in
+    ``currency``)."""
+
+    kind: str
+    value: Decimal
+    currency: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in DISCOUNT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(DISCOUNT_KINDS)}")
+        value = _as_decimal("value", self.value)
+        if value <= 0 or (self.kind == "percent" and value > 100):
+            raise InvalidValue("value", "must be more than 0 (a percent: at most 100)")
+        object.__setattr__(self, "value", value)
+        if self.kind == "amount":
+            _require_text("currency", self.currency or "")
+
+
+@dataclass(frozen=True, slots=True)
+class CouponInfo:
+    """A coupon assigned to one customer, as ``coupon_assigned`` hands it: the code (upper
+    case), when it expires (``None``: never), how many orders may use it
+    (``None``: unlimited), and for a wishlist gift the product and the discount."""
+
+    id: str
+    store_id: str
+    customer_id: str
+    code: str
+    expires_at: dt.datetime | None
+    uses_per_customer: int | None
+    product_id: str | None = None
+    discount: Discount | None = None
+
+
+def _check_reason(reason: str | None) -> None:
+    if reason is None or _REASON.fullmatch(reason) is None:
+        raise InvalidValue("reason", "must be a snake_case code of at most 64 characters")
+
+
+@dataclass(frozen=True, slots=True)
+class HostRefusal:
+    """The host refuses what the plugin asked (``issue_coupon``): ``reason`` (a snake_case
+    code such as ``product_unavailable``), a ``message`` for the merchant, and ``conflict``
+    (true: answered 409, else 422)."""
+
+    reason: str
+    message: str
+    conflict: bool = False
+
+    def __post_init__(self) -> None:
+        _check_reason(self.reason)
+        check_text("message", self.message, max_length=500)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderOutcome:
+    """The host's answer to ``place_order``: an order placed, or a refusal.
+
+    Placed: ``order_id`` (the host's order id, as its ``OrderPlaced`` will carry it),
+    ``payment_status`` (e.g. ``pay_later``, ``pending``, ``paid``) and an optional
+    ``payment_url`` (an http(s) link the customer pays through). Refused: ``reason`` (a short
+    snake_case code such as ``out_of_stock``, ``unknown_product``, ``coupon_invalid``), a
+    ``message`` for the merchant, and ``conflict`` (true: the request was right but the shop's
+    state refuses it, answered 409; false: 422). Build them with ``OrderOutcome.placed(…)`` and
+    ``OrderOutcome.refused(…)``.
+    """
+
+    outcome: str
+    order_id: str | None = None
+    payment_status: str | None = None
+    payment_url: str | None = None
+    reason: str | None = None
+    message: str | None = None
+    conflict: bool = False
+
+    def __post_init__(self) -> None:
+        if self.outcome not in ORDER_OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(ORDER_OUTCOMES)}")
+        check_text("message", self.message or "", max_length=500)
+        check_text("payment_status", self.payment_status or "", max_length=32)
+        if self.outcome == "placed":
+            _require_text("order_id", self.order_id or "")
+            check_text("order_id", self.order_id, max_length=128)
+            url = self.payment_url
+            if url is not None and (
+                len(url) > 2000 or not url.startswith(("https://", "http://")) or text_problem(url)
+            ):
+                raise InvalidValue(
+                    "payment_url", "must be an http(s) URL of at most 2000 characters"
+                )
+        else:
+            _check_reason(self.reason)
+
+    @classmethod
+    def placed(
+        cls, order_id: str, *, payment_status: str | None = None, payment_url: str | None = None
+    ) -> OrderOutcome:
+        return cls(
+            "placed", order_id=order_id, payment_status=payment_status, payment_url=payment_url
+        )
+
+    @classmethod
+    def refused(cls, reason: str, message: str, *, conflict: bool = False) -> OrderOutcome:
+        return cls("refused", reason=reason, message=message, conflict=conflict)

@@ -1,4 +1,5 @@
-"""The groups room's hook implementations: the checkout answers, driven by group rules.
+"""The groups room's hook implementations: the checkout answers, driven by group rules (and,
+for coupons, by the customer's personal coupons too).
 
 Registered once per app as a built-in plugin. Each checkout answer opens a short read-only
 session; an unknown customer gets the answer of a customer in no group. Benefits (free
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .plugins import hookimpl
-from .services import identity
+from .services import coupons, identity
 from .services.groups import checkout
 
 if TYPE_CHECKING:
@@ -66,9 +67,13 @@ class GroupHooks:
 
     @hookimpl
     def coupon_applies(self, store_id: str, user_id: str | None, coupon_code: str) -> bool | None:
+        """Group coupons and personal coupons (``services.coupons``), for the account's
+        customer only."""
         with self._state.db.session() as session:
-            rules = self._benefits(session, store_id, user_id)
-            return checkout.coupon_applies(session, store_id, rules, coupon_code)
+            customer_id = (
+                identity.linked_customer(session, store_id, str(user_id)) if user_id else None
+            )
+            return coupons.customer_may_use(session, store_id, customer_id, coupon_code)
 
     @hookimpl
     def free_shipping_applies(self, store_id: str, user_id: str | None) -> bool | None:

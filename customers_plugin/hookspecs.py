@@ -8,12 +8,13 @@ through the ``customers_plugin`` entry-point group and mark their functions with
 Five families:
 
 1. host events -> plugin (``on_*``): the host calls them after committing its own work;
-2. plugin -> third parties (``customer_*``, ``group_*``, ``message_*``, ``wishlist_*``):
-   notifications sent after the plugin's transaction commits; a failing implementation is
-   logged and skipped;
+2. plugin -> third parties (``customer_*``, ``group_*``, ``message_*``, ``wishlist_*``,
+   ``coupon_*``): notifications sent after the plugin's transaction commits; a failing
+   implementation is logged and skipped;
 3. plugin -> host services: the host answers questions only it can answer;
 4. extension points (``register_*``, ``send_message``, attachments, ``fraud_signals``);
-5. checkout answers: the host asks, the plugin answers from its group rules.
+5. checkout answers: the host asks, the plugin answers from its group rules (and personal
+   coupons).
 
 This module holds specifications only: empty bodies, one docstring each. Each docstring is the
 hook's reference on the documentation site (docs/hooks.md renders it): Google style, with an
@@ -23,6 +24,7 @@ fenced python block. tests/core/test_docs.py enforces that shape.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -36,10 +38,14 @@ if TYPE_CHECKING:
         BookingMade,
         BookingUpdated,
         Contact,
+        CouponInfo,
         CustomerInfo,
         CustomerSignedUp,
+        Discount,
         FieldChange,
         FormSubmitted,
+        HostRefusal,
+        OrderOutcome,
         OrderPlaced,
         OrderUpdated,
         PriceDrop,
@@ -67,13 +73,16 @@ def on_order_placed(event: OrderPlaced) -> str | None:
     """The host committed a new order.
 
     Creates or updates the contact (matched by normalised email, then phone), records the order
-    summary, adds the order to the customer's stats and writes the activity log. Delivering the
-    same order twice changes nothing the second time.
+    summary, adds the order to the customer's stats and writes the activity log. A
+    ``coupon_code`` counts one use of the customer's personal coupon with that code; an order a
+    member of staff placed through ``place_order`` is linked to them. Delivering the same order
+    twice changes nothing the second time.
 
     Args:
         event: an ``OrderPlaced``: ``order_id``, ``total`` (Decimal), ``currency``, ``status``,
             ``payment_status``, ``items`` (``LineItem(product_id, name, quantity,
-            unit_price)``), plus ``store_id``, ``contact`` and ``occurred_at`` like every event.
+            unit_price)``), ``coupon_code`` (the coupon used, at most 64 characters), plus
+            ``store_id``, ``contact`` and ``occurred_at`` like every event.
 
     Returns:
         The customer's id (the plugin's implementation; with ``CUSTOMERS_CAPTURE_MODE =
@@ -521,6 +530,27 @@ def wishlist_price_dropped(drop: PriceDrop) -> None:
     """
 
 
+@hookspec
+def coupon_assigned(customer: CustomerInfo, coupon: CouponInfo) -> None:
+    """A coupon was assigned to one customer (``POST /customers/{id}/coupons`` or a wishlist
+    gift): tell the customer, e.g. through a messages plugin.
+
+    Args:
+        customer: a ``CustomerInfo`` snapshot of the customer.
+        coupon: a ``CouponInfo(id, store_id, customer_id, code, expires_at,
+            uses_per_customer, product_id, discount)``; ``product_id`` and ``discount`` are
+            set for a wishlist gift.
+
+    Example:
+        ```python
+        @hookimpl
+        def coupon_assigned(customer, coupon):
+            if customer.email:
+                mailer.send(customer.email, f"Your code: {coupon.code}")
+        ```
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. Plugin -> host services. The host implements these; each stops at the first non-None
 #    result.
@@ -561,8 +591,9 @@ def authorize(request: Request, permission: str, store_id: str) -> bool | None:
             (lists, cards, ledgers), ``customers.write`` (edit profiles, tags, notes),
             ``customers.delete`` (delete or anonymise), ``customers.export`` (exports, one
             customer's data export), ``customers.block``, ``customers.wallet`` (credit or debit
-            a wallet), ``customers.import``, ``groups.manage`` or ``settings.manage`` (custom
-            field definitions and other store settings).
+            a wallet), ``customers.import``, ``groups.manage``, ``settings.manage`` (custom
+            field definitions and other store settings), ``orders.place`` (place an order for
+            a customer) or ``coupons.manage`` (personal coupons, wishlist gifts).
         store_id: the store the request acts on (from ``current_store``).
 
     Returns:
@@ -687,25 +718,87 @@ def list_staff(store_id: str) -> Sequence[dict[str, str]] | None:
 
 @hookspec(firstresult=True)
 def place_order(
-    store_id: str, customer: CustomerInfo, items: Sequence[dict[str, Any]], coupon_code: str | None
-) -> str | None:
-    """Create an order in the host for a customer (e.g. from the merchant's card). Stops at the
-    first non-None result.
+    store_id: str,
+    customer: CustomerInfo,
+    items: Sequence[dict[str, Any]],
+    coupon_code: str | None,
+    user_id: str | None,
+    staff_id: str,
+    note: str | None,
+    idempotency_key: str,
+) -> OrderOutcome | None:
+    """Create an order in the host for a customer, for a member of staff (``POST
+    /customers/{id}/orders``). Stops at the first non-None result.
+
+    The host owns products, prices, stock and payment: it prices the items, applies the coupon
+    by its own rules and either places the order or refuses it. The plugin has already checked
+    the coupon against the customer's personal and group coupons (it applies, or no rule of the
+    plugin mentions it). After committing the order, fire ``on_order_placed`` for it as for any
+    order (also from inside this call): the plugin links it to the staff member who placed it.
+    Never called twice for one ``idempotency_key``.
 
     Args:
         store_id: the store.
         customer: a ``CustomerInfo`` snapshot of the buyer.
-        items: ``[{"product_id": …, "quantity": …}]``.
-        coupon_code: a coupon to apply, or ``None``.
+        items: 1 to 100 lines ``{"product_id": str, "quantity": int}`` (quantity 1 to 1000),
+            each product once.
+        coupon_code: a coupon to apply (upper case), or ``None``.
+        user_id: the host account linked to the customer (``host_user_id``), or ``None``.
+        staff_id: who places the order (``current_staff``; ``admin`` when the host does not
+            say).
+        note: the staff member's note for the order (at most 1000 characters), or ``None``.
+        idempotency_key: the request's ``Idempotency-Key`` (or one the plugin made): keep it
+            with the order if you want to recognise a retry yourself.
 
     Returns:
-        The host's order id.
+        An ``OrderOutcome``, either ``OrderOutcome.placed(order_id, payment_status=…,
+        payment_url=…)`` or ``OrderOutcome.refused(reason, message, conflict=…)``. ``None``
+        (no implementation) answers 501 ``place_order_unsupported``.
 
     Example:
         ```python
         @hookimpl
-        def place_order(store_id, customer, items, coupon_code):
-            return str(orders.create(customer.email, items, coupon_code).id)
+        def place_order(store_id, customer, items, coupon_code, staff_id, note):
+            if not stock.available(items):
+                return OrderOutcome.refused("out_of_stock", "Not enough stock.", conflict=True)
+            order = orders.create(customer.email, items, coupon_code, payment="pay_later")
+            fire_order_placed(order)
+            return OrderOutcome.placed(str(order.id), payment_status="pay_later")
+        ```
+    """
+
+
+@hookspec(firstresult=True)
+def issue_coupon(
+    store_id: str, product_id: str, discount: Discount, expires_at: dt.datetime | None
+) -> str | HostRefusal | None:
+    """Create a single-use coupon for one product in the host's checkout (the merchant's
+    wishlist gift, ``POST /customers/{id}/wishlist/{item_id}/gift``). Stops at the first
+    non-None result.
+
+    The plugin assigns the code to the customer as a personal coupon (one use) and fires
+    ``coupon_assigned``; at checkout ``coupon_applies`` answers ``True`` for that customer only.
+
+    Args:
+        store_id: the store.
+        product_id: the host's product id the coupon discounts.
+        discount: a ``Discount(kind, value, currency)``: ``percent`` (0 to 100) or
+            ``amount`` (in ``currency``).
+        expires_at: when the coupon stops applying (UTC), or ``None``.
+
+    Returns:
+        The new coupon's code (at most 64 characters of letters, digits, ``-`` and ``_``), or
+        a ``HostRefusal(reason, message, conflict=False)`` (e.g. the product is no longer
+        sold), answered 409 or 422 with its reason. ``None`` (no implementation) answers 501
+        ``issue_coupon_unsupported``.
+
+    Example:
+        ```python
+        @hookimpl
+        def issue_coupon(store_id, product_id, discount, expires_at):
+            code = "GIFT-" + secrets.token_hex(4).upper()
+            coupons.create(store_id, code, product_id, discount.kind, discount.value, expires_at)
+            return code
         ```
     """
 
@@ -987,8 +1080,12 @@ def allowed_payment_methods(
 def coupon_applies(store_id: str, user_id: str | None, coupon_code: str) -> bool | None:
     """May the signed-in account use the coupon? Stops at the first non-None result.
 
-    A benefit: only the groups of the customer linked to ``user_id`` count, never a contact
-    match (a guest is in no group).
+    A benefit: only the customer linked to ``user_id`` counts, never a contact match (a guest
+    is in no group and holds no personal coupon). A code is limited when a group of the store
+    lists it or when it was ever assigned to a customer as a personal coupon (revoking or
+    expiry never opens it to everybody). A personal coupon applies while it is not revoked,
+    not expired and, when limited, used by fewer orders than ``uses_per_customer`` (uses are
+    counted from the ``coupon_code`` of ``on_order_placed``). Case does not matter.
 
     Args:
         store_id: the store.
@@ -996,9 +1093,9 @@ def coupon_applies(store_id: str, user_id: str | None, coupon_code: str) -> bool
         coupon_code: the code the buyer typed.
 
     Returns:
-        ``True`` when one of the customer's groups lists it; ``False`` when the coupon is
-        limited to groups the customer is not in; ``None`` when no group rule mentions it (the
-        host's own rules apply).
+        ``True`` when one of the customer's groups lists it or the customer holds it as a
+        valid personal coupon; ``False`` when the code is limited and neither is so; ``None``
+        when no rule of the plugin mentions it (the host's own rules apply).
 
     Example:
         ```python

@@ -16,6 +16,7 @@ finds the Flask app through its app context (``flask customers worker``) or ``FL
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 
 JobFunction = Callable[..., Any]
 _JOBS: dict[str, JobFunction] = {}
-_OPTIONS: dict[str, tuple[bool, bool]] = {}  # name -> (keep_result, long)
+_OPTIONS: dict[str, tuple[bool, bool, bool]] = {}  # name -> (keep_result, long, coalesce)
+WAITING_TTL = 60  # seconds a coalescing job's "one waits in the queue" mark lives at most
 _worker_app: Any = None
 
 
@@ -45,7 +47,7 @@ class JobFailed(Exception):
 
 
 def job(
-    name: str, *, keep_result: bool = True, long: bool = False
+    name: str, *, keep_result: bool = True, long: bool = False, coalesce: bool = False
 ) -> Callable[[JobFunction], JobFunction]:
     """Register a job function under a stable name (the name is what the queue stores).
 
@@ -53,13 +55,16 @@ def job(
     for ``result_ttl`` (for jobs run once per event, whose result nobody reads).
     ``long``: the job walks a whole file or store; RQ gives it ``CUSTOMERS_LONG_JOB_TIMEOUT``
     seconds instead of its default of 180.
+    ``coalesce``: the job works through what the database holds (the event inbox): while one
+    with the same arguments waits in the queue, asking again queues nothing, since the waiting
+    one will see the new work. The job clears its mark when it starts, before it reads.
     """
 
     def decorate(func: JobFunction) -> JobFunction:
         if name in _JOBS and _JOBS[name] is not func:
             raise ValueError(f"job {name!r} is registered twice")
         _JOBS[name] = func
-        _OPTIONS[name] = (keep_result, long)
+        _OPTIONS[name] = (keep_result, long, coalesce)
         return func
 
     return decorate
@@ -147,12 +152,36 @@ class Dispatcher:
                 return _JOBS[name](self._state, *args)
         return self._push(name, list(args), job_id)
 
+    def _waiting_key(self, name: str, args: list[Any]) -> str:
+        return f"customers:waiting:{self.queue_name}:{name}:{json.dumps(args)}"
+
+    def started(self, name: str, args: list[Any]) -> None:
+        """A coalescing job starts: from now on, new work needs a new job."""
+        if not self.inline and _OPTIONS[name][2]:
+            self.queue.connection.delete(self._waiting_key(name, args))
+
     def _push(self, name: str, args: list[Any], job_id: str | None) -> Any:
-        """Put one job on the RQ queue; ``None`` when its id is queued already."""
+        """Put one job on the RQ queue; ``None`` when its id is queued already, or when a
+        coalescing job with the same arguments waits in the queue."""
+        keep_result, long, coalesce = _OPTIONS[name]
+        if not coalesce:
+            return self._enqueue(name, args, job_id, keep_result, long)
+        connection = self.queue.connection
+        waiting = self._waiting_key(name, args)
+        if not connection.set(waiting, 1, nx=True, ex=WAITING_TTL):
+            return None
+        try:
+            return self._enqueue(name, args, job_id, keep_result, long)
+        except BaseException:
+            connection.delete(waiting)
+            raise
+
+    def _enqueue(
+        self, name: str, args: list[Any], job_id: str | None, keep_result: bool, long: bool
+    ) -> Any:
         from rq import Retry
         from rq.exceptions import DuplicateJobError
 
-        keep_result, long = _OPTIONS[name]
         try:
             return self.queue.enqueue(
                 "customers_plugin.jobs.execute",
@@ -218,10 +247,12 @@ def _run(name: str, args: list[Any]) -> Any:
 
     if has_app_context():
         state = get_state(current_app)
+        state.jobs.started(name, args)
         with state.db.for_jobs():
             return _JOBS[name](state, *args)
     app = _app_for_worker()
     with app.app_context(), get_state(app).db.for_jobs():
+        get_state(app).jobs.started(name, args)
         return _JOBS[name](get_state(app), *args)
 
 

@@ -26,8 +26,22 @@ WALLET = "customers.wallet"  # credit or debit a wallet (money), apart from edit
 IMPORT = "customers.import"
 GROUPS = "groups.manage"
 SETTINGS = "settings.manage"  # the store's settings, custom field definitions among them
+ORDERS = "orders.place"  # place an order in the host for a customer
+COUPONS = "coupons.manage"  # assign and revoke personal coupons, wishlist gifts
 
-PERMISSIONS = (READ, WRITE, DELETE, EXPORT, BLOCK, WALLET, IMPORT, GROUPS, SETTINGS)
+PERMISSIONS = (
+    READ,
+    WRITE,
+    DELETE,
+    EXPORT,
+    BLOCK,
+    WALLET,
+    IMPORT,
+    GROUPS,
+    SETTINGS,
+    ORDERS,
+    COUPONS,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 ANONYMOUS_STAFF = "admin"  # who acts when the host does not say

@@ -38,7 +38,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 from werkzeug.serving import make_server
 
-from tests.api.conftest import PREFIX, BearerAuth, Staff, book
+from tests.api.conftest import PREFIX, BearerAuth, ShopDesk, Staff, book
 
 EXAMPLES = int(os.environ.get("CUSTOMERS_TEST_FUZZ_EXAMPLES", "4"))
 ENGINE_EXAMPLES = int(os.environ.get("CUSTOMERS_TEST_FUZZ_ENGINE_EXAMPLES", "6"))
@@ -175,6 +175,43 @@ RULES = (
         r"/(customers/\{customer_id\}/tasks|tasks/\{task_id\})",
         422,
         r'"assignee_id"',
+    ),
+    Rule(
+        "an expiry lies in the future",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/(coupons|wishlist/\{item_id\}/gift)",
+        422,
+        r"must be in the future",
+    ),
+    Rule(
+        "an order names each product once, a coupon that is the customer's, and what the "
+        "shop sells (the host's place_order refuses with its reason; a reused key: 409)",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/orders",
+        422,
+        r'each product at most once|"coupon_code"|unknown_product|one_product_per_order'
+        r"|coupon_invalid",
+    ),
+    Rule(
+        "an order's idempotency key sent again with another body",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/orders",
+        409,
+        r"idempotency_key_reused",
+    ),
+    Rule(
+        "a percent discount is at most 100",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/wishlist/\{item_id\}/gift",
+        422,
+        r"a percent is at most 100",
+    ),
+    Rule(
+        "a customer holds a coupon code once (until revoked)",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/coupons",
+        409,
+        r"coupon_held",
     ),
     Rule(
         "a body above the configured byte limit answers 413 before it is parsed",
@@ -318,7 +355,7 @@ def test_the_document_agrees_with_the_server_but_for_the_listed_rules(served_hos
 @pytest.fixture
 def fuzz_app(make_app, recorder, tmp_path):
     return make_app(
-        CUSTOMERS_PLUGINS=[recorder, BearerAuth()],
+        CUSTOMERS_PLUGINS=[recorder, BearerAuth(), ShopDesk()],
         CUSTOMERS_DEFAULT_REGION="SA",
         CUSTOMERS_ATTACHMENTS_FOLDER=str(tmp_path / "attachments"),
         CUSTOMERS_TRANSFER_FOLDER=str(tmp_path / "transfer"),

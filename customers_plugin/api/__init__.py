@@ -19,9 +19,11 @@ from flask_smorest import Api, Blueprint
 from ..schemas.common import ErrorSchema, Money
 from ..services.attachments import LocalAttachments
 from . import catalog, customers, errors, groups, history, openapi, storefront
+from . import coupons as coupons_api
 from . import exports as exports_api
 from . import imports as imports_api
 from . import notes as notes_api
+from . import orders as orders_api
 from . import permissions as permissions_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
@@ -48,6 +50,8 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (notes_api.blp, ""),
     (review_requests_api.blp, "/customers"),
     (privacy_api.blp, "/customers"),
+    (orders_api.blp, "/customers"),
+    (coupons_api.blp, "/customers"),
     (storefront.blp, "/me"),
     (imports_api.blp, "/imports"),
     (exports_api.blp, "/exports"),

@@ -42,6 +42,8 @@ CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     500: "internal_error",
+    501: "not_implemented",
+    502: "bad_gateway",
     503: "unavailable",
 }
 _SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
@@ -136,7 +138,9 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def handle_service_error(error: ServiceError) -> Response:
-    status = next((s for cls, s in _SERVICE_STATUS if isinstance(error, cls)), 400)
+    status = getattr(error, "status", None) or next(
+        (s for cls, s in _SERVICE_STATUS if isinstance(error, cls)), 400
+    )
     return error_response(
         status,
         error.message,

@@ -1,6 +1,7 @@
 """The plugin's tables, one module per aggregate. Import from here."""
 
 from .base import TABLE_PREFIX, Base
+from .coupons import COUPON_SOURCES, Coupon
 from .customer import (
     BLOCK_REASONS,
     CONSENT_STATUSES,
@@ -20,6 +21,7 @@ from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Rev
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
 from .inbox import EventInbox
 from .notes import Note, NoteFile, NoteRevision
+from .orders import STAFF_ORDER_STATUSES, StaffOrder
 from .outbox import OUTBOX_STATES, JobOutbox
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
 from .tasks import TASK_STATUSES, Task
@@ -29,10 +31,12 @@ from .wishlist import WishlistItem
 __all__ = [
     "BLOCK_REASONS",
     "CONSENT_STATUSES",
+    "COUPON_SOURCES",
     "DUPLICATE_REASONS",
     "GENDERS",
     "OUTBOX_STATES",
     "REVIEW_REQUEST_STATUSES",
+    "STAFF_ORDER_STATUSES",
     "STATUSES",
     "TABLE_PREFIX",
     "TASK_STATUSES",
@@ -41,6 +45,7 @@ __all__ = [
     "Base",
     "BookingSummary",
     "ConsentEvent",
+    "Coupon",
     "Customer",
     "CustomerGroup",
     "CustomerSource",
@@ -63,6 +68,7 @@ __all__ = [
     "OrderSummary",
     "Review",
     "ReviewRequest",
+    "StaffOrder",
     "Tag",
     "Task",
     "WalletTransaction",

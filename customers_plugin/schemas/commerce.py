@@ -23,6 +23,9 @@ class WishlistAdd(Body):
 
 
 class WishlistItemOut(ma.Schema):
+    id = fields.UUID(
+        required=True, metadata={"description": "The item (for a wishlist gift, by staff)."}
+    )
     product_id = fields.String(required=True)
     name = fields.String(attribute="product_name", required=True)
     price = Money(required=True, metadata={"description": "The price when it was added."})

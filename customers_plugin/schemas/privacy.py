@@ -7,6 +7,7 @@ from marshmallow import fields
 
 from .commerce import ReviewRequestOut, WalletTransactionOut, WishlistItemOut
 from .common import Money, UTCDateTime
+from .coupons import CouponOut
 from .customers import (
     ActivityOut,
     BookingOut,
@@ -16,6 +17,7 @@ from .customers import (
     SummaryOut,
 )
 from .notes import NoteExport
+from .orders import StaffOrderOut
 from .tasks import TaskOut
 
 
@@ -81,6 +83,12 @@ class CustomerDataExport(ma.Schema):
             "description": "Internal notes: text, type, author, times, earlier "
             "versions and the names of their files (the files stay in the attachment store)."
         },
+    )
+    coupons = fields.List(fields.Nested(CouponOut), required=True)
+    staff_orders = fields.List(
+        fields.Nested(StaffOrderOut),
+        required=True,
+        metadata={"description": "Orders staff placed for the customer (place_order)."},
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -30,7 +31,7 @@ from ..events import (
 from ..models import BookingSummary, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, identity, stats, wallet
+from . import activity, consent, contacts, coupons, identity, orders, stats, wallet
 from .groups import reevaluate_customers
 from .snapshots import customer_info
 
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
     from ..state import CustomersState
 
 Apply = Callable[[Session, uuid.UUID], bool]
+
+
+_DEFERRED_GROUPS = "customers_deferred_groups"
 
 
 class Capture:
@@ -103,6 +107,9 @@ class Capture:
                 },
                 occurred_at=e.occurred_at,
             )
+            if e.coupon_code:
+                coupons.count_use(session, e.store_id, customer_id, e.coupon_code)
+            orders.link_recorded_order(session, e.store_id, e.order_id, customer_id)
             return True
 
         return self._handle(e, apply, session)
@@ -465,9 +472,27 @@ class Capture:
             seen_at=seen_at,
         )
         apply(session, resolved.id)
-        reevaluate_customers(session, state, store_id, [resolved.id])
+        deferred = session.info.get(_DEFERRED_GROUPS)
+        if deferred is None:
+            reevaluate_customers(session, state, store_id, [resolved.id])
+        else:
+            deferred.setdefault(store_id, []).append(resolved.id)
         self._announce(session, resolved)
         return resolved.id
+
+    @contextmanager
+    def groups_at_the_end(self, session: Session) -> Iterator[None]:
+        """Events applied in ``session`` inside this block re-evaluate their customers' groups
+        once, at the end of the block (a batch of one customer's events: one evaluation of its
+        final facts instead of one per event)."""
+        deferred: dict[str, list[uuid.UUID]] = {}
+        session.info[_DEFERRED_GROUPS] = deferred
+        try:
+            yield
+        finally:
+            session.info.pop(_DEFERRED_GROUPS, None)
+        for store_id, customer_ids in deferred.items():
+            reevaluate_customers(session, self.state, store_id, customer_ids)
 
     def for_customer(self, store_id: str, customer_id: uuid.UUID, apply: Apply) -> uuid.UUID:
         """The same flow for a customer already known by id (the signed-in shopper's linked

@@ -51,3 +51,23 @@ class Invalid(ServiceError):
 
 def invalid(field: str, message: str) -> Invalid:
     return Invalid(message, fields={field: [message]})
+
+
+class HostAnswer(ServiceError):
+    """An answer the host gave for an action it owns (``place_order``, ``issue_coupon``):
+    ``status`` is the HTTP status the API answers, ``code`` the host's reason code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def unsupported(hook: str) -> HostAnswer:
+    """No implementation of ``hook``: 501 ``<hook>_unsupported``."""
+    return HostAnswer(501, f"{hook}_unsupported", f"the host does not implement {hook}")
+
+
+def host_failed(hook: str) -> HostAnswer:
+    """The host's ``hook`` raised or answered something unusable: 502 ``host_error``."""
+    return HostAnswer(502, "host_error", f"the host's {hook} failed; nothing was recorded")

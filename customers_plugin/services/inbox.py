@@ -1,21 +1,25 @@
 """Capture mode ``queue``: the host's hook call only stores the event and queues a job; a
 worker applies it with the same capture code as the inline mode.
 
-The host's request then pays one INSERT and one queue push, whatever the event does. Applying
-is idempotent (the capture rules are), so a retried or duplicated job changes nothing twice.
-Job arguments are the inbox row's id: the contact stays in the database, never in Redis.
+The host's request then pays one INSERT and one queue push, whatever the event does. Events
+wait in lanes (by contact); a job drains one lane of a store in batches, each event exactly
+once and in order. Job arguments are the store id and the lane number: the contact stays in
+the database, never in Redis.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 import uuid
+import zlib
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..db import after_commit_actions, one_of
 from ..events import (
     BookingMade,
     BookingUpdated,
@@ -29,6 +33,7 @@ from ..events import (
 )
 from ..jobs import job
 from ..models import EventInbox
+from ..normalize import ascii_digits, normalize_email
 from ..types import new_id, utcnow
 
 if TYPE_CHECKING:
@@ -45,6 +50,9 @@ KINDS: dict[str, tuple[type, str]] = {
     "review_submitted": (ReviewSubmitted, "review_submitted"),
     "customer_signed_up": (CustomerSignedUp, "customer_signed_up"),
 }
+PARKED_AFTER = 5  # failures after which an event stays in the inbox, no longer tried
+DRAIN_SECONDS = 30  # a drain job hands the rest of a busy lane to a new job after this
+_LOCK_CLASS = 0x6375  # first key of the lanes' advisory locks on PostgreSQL
 _DATETIMES = {"occurred_at", "starts_at", "ends_at"}
 _DECIMALS = {"total", "price"}
 
@@ -87,16 +95,28 @@ def from_payload(kind: str, payload: dict[str, Any]) -> Any:
     return cls(**values)
 
 
+def lane_of(event: Any, lanes: int) -> int:
+    """The lane of an event: one contact's events (same email, or same phone digits when there
+    is no email) always share a lane, and a lane is applied in the order its events came."""
+    contact = event.contact
+    key = normalize_email(contact.email)
+    if key is None:
+        key = "".join(ch for ch in ascii_digits(contact.phone or "") if "0" <= ch <= "9")
+    return zlib.crc32(key.encode()) % max(1, int(lanes))
+
+
 def accept(state: CustomersState, kind: str, event: Any) -> None:
-    """Store the event and queue its application (after this small transaction commits)."""
+    """Store the event and queue the draining of its lane (after this small transaction
+    commits; while a drain of that lane waits in the queue, no second one is queued)."""
+    lane = lane_of(event, state.setting("CUSTOMERS_INBOX_LANES"))
     with state.db.transaction() as session:
-        inbox_id = new_id()
         session.execute(
             EventInbox.__table__.insert(),
             [
                 {
-                    "id": inbox_id,
+                    "id": new_id(),
                     "store_id": event.store_id,
+                    "lane": lane,
                     "kind": kind,
                     "payload": to_payload(event),
                     "received_at": utcnow(),
@@ -105,39 +125,106 @@ def accept(state: CustomersState, kind: str, event: Any) -> None:
             ],
         )
         state.jobs.enqueue_after_commit(
-            session, "apply_event", str(inbox_id), store_id=event.store_id
+            session, "apply_events", event.store_id, lane, store_id=event.store_id
         )
 
 
-def apply(state: CustomersState, capture: Capture, inbox_id: uuid.UUID) -> str | None:
-    """Apply one stored event and delete its row in the same transaction: applied exactly
-    once, whatever retries or duplicate jobs happen. Returns the customer id."""
-    try:
-        with state.db.transaction() as session:
-            row = session.execute(
-                select(EventInbox.kind, EventInbox.payload)
-                .where(EventInbox.id == inbox_id)
-                .with_for_update(skip_locked=True)
-            ).first()
-            if row is None:
-                return None  # applied already, or another worker holds it right now
-            kind, payload = row
-            customer_id = getattr(capture, KINDS[kind][1])(
-                from_payload(kind, payload), session=session
+def drain(state: CustomersState, capture: Capture, store_id: str, lane: int) -> int:
+    """Apply the waiting events of one lane of a store, oldest first, in transactions of up to
+    ``CUSTOMERS_INBOX_BATCH`` events, until the lane is empty (or ``DRAIN_SECONDS`` have
+    passed: the rest goes to a new job). Returns the number applied.
+
+    Each event's row is deleted in the transaction that applies it: applied exactly once,
+    whatever retries or duplicate jobs happen. Drains of one lane never overlap (an advisory
+    lock on PostgreSQL, the write lock on SQLite), so a lane keeps its order. The customers'
+    groups are re-evaluated once per batch. An event that fails is rolled back alone (the
+    batch is applied again with a savepoint per event), keeps its row with ``attempts`` and
+    the error's kind, and is tried again by the next drain until it has failed
+    ``PARKED_AFTER`` times; the others of its batch are applied. The first failure is raised
+    once the batch commits (the job is retried, and recorded as failed by its kind).
+    """
+    size = max(1, int(state.setting("CUSTOMERS_INBOX_BATCH")))
+    deadline = time.monotonic() + DRAIN_SECONDS
+    applied = 0
+    while True:
+        try:
+            done, claimed, failure = _apply_batch(state, capture, store_id, lane, size, False)
+        except Exception:  # one event failed the batch: again, each event in a savepoint
+            done, claimed, failure = _apply_batch(state, capture, store_id, lane, size, True)
+        applied += done
+        if failure is not None:
+            raise failure
+        if claimed < size:
+            return applied
+        if time.monotonic() > deadline and not state.jobs.inline:
+            state.jobs.submit("apply_events", store_id, lane)
+            return applied
+
+
+def _apply_batch(
+    state: CustomersState, capture: Capture, store_id: str, lane: int, size: int, isolate: bool
+) -> tuple[int, int, Exception | None]:
+    """One transaction of ``drain``: (events applied, rows claimed, first failure). The
+    events' groups are re-evaluated once, at the end. Without ``isolate`` a failing event
+    fails the whole batch (the caller then runs it again with ``isolate``: every event in a
+    savepoint of its own, a failing one rolled back and marked)."""
+    table = EventInbox.__table__
+    failure: Exception | None = None
+    applied: list[uuid.UUID] = []
+    with state.db.transaction() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            key = zlib.crc32(f"{store_id}\x00{lane}".encode()) - 2**31
+            session.execute(select(func.pg_advisory_xact_lock(_LOCK_CLASS, key)))
+        rows = session.execute(
+            select(table.c.id, table.c.kind, table.c.payload)
+            .where(
+                table.c.store_id == store_id,
+                table.c.lane == lane,
+                table.c.attempts < PARKED_AFTER,
             )
-            session.execute(EventInbox.__table__.delete().where(EventInbox.id == inbox_id))
-            return customer_id
-    except Exception as exc:
-        with state.db.transaction() as session:
-            session.execute(
-                EventInbox.__table__.update()
-                .where(EventInbox.id == inbox_id)
-                .values(attempts=EventInbox.attempts + 1, last_error=type(exc).__name__)
-            )
-        raise
+            .order_by(table.c.received_at, table.c.id)
+            .limit(size)
+        ).all()
+        with capture.groups_at_the_end(session):
+            for row in rows:
+                if not isolate:
+                    _apply_one(capture, session, row)
+                    applied.append(row.id)
+                    continue
+                queued = len(after_commit_actions(session))
+                try:
+                    with session.begin_nested():
+                        _apply_one(capture, session, row)
+                except Exception as exc:
+                    del after_commit_actions(session)[queued:]  # its notifications and jobs
+                    failure = failure or exc
+                    session.execute(
+                        table.update()
+                        .where(table.c.id == row.id)
+                        .values(attempts=table.c.attempts + 1, last_error=type(exc).__name__[:64])
+                    )
+                else:
+                    applied.append(row.id)
+        if applied:
+            session.execute(table.delete().where(one_of(session, table.c.id, applied)))
+    return len(applied), len(rows), failure
+
+
+def _apply_one(capture: Capture, session: Any, row: Any) -> None:
+    getattr(capture, KINDS[row.kind][1])(from_payload(row.kind, row.payload), session=session)
+
+
+@job("apply_events", keep_result=False, coalesce=True)
+def apply_events_job(state: CustomersState, store_id: str, lane: int) -> int:
+    """Job: apply the queued host events of one lane of a store."""
+    return drain(state, state.capture, store_id, int(lane))
 
 
 @job("apply_event", keep_result=False)
-def apply_event_job(state: CustomersState, inbox_id: str) -> str | None:
-    """Job: apply one queued host event."""
-    return apply(state, state.capture, uuid.UUID(inbox_id))
+def apply_event_job(state: CustomersState, inbox_id: str) -> int:
+    """Job queued by earlier versions (one per event): drains the lane of that event."""
+    with state.db.reading() as session:
+        row = session.execute(
+            select(EventInbox.store_id, EventInbox.lane).where(EventInbox.id == uuid.UUID(inbox_id))
+        ).first()
+    return 0 if row is None else drain(state, state.capture, row.store_id, row.lane)

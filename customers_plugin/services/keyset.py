@@ -225,10 +225,24 @@ def model_page(
     """One page of ``model`` rows matching ``where``, ordered by ``sort`` (keys of ``keys``,
     the id as the final tie-break), after ``cursor``; and the cursor of the next page."""
     orders = parse_sort(sort, keys, SortKey("id", model.id, "uuid"))
-    query = select(model).where(*where)
+    return query_page(session, select(model).where(*where), orders, limit, cursor, scalars=True)
+
+
+def query_page(
+    session: Session,
+    query: Any,
+    orders: list[Order],
+    limit: int,
+    cursor: str | None,
+    *,
+    scalars: bool = False,
+) -> tuple[list[Any], str | None]:
+    """One page of any select in ``orders`` after ``cursor`` (ORM objects when ``scalars``,
+    else rows); and the cursor of the next page."""
     if cursor:
         query = query.where(after(orders, decode(cursor, orders)))
-    rows = list(session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
+    query = query.order_by(*order_by(orders)).limit(limit + 1)
+    rows = list(session.scalars(query) if scalars else session.execute(query))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode(orders, row_values(orders, rows[-1])) if more else None

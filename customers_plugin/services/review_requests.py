@@ -34,7 +34,7 @@ from ..models import Customer, OrderSummary, Review, ReviewRequest
 from ..types import new_id, utcnow
 from . import activity, messaging
 from .errors import Conflict, NotFound, ServiceError
-from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from .keyset import SortKey, model_page
 from .stats import NOT_COUNTED_ORDER_STATUSES
 
 if TYPE_CHECKING:
@@ -493,13 +493,5 @@ def log_page(
     )
     if found is None:
         raise NotFound(_("no such customer"))
-    orders = parse_sort("-created_at", _LOG_KEYS, SortKey("id", ReviewRequest.id, "uuid"))
-    query = select(ReviewRequest).where(
-        ReviewRequest.store_id == store_id, ReviewRequest.customer_id == customer_id
-    )
-    if cursor:
-        query = query.where(after(orders, decode(cursor, orders)))
-    rows = list(session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode(orders, row_values(orders, rows[-1])) if more else None
+    where = [ReviewRequest.store_id == store_id, ReviewRequest.customer_id == customer_id]
+    return model_page(session, ReviewRequest, _LOG_KEYS, "-created_at", where, limit, cursor)

@@ -35,7 +35,7 @@ from ..models import WALLET_KINDS, Customer, WalletTransaction
 from ..types import new_id, to_money, utcnow
 from . import activity
 from .errors import Conflict, NotFound, invalid
-from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from .keyset import SortKey, model_page
 
 if TYPE_CHECKING:
     from ..state import CustomersState
@@ -274,21 +274,11 @@ def ledger_page(
     )
     if balance is None:
         raise NotFound(_("no such customer"))
-    orders = parse_sort("-created_at", _LEDGER_KEYS, SortKey("id", WalletTransaction.id, "uuid"))
-    query = select(WalletTransaction).where(
-        WalletTransaction.store_id == store_id, WalletTransaction.customer_id == customer_id
+    where = [WalletTransaction.store_id == store_id, WalletTransaction.customer_id == customer_id]
+    rows, next_cursor = model_page(
+        session, WalletTransaction, _LEDGER_KEYS, "-created_at", where, limit, cursor
     )
-    if cursor:
-        query = query.where(after(orders, decode(cursor, orders)))
-    rows = list(session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "balance": balance,
-        "currency": currency,
-        "items": rows,
-        "next_cursor": encode(orders, row_values(orders, rows[-1])) if more else None,
-    }
+    return {"balance": balance, "currency": currency, "items": rows, "next_cursor": next_cursor}
 
 
 def _checkout_debit(session: Session, store_id: str, order_id: str) -> WalletTransaction | None:

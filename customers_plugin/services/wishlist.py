@@ -30,7 +30,7 @@ from ..plugins import has_listeners, notify
 from ..types import new_id, to_money, utcnow
 from . import activity
 from .errors import Conflict, NotFound, invalid
-from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from .keyset import SortKey, model_page, parse_sort, query_page
 from .snapshots import customer_info
 
 if TYPE_CHECKING:
@@ -275,16 +275,8 @@ def items_page(
     session: Session, store_id: str, customer_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> tuple[list[WishlistItem], str | None]:
     """One page of a customer's wishlist, latest addition first."""
-    orders = parse_sort("-added_at", _ITEM_KEYS, SortKey("id", WishlistItem.id, "uuid"))
-    query = select(WishlistItem).where(
-        WishlistItem.store_id == store_id, WishlistItem.customer_id == customer_id
-    )
-    if cursor:
-        query = query.where(after(orders, decode(cursor, orders)))
-    rows = list(session.scalars(query.order_by(*order_by(orders)).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode(orders, row_values(orders, rows[-1])) if more else None
+    where = [WishlistItem.store_id == store_id, WishlistItem.customer_id == customer_id]
+    return model_page(session, WishlistItem, _ITEM_KEYS, "-added_at", where, limit, cursor)
 
 
 def require_customer(session: Session, store_id: str, customer_id: uuid.UUID) -> None:
@@ -315,12 +307,7 @@ def most_wished(
         {"wishes": SortKey("wishes", counts.c.wishes, "int")},
         SortKey("product_id", counts.c.product_id, "str"),
     )
-    query = select(counts)
-    if cursor:
-        query = query.where(after(orders, decode(cursor, orders)))
-    rows = list(session.execute(query.order_by(*order_by(orders)).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = query_page(session, select(counts), orders, limit, cursor)
     names = _latest_names(session, store_id, [r.product_id for r in rows])
     items = [
         {
@@ -331,7 +318,7 @@ def most_wished(
         }
         for r in rows
     ]
-    return items, encode(orders, row_values(orders, rows[-1])) if more else None
+    return items, next_cursor
 
 
 def _latest_names(session: Session, store_id: str, product_ids: list[str]) -> dict[str, str]:

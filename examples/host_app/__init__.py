@@ -68,7 +68,7 @@ def _announce_demo_tokens(stores: dict[str, Store]) -> None:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The host app. ``config`` overrides any setting (tests pass a database URL, etc.)."""
-    from . import accounts, admin, commerce, views
+    from . import accounts, admin, commerce, desk, views
     from .catalog import ensure_catalog
     from .models import db
     from .seed import seed_demo
@@ -96,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         *app.config.get("CUSTOMERS_PLUGINS", ()),
         host_services,
         commerce.ShopperServices(),  # which account is signed in, the cart, current prices
+        desk.OrderDesk(),  # orders staff place for a customer, wishlist gift coupons
     ]
     base_url = os.environ.get("HOST_APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     app.config.setdefault(

@@ -162,3 +162,27 @@ class Account(db.Model):
     store_id: Mapped[str] = mapped_column(String(64))
     email: Mapped[str] = mapped_column(String(320))  # lower case
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IssuedCoupon(db.Model):
+    """A single-product coupon the shop issued for customers-plugin (a wishlist gift): the
+    plugin decides who may use it (``coupon_applies``), the shop what it is worth."""
+
+    __tablename__ = "shop_issued_coupons"
+    __table_args__ = (UniqueConstraint("store_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(32))  # upper case
+    product_id: Mapped[int] = mapped_column(ForeignKey("shop_products.id"))
+    percent: Mapped[int] = mapped_column(Integer, default=0)  # hundredths of a percent
+    amount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def discount_on(self, subtotal: Decimal) -> Decimal:
+        off = subtotal * Decimal(self.percent) / 10000 + to_money(self.amount_cents)
+        return min(subtotal, off.quantize(CENT))
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and as_utc(self.expires_at) <= now

@@ -3,7 +3,9 @@ rows first and THEN tells customers-plugin through its hooks, exactly as a real 
 
 The checkout asks the plugin's checkout-answer hooks (``allowed_payment_methods``,
 ``coupon_applies``, ``free_shipping_applies``) and honours them; ``None`` means the plugin has
-no rule for this customer, so the host's own rules apply. Group benefits (free shipping,
+no rule for this customer, so the host's own rules apply (a coupon the shop issued for a
+wishlist gift needs the plugin's yes). Order events carry the coupon used, so the plugin
+counts the uses of personal coupons. Group benefits (free shipping,
 group coupons) need the signed-in account (``user_id``); restrictions also follow the
 contact typed at checkout. No ``flask.request`` in here: the
 views parse the forms, the seed command builds inputs itself.
@@ -28,6 +30,7 @@ from customers_plugin import (
     get_state,
 )
 
+from . import desk
 from .forms import BookingInput, CheckoutInput, ContactInput, FormError, MessageInput
 from .models import (
     Booking,
@@ -123,15 +126,16 @@ def quote(
     subtotal = product.price * order.quantity
     discount = Decimal(0)
     if order.coupon_code:
-        if order.coupon_code not in COUPONS:
+        found = desk.coupon_discount(store_id, order.coupon_code, product, subtotal)
+        if found is None:
             raise FormError({"coupon_code": "This coupon code does not exist."})
         usable = ask(
             "coupon_applies", store_id=store_id, user_id=user_id, coupon_code=order.coupon_code
         )
-        if usable is False:
+        # a coupon issued for the plugin (a gift) is personal: the plugin must say yes
+        if usable is False or (found[1] and usable is not True):
             raise FormError({"coupon_code": "This coupon is not available for your account."})
-        percent, amount = COUPONS[order.coupon_code]
-        discount = min(subtotal, (subtotal * percent / 100 + amount).quantize(Decimal("0.01")))
+        discount = found[0]
     free = ask("free_shipping_applies", store_id=store_id, user_id=user_id)
     return Quote(subtotal, discount, Decimal(0) if free else SHIPPING)
 
@@ -253,6 +257,7 @@ def order_placed_event(order: Order) -> OrderPlaced:
         total=order.total,
         currency=order.currency,
         payment_status=order.payment_status,
+        coupon_code=order.coupon_code,
         items=(
             LineItem(
                 product_id=str(order.product_id),

@@ -39,6 +39,8 @@ ROLES: dict[str, frozenset[str] | None] = {
             security.EXPORT,
             security.IMPORT,
             security.GROUPS,
+            security.ORDERS,
+            security.COUPONS,
         }
     ),
     READ_ONLY: frozenset({security.READ}),

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from customers_plugin import hookimpl
-from customers_plugin.events import BookingMade, Contact, OrderPlaced
+from customers_plugin.events import BookingMade, Contact, OrderOutcome, OrderPlaced
 
 PREFIX = "/api/v1"
 
@@ -40,6 +40,24 @@ class BearerAuth:
             return None
         store, perms = token
         return store == store_id and ("*" in perms or permission in perms)
+
+
+class ShopDesk:
+    """The host's ``place_order`` (places anything, "pay later") and ``issue_coupon`` (a new
+    code each time), so the API's order and gift endpoints reach their success answers."""
+
+    def __init__(self) -> None:
+        self.placed = 0
+
+    @hookimpl
+    def place_order(self, store_id: str, items: Any) -> OrderOutcome:
+        self.placed += 1
+        return OrderOutcome.placed(f"order-{self.placed}", payment_status="pay_later")
+
+    @hookimpl
+    def issue_coupon(self, store_id: str, product_id: str) -> str:
+        self.placed += 1
+        return f"GIFT-{self.placed}"
 
 
 class Staff:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 
+from customers_plugin.events import Contact, WishlistChanged
 from customers_plugin.security import PERMISSIONS
 
 from .conftest import PREFIX, Staff, book, place_order
@@ -69,6 +71,8 @@ def test_permission_names_are_the_documented_ones():
         "customers.import",
         "groups.manage",
         "settings.manage",
+        "orders.place",
+        "coupons.manage",
     )
 
 
@@ -110,6 +114,11 @@ BODIES = {
     },
     ("POST", "tasks.create_task"): {"json": {"title": "x", "due_at": "2030-01-05T10:00:00"}},
     ("PATCH", "tasks.update_task"): {"json": {"status": "done"}},
+    ("POST", "orders.place_order"): {"json": {"items": [{"product_id": "p1", "quantity": 1}]}},
+    ("POST", "coupons.assign_coupon"): {"json": {"code": "STOLEN"}},
+    ("POST", "coupons.gift_wished_item"): {
+        "json": {"discount": {"kind": "percent", "value": "50"}}
+    },
 }
 
 
@@ -140,7 +149,21 @@ def store_b(api_app):
     task = b.post(
         f"/customers/{card['id']}/tasks", json={"title": "B's", "due_at": "2030-01-05T10:00"}
     )
+    coupon = b.post(f"/customers/{card['id']}/coupons", json={"code": "B-ONLY"})
+    api_app.extensions["customers"].hook.on_wishlist_changed(
+        event=WishlistChanged(
+            store_id="b",
+            contact=Contact(email="b@example.com"),
+            product_id="p-b",
+            action="added",
+            product_name="B's wish",
+            price=Decimal("5"),
+            currency="SAR",
+        )
+    )
     return {
+        "coupon_id": coupon.json["id"] if coupon.status_code == 201 else None,
+        "item_id": b.get(f"/customers/{card['id']}/wishlist").json["items"][0]["id"],
         "task_id": task.json["id"] if task.status_code == 201 else None,
         "group_id": group.json["id"] if group.status_code == 201 else None,
         "batch_id": batch.json["id"] if batch.status_code == 202 else None,

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from customers_plugin.models import EventInbox
+from customers_plugin import jobs
+from customers_plugin.events import Contact, OrderUpdated
+from customers_plugin.models import Customer, EventInbox, GroupMember, OrderSummary
 from customers_plugin.services import inbox
+from customers_plugin.services.groups import manage
+from customers_plugin.services.groups.registry import registry_for
 from tests.conftest import REDIS_URL
 from tests.core.test_capture import ALL_EVENTS
 from tests.helpers import customers_of, order, run_rq_worker
@@ -55,31 +61,148 @@ def test_unknown_capture_mode_is_refused(make_app):
         make_app(CUSTOMERS_CAPTURE_MODE="sometimes")
 
 
-def test_a_failing_application_keeps_the_event_with_its_error(make_app, monkeypatch):
-    app = make_app(
-        CUSTOMERS_CAPTURE_MODE="queue",
-        CUSTOMERS_REDIS_URL=REDIS_URL,
-        CUSTOMERS_QUEUE=f"customers-test-{uuid.uuid4().hex[:8]}",
-    )
-    state = app.extensions["customers"]
-    state.hook.on_order_placed(event=order("1"))
+@pytest.fixture
+def waiting(make_app):
+    """A queue-mode app whose events wait in the inbox (no worker runs): one lane, so the test
+    drains it by hand."""
+
+    def factory(**config):
+        app = make_app(
+            **{
+                "CUSTOMERS_CAPTURE_MODE": "queue",
+                "CUSTOMERS_REDIS_URL": REDIS_URL,
+                "CUSTOMERS_QUEUE": f"customers-test-{uuid.uuid4().hex[:8]}",
+                "CUSTOMERS_INBOX_LANES": 1,
+                **config,
+            }
+        )
+        made.append(app.extensions["customers"])
+        return app.extensions["customers"]
+
+    made = []
+    yield factory
+    for state in made:
+        state.jobs.queue.delete(delete_jobs=True)
+
+
+def _orders(state) -> dict[str, str]:
     with state.db.session() as s:
-        inbox_id = s.scalars(select(EventInbox.id)).one()
+        return dict(s.execute(select(OrderSummary.external_id, OrderSummary.status)).all())
 
-    def broken(event, session=None):
-        raise ConnectionError("database went away")
 
-    monkeypatch.setattr(state.capture, "order_placed", broken)
+def test_a_failing_event_keeps_its_row_and_the_rest_of_its_batch_is_applied(
+    waiting, monkeypatch, recorder
+):
+    state = waiting(CUSTOMERS_INBOX_BATCH=10)
+    for i in range(5):
+        state.hook.on_order_placed(event=order(str(i), "10", email=f"b{i}@x.co"))
+    real = state.capture.order_placed
+
+    def refusing_order_2(event, session=None):
+        real(event, session=session)  # its writes and notifications, then the failure
+        if event.order_id == "2":
+            raise ConnectionError("refused by the test")
+
+    monkeypatch.setattr(state.capture, "order_placed", refusing_order_2)
     with pytest.raises(ConnectionError):
-        inbox.apply(state, state.capture, inbox_id)
+        inbox.drain(state, state.capture, "s1", 0)
+    assert sorted(_orders(state)) == ["0", "1", "3", "4"]
+    assert len(recorder.named("customer_created")) == 4  # none for the rolled-back event
     with state.db.session() as s:
-        row = s.get(EventInbox, inbox_id)
+        [row] = s.scalars(select(EventInbox)).all()
         assert (row.attempts, row.last_error) == (1, "ConnectionError")
     monkeypatch.undo()
-    inbox.apply(state, state.capture, inbox_id)
-    inbox.apply(state, state.capture, inbox_id)  # a duplicate job: nothing left to do
-    assert customers_of(state.db)[0].orders_count == 1
-    state.jobs.queue.delete(delete_jobs=True)
+    assert inbox.drain(state, state.capture, "s1", 0) == 1
+    assert inbox.drain(state, state.capture, "s1", 0) == 0  # a duplicate job: nothing left
+    assert sorted(_orders(state)) == ["0", "1", "2", "3", "4"]
+    assert [c.orders_count for c in customers_of(state.db)] == [1] * 5
+    assert _inbox_size(state) == 0
+
+
+def test_an_event_failing_again_and_again_is_parked_with_its_error(waiting, monkeypatch):
+    state = waiting()
+    state.hook.on_order_placed(event=order("1"))
+
+    def broken(event, session=None):
+        raise ValueError("refused by the test")
+
+    monkeypatch.setattr(state.capture, "order_placed", broken)
+    for _ in range(inbox.PARKED_AFTER):
+        with pytest.raises(ValueError):
+            inbox.drain(state, state.capture, "s1", 0)
+    assert inbox.drain(state, state.capture, "s1", 0) == 0  # parked: no longer tried
+    with state.db.session() as s:
+        row = s.scalars(select(EventInbox)).one()
+        assert (row.attempts, row.last_error) == (inbox.PARKED_AFTER, "ValueError")
+
+
+def _lifecycle(state, n: int) -> None:
+    """``n`` orders of one contact, each placed, then paid, then cancelled."""
+    for i in range(n):
+        state.hook.on_order_placed(event=order(str(i), "10", email="same@x.co"))
+        for status in ("paid", "cancelled"):
+            state.hook.on_order_updated(
+                event=OrderUpdated(
+                    store_id="s1",
+                    order_id=str(i),
+                    status=status,
+                    contact=Contact(email="Same@X.co"),
+                )
+            )
+
+
+def test_a_contacts_events_are_applied_in_order_across_batches(waiting):
+    state = waiting(CUSTOMERS_INBOX_BATCH=4)
+    _lifecycle(state, 10)
+    assert inbox.drain(state, state.capture, "s1", 0) == 30
+    assert set(_orders(state).values()) == {"cancelled"}  # never "paid" after "cancelled"
+    [c] = customers_of(state.db)
+    assert (c.orders_count, c.cancelled_orders_count, c.total_spent) == (0, 10, Decimal("0"))
+
+
+def test_concurrent_drains_apply_each_event_once_and_in_order(waiting, backend):
+    """Two workers draining the same lane at once (double delivery of its job): on PostgreSQL
+    the lane's lock makes the second wait; on SQLite the write lock does."""
+    state = waiting(CUSTOMERS_INBOX_BATCH=3)
+    _lifecycle(state, 12)
+    barrier = threading.Barrier(4)
+
+    def drain(_):
+        barrier.wait()
+        return inbox.drain(state, state.capture, "s1", 0)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        applied = list(pool.map(drain, range(4)))
+    assert sum(applied) == 36
+    assert set(_orders(state).values()) == {"cancelled"}
+    [c] = customers_of(state.db)
+    assert (c.orders_count, c.cancelled_orders_count) == (0, 12)
+    assert _inbox_size(state) == 0
+
+
+def test_one_drain_waits_in_the_queue_per_lane(waiting):
+    state = waiting(CUSTOMERS_INBOX_LANES=2)
+    emails = [f"c{i}@x.co" for i in range(40)]
+    for i, email in enumerate(emails):
+        state.hook.on_order_placed(event=order(str(i), "10", email=email))
+    lane_0 = [e for e in emails if inbox.lane_of(order("x", email=e), 2) == 0]
+    assert 0 < len(lane_0) < len(emails)
+    assert len(state.jobs.queue.get_jobs()) == 2  # one per lane, not one per event
+    with state.app.app_context():  # a worker starts one of them: new events need a new job
+        jobs.execute("apply_events", ["s1", 0])
+    assert len(customers_of(state.db)) == len(lane_0)
+    state.hook.on_order_placed(event=order("late", "10", email=lane_0[0]))
+    assert len(state.jobs.queue.get_jobs()) == 3
+
+
+def test_a_contact_keeps_its_lane_however_it_is_written():
+    def lane(**contact):
+        return inbox.lane_of(order("1", **contact), 64)
+
+    assert lane(email="Ana@Example.com ") == lane(email="ana@example.com")
+    assert lane(email="ａｎａ@example.com") == lane(email="ana@example.com")  # NFKC, as matching
+    assert lane(phone="+٩٦٦ ٥٠ ١٢٣ ٤٥٦٧") == lane(phone="+966501234567")
+    assert len({lane(email=f"p{i}@x.co") for i in range(200)}) > 32  # spread over the lanes
 
 
 @pytest.mark.redis
@@ -107,3 +230,24 @@ def test_queue_mode_with_a_real_worker(make_app, database_urls, backend):
     assert (c.orders_count, c.total_spent) == (5, Decimal("50.00"))
     assert _inbox_size(state) == 0
     state.jobs.queue.delete(delete_jobs=True)
+
+
+def test_a_batch_brings_group_membership_up_to_date(waiting):
+    state = waiting()
+    spent = {
+        "match": "all",
+        "conditions": [{"field": "total_purchases", "op": "gt", "value": "15"}],
+    }
+    with state.db.transaction() as session:
+        group = manage.create_group(
+            session, registry_for(state.pm), "s1", {"name": "big", "conditions": spent}
+        )
+    for i in range(2):  # neither order alone qualifies: the batch's end sees both
+        state.hook.on_order_placed(event=order(str(i), "10", email="g@x.co"))
+    state.hook.on_order_placed(event=order("small", "10", email="h@x.co"))
+    assert inbox.drain(state, state.capture, "s1", 0) == 3
+    with state.db.session() as s:
+        members = s.scalars(
+            select(Customer.email).join(GroupMember).where(GroupMember.group_id == group.id)
+        ).all()
+    assert members == ["g@x.co"]

@@ -18,7 +18,7 @@ from ...i18n import _
 from ...models import Customer, CustomerGroup, GroupMember
 from .. import bulk
 from ..errors import Invalid, NotFound, invalid
-from ..keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from ..keyset import SortKey, parse_sort, query_page
 from ..scope import Scope
 from . import manage, membership
 from .conditions import ConditionsInvalid, parse
@@ -193,15 +193,8 @@ def members_page(
             Customer.store_id == scope.store_id,
         )
     )
-    if cursor:
-        query = query.where(after(orders, decode(cursor, orders)))
-    rows = scope.session.execute(query.order_by(*order_by(orders)).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "items": [dict(row._mapping) for row in rows],
-        "next_cursor": encode(orders, row_values(orders, rows[-1])) if more else None,
-    }
+    rows, next_cursor = query_page(scope.session, query, orders, limit, cursor)
+    return {"items": [dict(row._mapping) for row in rows], "next_cursor": next_cursor}
 
 
 class ConditionsFailed(Invalid):

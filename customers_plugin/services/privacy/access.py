@@ -2,7 +2,8 @@
 portability): the profile with contacts, custom fields, tags and sources; consent history;
 orders, bookings, form submissions and reviews; the activity log; the wallet with its whole
 ledger; the wishlist; review requests; staff tasks; group memberships; internal notes (text,
-type, author, times, earlier versions and the names of their files).
+type, author, times, earlier versions and the names of their files); personal coupons and the
+orders staff placed for them.
 
 The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``; messages have
 no table yet. Every list is read whole: this is one person's history, asked for rarely.
@@ -19,18 +20,21 @@ from ...models import (
     Activity,
     BookingSummary,
     ConsentEvent,
+    Coupon,
     CustomerGroup,
     FormSubmission,
     GroupMember,
     OrderSummary,
     Review,
     ReviewRequest,
+    StaffOrder,
     Task,
     WalletTransaction,
     WishlistItem,
 )
 from ...types import utcnow
-from .. import card
+from .. import card, orders
+from ..coupons.manage import as_dict as coupon_dict
 from ..notes import export_notes
 from ..scope import Scope
 
@@ -71,6 +75,10 @@ def customer_data(scope: Scope, customer_id: uuid.UUID, wallet_currency: str) ->
         "tasks": every(Task, Task.due_at, Task.id),
         "groups": _memberships(scope, customer_id),
         "notes": export_notes(scope, customer_id),
+        "coupons": [coupon_dict(c) for c in every(Coupon, Coupon.created_at, Coupon.id)],
+        "staff_orders": [
+            orders.as_dict(o) for o in every(StaffOrder, StaffOrder.created_at, StaffOrder.id)
+        ],
     }
 
 

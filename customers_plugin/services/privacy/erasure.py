@@ -6,11 +6,13 @@ What ``anonymize`` removes: the profile (name, email, phone, host account link, 
 language, gender, birthdate, company, position, VAT id, extra emails, phones and addresses,
 block details, photo), tags, sources, internal notes with their history and files, custom field
 values, group memberships, wishlist, review requests, staff tasks about them, form submissions,
-the answers given with bookings, review comments, any activity value that is not an id, amount
-or status, the import undo rows and the export files holding them (``traces``). What stays:
-order and booking summaries (amounts, products, dates), the wallet ledger, review ratings,
-consent history (what was agreed, when, by which channel) and the activity kinds. Third parties
-hear ``customer_deleted``: the person is gone for them too.
+the notes of orders staff placed for them, the answers given with bookings, review comments,
+any activity value that is not an id, amount or status, the import undo rows and the export
+files holding them (``traces``). What stays: order and booking summaries (amounts, products,
+dates), the wallet ledger, review ratings, consent history (what was agreed, when, by which
+channel), the activity kinds, and personal coupons, revoked (a code once assigned stays
+limited to its holders). Third parties hear ``customer_deleted``: the person is gone for them
+too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import delete, select, update
 from ...models import (
     Activity,
     BookingSummary,
+    Coupon,
     Customer,
     CustomerSource,
     CustomerTag,
@@ -34,6 +37,7 @@ from ...models import (
     NoteRevision,
     Review,
     ReviewRequest,
+    StaffOrder,
     Task,
     WishlistItem,
 )
@@ -161,6 +165,17 @@ def _keep_accounts_only(scope: Scope, customer_id: uuid.UUID) -> None:
     )
     session.execute(
         update(Review).filter_by(**mine).values(comment=None),
+        execution_options={"synchronize_session": False},
+    )
+    session.execute(
+        update(StaffOrder).filter_by(**mine).values(note=None),
+        execution_options={"synchronize_session": False},
+    )
+    session.execute(
+        update(Coupon)
+        .filter_by(**mine)
+        .where(Coupon.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_by=scope.actor),
         execution_options={"synchronize_session": False},
     )
     rows = session.execute(select(Activity.id, Activity.data).filter_by(**mine)).all()
