@@ -116,6 +116,6 @@ export async function render(view, context, groupId) {
   clear(view,
     h("p", {}, h("a", { href: href("groups") }, t("All groups"))),
     h("h1", {}, title), summary, form, group ? members : null);
-  if (group) await renderMembers(members, context, group);
+  if (group) await renderMembers(members, context, group, types);
   if (!group && editable) form.querySelector("input[name=name]").focus();
 }

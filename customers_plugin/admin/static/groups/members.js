@@ -26,10 +26,9 @@ function why(entry, labels, kinds) {
   return h("ul", { class: "why" }, lines);
 }
 
-export async function renderMembers(section, context, group) {
+export async function renderMembers(section, context, group, types) {
   const { api, can, href } = context;
   const editable = can(GROUPS);
-  const types = await api.get("/groups/condition-types").then((a) => a.items).catch(() => []);
   const labels = Object.fromEntries(types.map((x) => [x.field, x.label]));
   const kinds = Object.fromEntries(types.map((x) => [x.field, x.value_type]));
   const tbody = h("tbody");
