@@ -77,6 +77,10 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Types of file a note accepts, judged by the file's content (415 otherwise); a subset "
         "of application/pdf, image/gif, image/jpeg, image/png, image/webp and text/plain.",
     ),
+    "CUSTOMERS_MERGE_UNDO_HOURS": (
+        72,
+        "Hours a merge of duplicate customers can be undone (POST /merges/{id}/undo).",
+    ),
     "CUSTOMERS_MAX_BULK": (10_000, "Most customers one bulk action may touch (422 above)."),
     "CUSTOMERS_TRANSFER_FOLDER": (
         None,

@@ -24,10 +24,11 @@ EXPORT = "customers.export"
 BLOCK = "customers.block"
 WALLET = "customers.wallet"  # credit or debit a wallet (money), apart from editing a profile
 IMPORT = "customers.import"
+MERGE = "customers.merge"  # merge duplicate customers and undo a merge
 GROUPS = "groups.manage"
 SETTINGS = "settings.manage"  # the store's settings, custom field definitions among them
 
-PERMISSIONS = (READ, WRITE, DELETE, EXPORT, BLOCK, WALLET, IMPORT, GROUPS, SETTINGS)
+PERMISSIONS = (READ, WRITE, DELETE, EXPORT, BLOCK, WALLET, IMPORT, MERGE, GROUPS, SETTINGS)
 
 F = TypeVar("F", bound=Callable[..., Any])
 ANONYMOUS_STAFF = "admin"  # who acts when the host does not say

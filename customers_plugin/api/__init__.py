@@ -21,6 +21,7 @@ from ..services.attachments import LocalAttachments
 from . import catalog, customers, errors, groups, history, openapi, storefront
 from . import exports as exports_api
 from . import imports as imports_api
+from . import merges as merges_api
 from . import notes as notes_api
 from . import privacy as privacy_api
 from . import review_requests as review_requests_api
@@ -45,6 +46,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (tasks_api.blp, ""),
     (wallet_api.blp, "/customers"),
     (notes_api.blp, ""),
+    (merges_api.blp, ""),
     (review_requests_api.blp, "/customers"),
     (privacy_api.blp, "/customers"),
     (storefront.blp, "/me"),

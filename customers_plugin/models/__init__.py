@@ -19,6 +19,7 @@ from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
 from .inbox import EventInbox
+from .merges import MERGE_ROW_ACTIONS, Merge, MergeRow
 from .notes import Note, NoteFile, NoteRevision
 from .outbox import OUTBOX_STATES, JobOutbox
 from .review_requests import REVIEW_REQUEST_STATUSES, ReviewRequest
@@ -31,6 +32,7 @@ __all__ = [
     "CONSENT_STATUSES",
     "DUPLICATE_REASONS",
     "GENDERS",
+    "MERGE_ROW_ACTIONS",
     "OUTBOX_STATES",
     "REVIEW_REQUEST_STATUSES",
     "STATUSES",
@@ -57,6 +59,8 @@ __all__ = [
     "ImportKey",
     "ImportRowError",
     "JobOutbox",
+    "Merge",
+    "MergeRow",
     "Note",
     "NoteFile",
     "NoteRevision",

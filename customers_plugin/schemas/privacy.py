@@ -53,6 +53,16 @@ class CustomerProfile(CustomerCard):
         exclude = ("consent_history", "recent_orders", "upcoming_bookings")
 
 
+class MergedCustomerOut(ma.Schema):
+    id = fields.UUID(required=True, metadata={"description": "The merge."})
+    merged_id = fields.UUID(required=True)
+    merged_at = UTCDateTime(required=True)
+    undone_at = UTCDateTime(allow_none=True)
+    merged = fields.Dict(
+        required=True, metadata={"description": "The merged customer's record as it was."}
+    )
+
+
 class CustomerDataExport(ma.Schema):
     format = fields.String(required=True, metadata={"description": "The document's format."})
     exported_at = UTCDateTime(required=True)
@@ -81,6 +91,11 @@ class CustomerDataExport(ma.Schema):
             "description": "Internal notes: text, type, author, times, earlier "
             "versions and the names of their files (the files stay in the attachment store)."
         },
+    )
+    merges = fields.List(
+        fields.Nested(MergedCustomerOut),
+        required=True,
+        metadata={"description": "Customers merged into this one."},
     )
 
 

@@ -2,7 +2,8 @@
 portability): the profile with contacts, custom fields, tags and sources; consent history;
 orders, bookings, form submissions and reviews; the activity log; the wallet with its whole
 ledger; the wishlist; review requests; staff tasks; group memberships; internal notes (text,
-type, author, times, earlier versions and the names of their files).
+type, author, times, earlier versions and the names of their files); the customers merged
+into this one, with their rows as they were.
 
 The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``; messages have
 no table yet. Every list is read whole: this is one person's history, asked for rarely.
@@ -22,6 +23,7 @@ from ...models import (
     CustomerGroup,
     FormSubmission,
     GroupMember,
+    Merge,
     OrderSummary,
     Review,
     ReviewRequest,
@@ -71,7 +73,27 @@ def customer_data(scope: Scope, customer_id: uuid.UUID, wallet_currency: str) ->
         "tasks": every(Task, Task.due_at, Task.id),
         "groups": _memberships(scope, customer_id),
         "notes": export_notes(scope, customer_id),
+        "merges": _merges(scope, customer_id),
     }
+
+
+def _merges(scope: Scope, customer_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The customers merged into this one (each merged row as it was is their data too)."""
+    found = scope.session.scalars(
+        select(Merge)
+        .where(Merge.store_id == scope.store_id, Merge.kept_id == customer_id)
+        .order_by(Merge.merged_at, Merge.id)
+    )
+    return [
+        {
+            "id": m.id,
+            "merged_id": m.merged_id,
+            "merged_at": m.merged_at,
+            "undone_at": m.undone_at,
+            "merged": m.merged,
+        }
+        for m in found
+    ]
 
 
 def _memberships(scope: Scope, customer_id: uuid.UUID) -> list[dict[str, Any]]:

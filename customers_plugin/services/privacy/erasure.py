@@ -24,24 +24,14 @@ from ...models import (
     Activity,
     BookingSummary,
     Customer,
-    CustomerSource,
-    CustomerTag,
-    FieldValue,
-    FormSubmission,
-    GroupMember,
-    Note,
-    NoteFile,
-    NoteRevision,
     Review,
-    ReviewRequest,
-    Task,
-    WishlistItem,
 )
 from ...types import utcnow
 from .. import activity, attachments
 from ..customers import get
 from ..notes import file_keys
 from ..scope import Scope
+from .owned import PERSONAL_ROWS
 from .traces import forget
 
 # the key a row with neither email nor phone keeps (the table requires one of them): no
@@ -94,20 +84,8 @@ _PROFILE_CLEARED: dict[str, Any] = {
     "block_reason": None,
     "block_details": None,
 }
-# rows that are only about the person: deleted outright
-_PERSONAL_ROWS = (
-    CustomerTag,
-    CustomerSource,
-    FieldValue,
-    GroupMember,
-    WishlistItem,
-    ReviewRequest,
-    FormSubmission,
-    Task,
-    NoteFile,  # notes are what staff wrote about the person: they go, files first
-    NoteRevision,
-    Note,
-)
+# rows that are only about the person: deleted outright (registered in ``owned``)
+_PERSONAL_ROWS = PERSONAL_ROWS
 
 
 def anonymize(scope: Scope, customer_id: uuid.UUID) -> tuple[Customer, bool]:
