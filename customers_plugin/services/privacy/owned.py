@@ -83,7 +83,7 @@ OWNED: tuple[Owned, ...] = (
     Owned(ConsentEvent, "move"),
     Owned(Activity, "move"),
     Owned(DuplicateSuggestion, "drop", columns=("customer_id", "other_id")),
-    Owned(ImportChange, "stay"),
+    Owned(ImportChange, "stay", key="batch_id"),
 )
 
 # what erasure deletes outright
