@@ -77,6 +77,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Types of file a note accepts, judged by the file's content (415 otherwise); a subset "
         "of application/pdf, image/gif, image/jpeg, image/png, image/webp and text/plain.",
     ),
+    "CUSTOMERS_FRAUD_SHARING_STORES": (
+        (),
+        "Stores that share fraud signals: their blocks are reported to fraud_report plugins "
+        "and their cards ask fraud_signals (opt-in; see docs/security/fraud-network.md).",
+    ),
     "CUSTOMERS_MERGE_UNDO_HOURS": (
         72,
         "Hours a merge of duplicate customers can be undone (POST /merges/{id}/undo).",

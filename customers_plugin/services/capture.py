@@ -30,7 +30,7 @@ from ..events import (
 from ..models import BookingSummary, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, identity, stats, wallet
+from . import activity, consent, contacts, fraud, identity, stats, wallet
 from .groups import reevaluate_customers
 from .snapshots import customer_info
 
@@ -466,7 +466,7 @@ class Capture:
         )
         apply(session, resolved.id)
         reevaluate_customers(session, state, store_id, [resolved.id])
-        self._announce(session, resolved)
+        self._announce(session, store_id, resolved)
         return resolved.id
 
     def for_customer(self, store_id: str, customer_id: uuid.UUID, apply: Apply) -> uuid.UUID:
@@ -477,11 +477,12 @@ class Capture:
             reevaluate_customers(session, self.state, store_id, [customer_id])
         return customer_id
 
-    def _announce(self, session: Session, resolved: contacts.Resolved) -> None:
+    def _announce(self, session: Session, store_id: str, resolved: contacts.Resolved) -> None:
         """Tell listeners about a new or changed customer after commit (this flow has just
         re-evaluated the customer's groups itself)."""
         pm = self.state.pm
         if resolved.created:
+            fraud.check_new_customer(self.state, session, store_id, resolved.id)
             hook, extra = "customer_created", {}
         elif resolved.changes:
             hook, extra = "customer_updated", {"changes": tuple(resolved.changes)}
