@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-
 from customers_fraud_network import network
 from customers_fraud_network.plugin import plugin as fraud_network
+from sqlalchemy import select
+
 from customers_plugin.events import Contact, OrderPlaced
 from tests.api.conftest import BearerAuth, Staff
 

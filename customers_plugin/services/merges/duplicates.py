@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, literal, select, tuple_
 
 from ...models import Customer, DuplicateSuggestion
 from ...sql import email_domain
@@ -139,7 +139,11 @@ def _named(scope: Scope, limit: int, cursor: list[Any] | None) -> tuple[list[Pai
         )
     )
     if cursor is not None:
-        query = query.where(after(_NAMED, cursor))
+        # the first two keys alone, as a row bound the (store, name, id) index can seek to
+        start = tuple_(a.search_name, a.id) >= tuple_(
+            literal(cursor[0], a.search_name.type), literal(cursor[1], a.id.type)
+        )
+        query = query.where(start, after(_NAMED, cursor))
     rows = scope.session.execute(query.order_by(*order_by(_NAMED)).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
