@@ -67,6 +67,7 @@ def test_permission_names_are_the_documented_ones():
         "customers.block",
         "customers.wallet",
         "customers.import",
+        "customers.merge",
         "groups.manage",
         "settings.manage",
     )
@@ -110,13 +111,14 @@ BODIES = {
     },
     ("POST", "tasks.create_task"): {"json": {"title": "x", "due_at": "2030-01-05T10:00:00"}},
     ("PATCH", "tasks.update_task"): {"json": {"status": "done"}},
+    ("POST", "merges.merge"): {"json": {"other_id": "01a24ab2-bc67-7fab-99e3-f077c0ebef1d"}},
 }
 
 
 @pytest.fixture
 def store_b(api_app):
     """A customer of store B with a tag, a field value, an order, a booking, a photo, a note
-    with a file and a task."""
+    with a file and a task; and a merge of two others."""
     b = Staff(api_app, "b")
     field = b.post("/fields", json={"label": "Dog", "type": "text"}).json
     customer = b.create(email="b@example.com", tags=["secret"], custom_fields={"dog": "Rex"})
@@ -140,7 +142,11 @@ def store_b(api_app):
     task = b.post(
         f"/customers/{card['id']}/tasks", json={"title": "B's", "due_at": "2030-01-05T10:00"}
     )
+    kept = b.create(email="b-kept@example.com")["id"]
+    merged = b.create(email="b-merged@example.com")["id"]
+    merge = b.post(f"/customers/{kept}/merge", json={"other_id": merged})
     return {
+        "merge_id": merge.json["id"] if merge.status_code == 200 else None,
         "task_id": task.json["id"] if task.status_code == 201 else None,
         "group_id": group.json["id"] if group.status_code == 201 else None,
         "batch_id": batch.json["id"] if batch.status_code == 202 else None,
