@@ -20,7 +20,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml hooks/*/pyproject.toml
-	$(BIN)/pip install --quiet -e ".[dev]" -e hooks/loyalty_points -e hooks/profile_conditions -e hooks/sms_gateway
+	$(BIN)/pip install --quiet -e ".[dev]" -e hooks/loyalty_points -e hooks/profile_conditions -e hooks/sms_gateway -e hooks/fraud_network
 	touch $@
 
 demo: $(VENV)/.installed

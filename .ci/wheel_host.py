@@ -25,7 +25,7 @@ from customers_plugin import CustomersPlugin, hookimpl
 TOKEN = "Bearer wheel-check"
 # alembic runs env.py itself (it needs alembic's context); it is exercised by db upgrade
 NOT_IMPORTABLE = {"customers_plugin.migrations.env"}
-PLUGINS = {"loyalty_points", "profile_conditions", "sms_gateway"}
+PLUGINS = {"fraud_network", "loyalty_points", "profile_conditions", "sms_gateway"}
 
 
 class Host:

@@ -171,6 +171,32 @@ def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
             ),
         )
     )
+    results += _duplicates(client, backend, data, calls)
     conn.close()
     app.extensions["customers"].db.dispose()
     return results
+
+
+def _duplicates(client: Any, backend: str, data: Generated, calls: int) -> list[Result]:
+    """The store's suggested duplicate pairs: the first page, and the 20th by cursor."""
+
+    def page(cursor: str | None = None) -> Any:
+        query = f"limit={PAGE}" + (f"&cursor={cursor}" if cursor else "")
+        response = client.get(f"{PREFIX}/customers/duplicates?{query}")
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        return response.get_json()
+
+    cursor, depth = None, 1
+    while depth < 20 and (found := page(cursor)["next_cursor"]):
+        cursor, depth = found, depth + 1
+    return [
+        latency(
+            "duplicates page, first", backend, data.customers, time_calls(lambda i: page(), calls)
+        ),
+        latency(
+            f"duplicates page, deep via cursor (page {depth})",
+            backend,
+            data.customers,
+            time_calls(lambda i: page(cursor), calls),
+        ),
+    ]

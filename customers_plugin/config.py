@@ -146,6 +146,15 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "out); a subset of application/pdf, image/gif, image/jpeg, image/png, image/webp "
         "and text/plain.",
     ),
+    "CUSTOMERS_FRAUD_SHARING_STORES": (
+        (),
+        "Stores that share fraud signals: their blocks are reported to fraud_report plugins "
+        "and their cards ask fraud_signals (opt-in; see docs/security/fraud-network.md).",
+    ),
+    "CUSTOMERS_MERGE_UNDO_HOURS": (
+        72,
+        "Hours a merge of duplicate customers can be undone (POST /merges/{id}/undo).",
+    ),
     "CUSTOMERS_MAX_BULK": (10_000, "Most customers one bulk action may touch (422 above)."),
     "CUSTOMERS_TRANSFER_FOLDER": (
         None,

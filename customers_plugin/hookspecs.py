@@ -12,7 +12,8 @@ Five families:
    ``coupon_*``): notifications sent after the plugin's transaction commits; a failing
    implementation is logged and skipped;
 3. plugin -> host services: the host answers questions only it can answer;
-4. extension points (``register_*``, ``send_message``, attachments, ``fraud_signals``);
+4. extension points (``register_*``, ``send_message``, attachments, ``fraud_report`` /
+   ``fraud_signals``);
 5. checkout answers: the host asks, the plugin answers from its group rules (and personal
    coupons).
 
@@ -1038,20 +1039,47 @@ def delete_attachment(store_id: str, key: str) -> bool | None:
 
 
 @hookspec
-def fraud_signals(customer: CustomerInfo) -> Sequence[str] | None:
-    """Signals that a customer may not be serious (shown on the card). All results are collected.
+def fraud_report(store_id: str, email: str | None, phone: str | None, blocked: bool) -> None:
+    """A merchant of a store that shares fraud signals (``CUSTOMERS_FRAUD_SHARING_STORES``)
+    blocked or unblocked a customer. Called after commit; a failure is logged and changes
+    nothing. Keep no plain contact: the reference plugin (hooks/fraud_network) keeps keyed
+    hashes only (docs/security/fraud-network.md).
 
     Args:
-        customer: a ``CustomerInfo`` snapshot.
-
-    Returns:
-        Short labels such as ``"many_cancelled_orders"``.
+        store_id: the store whose merchant acted.
+        email: the customer's normalised email (lower case, trimmed), or ``None``.
+        phone: the customer's phone in E.164, or ``None``.
+        blocked: ``True`` on block, ``False`` on unblock (the store withdraws its signal).
 
     Example:
         ```python
         @hookimpl
-        def fraud_signals(customer):
-            return ["disposable_email"] if is_disposable(customer.email) else []
+        def fraud_report(store_id, email, phone, blocked):
+            network.record(store_id, [hmac_of(email), hmac_of(phone)], blocked)
+        ```
+    """
+
+
+@hookspec
+def fraud_signals(store_id: str, email: str | None, phone: str | None) -> int | None:
+    """How many *other* stores blocked this contact (its email or its phone). Asked for stores
+    that share signals, on the customer card and after a new customer is captured; the
+    largest answer is shown as a label with that number, never which stores or why. All
+    results are collected; a failure counts as no answer.
+
+    Args:
+        store_id: the asking store (its own block is not counted).
+        email: the normalised email, or ``None``.
+        phone: the phone in E.164, or ``None``.
+
+    Returns:
+        The number of other stores, or ``None`` for no opinion.
+
+    Example:
+        ```python
+        @hookimpl
+        def fraud_signals(store_id, email, phone):
+            return network.stores_blocking([hmac_of(email), hmac_of(phone)], but=store_id)
         ```
     """
 

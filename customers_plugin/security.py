@@ -24,6 +24,7 @@ EXPORT = "customers.export"
 BLOCK = "customers.block"
 WALLET = "customers.wallet"  # credit or debit a wallet (money), apart from editing a profile
 IMPORT = "customers.import"
+MERGE = "customers.merge"  # merge duplicate customers and undo a merge
 GROUPS = "groups.manage"
 SETTINGS = "settings.manage"  # the store's settings, custom field definitions among them
 ORDERS = "orders.place"  # place an order in the host for a customer
@@ -38,6 +39,7 @@ PERMISSIONS = (
     BLOCK,
     WALLET,
     IMPORT,
+    MERGE,
     GROUPS,
     SETTINGS,
     ORDERS,

@@ -3,6 +3,9 @@
 ``in_values(column, values)`` is ``column = ANY(:array)`` on PostgreSQL and
 ``column IN (SELECT value FROM json_each(:json))`` on SQLite: one bound parameter whatever the
 list's length, so the statement's text (and its cached plan) does not grow with the list.
+
+``email_domain(column)`` is the part of an email after its ``@`` (``split_part`` on
+PostgreSQL, ``substr``/``instr`` on SQLite).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlalchemy import Boolean, String, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -75,3 +79,22 @@ def _in_values_postgresql(element: InValues, compiler: Any, **kw: Any) -> str:
 def _in_values_json(element: InValues, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
     return f"{column} IN (SELECT value FROM json_each({compiler.process(element.values, **kw)}))"
+
+
+class email_domain(FunctionElement[str]):  # an SQL function, named like one
+    """The domain of an email column (see the module)."""
+
+    type = String()
+    inherit_cache = True
+    name = "email_domain"
+
+
+@compiles(email_domain, "postgresql")
+def _email_domain_postgresql(element: email_domain, compiler: Any, **kw: Any) -> str:
+    return f"split_part({compiler.process(element.clauses, **kw)}, '@', 2)"
+
+
+@compiles(email_domain)
+def _email_domain_sqlite(element: email_domain, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"substr({column}, instr({column}, '@') + 1)"

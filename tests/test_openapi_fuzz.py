@@ -226,6 +226,13 @@ RULES = (
         r"coupon_held",
     ),
     Rule(
+        "a customer is merged with another customer, not with itself",
+        ACCEPTED,
+        r"/customers/\{customer_id\}/merge",
+        422,
+        r"merged into itself",
+    ),
+    Rule(
         "a body above the configured byte limit answers 413 before it is parsed",
         "negative_data_rejection",
         ANY,

@@ -24,6 +24,7 @@ from . import coupons as coupons_api
 from . import exports as exports_api
 from . import imports as imports_api
 from . import inbound as inbound_api
+from . import merges as merges_api
 from . import messages as messages_api
 from . import notes as notes_api
 from . import orders as orders_api
@@ -58,6 +59,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (notes_api.blp, ""),
     (inbound_api.blp, ""),
     (messages_api.blp, ""),
+    (merges_api.blp, ""),
     (review_requests_api.blp, "/customers"),
     (privacy_api.blp, "/customers"),
     (orders_api.blp, "/customers"),

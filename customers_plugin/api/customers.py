@@ -27,7 +27,7 @@ from ..schemas.customers import (
     TagsOut,
 )
 from ..security import require
-from ..services import attachments, bulk, card, customers, listing, tags
+from ..services import attachments, bulk, card, customers, fraud, listing, tags
 from ..services.errors import NotFound
 from ..state import get_state
 from .common import page_size, scope
@@ -104,7 +104,9 @@ def get_customer(customer_id: uuid.UUID) -> Any:
     """The customer card: every field, stats, consent history, recent orders, upcoming
     bookings."""
     with scope(write=False) as s:
-        return card.card(s, customer_id)
+        data = card.card(s, customer_id)
+    data["fraud"] = fraud.label(s.state, s.store_id, data["email_normalized"], data["phone"])
+    return data
 
 
 @blp.route("/<uuid:customer_id>", methods=["PATCH"])

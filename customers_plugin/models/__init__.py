@@ -20,6 +20,7 @@ from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
 from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
 from .inbox import EventInbox
+from .merges import MERGE_ROW_ACTIONS, Merge, MergeRow
 from .messages import (
     MESSAGE_DIRECTIONS,
     MESSAGE_PURPOSES,
@@ -46,6 +47,7 @@ __all__ = [
     "DUPLICATE_REASONS",
     "ERASURE_STATUSES",
     "GENDERS",
+    "MERGE_ROW_ACTIONS",
     "MESSAGE_DIRECTIONS",
     "MESSAGE_PURPOSES",
     "MESSAGE_STATES",
@@ -79,6 +81,8 @@ __all__ = [
     "ImportKey",
     "ImportRowError",
     "JobOutbox",
+    "Merge",
+    "MergeRow",
     "Message",
     "MessageAttachment",
     "Note",

@@ -49,7 +49,8 @@ class Customer(Base):
         Index(None, "store_id", "total_spent", "id"),
         Index(None, "store_id", "orders_count", "id"),
         Index(None, "store_id", "last_order_at", "id"),
-        Index(None, "store_id", "search_name"),
+        # same-name duplicate pairs walk this in (name, id) order (services/merges/duplicates.py)
+        Index("ix_customers_customers_name_page", "store_id", "search_name", "id"),
         Index(None, "store_id", "country"),
         # one customer per host account and store (NULLs never collide: unlinked is fine); a
         # unique index, not a constraint, so SQLite adds it without rebuilding the table
@@ -207,6 +208,8 @@ class DuplicateSuggestion(Base):
             "detected_at",
             "id",
         ),
+        # the store's list of pairs, newest first (services/merges/duplicates.py)
+        Index("ix_customers_duplicate_suggestions_store_page", "store_id", "detected_at", "id"),
         CheckConstraint("reason IN ('same_phone')", name="reason"),
     )
 

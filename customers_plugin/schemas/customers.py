@@ -292,7 +292,22 @@ class AddressList(ma.Schema):
     items = fields.List(fields.Nested(AddressOut), required=True)
 
 
+class FraudLabel(ma.Schema):
+    flagged = fields.Boolean(required=True)
+    stores = fields.Integer(
+        required=True, metadata={"description": "How many other stores blocked this contact."}
+    )
+
+
 class CustomerCard(CustomerRow):
+    fraud = fields.Nested(
+        FraudLabel,
+        allow_none=True,
+        metadata={
+            "description": "Set when other stores sharing fraud signals blocked this contact "
+            "(CUSTOMERS_FRAUD_SHARING_STORES); never which stores or why."
+        },
+    )
     language = fields.String(allow_none=True)
     gender = fields.String(allow_none=True)
     birthdate = fields.Date(allow_none=True)

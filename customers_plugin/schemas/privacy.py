@@ -75,6 +75,16 @@ class ErasureRequestArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(ERASURE_STATUSES))
 
 
+class MergedCustomerOut(ma.Schema):
+    id = fields.UUID(required=True, metadata={"description": "The merge."})
+    merged_id = fields.UUID(required=True)
+    merged_at = UTCDateTime(required=True)
+    undone_at = UTCDateTime(allow_none=True)
+    merged = fields.Dict(
+        required=True, metadata={"description": "The merged customer's record as it was."}
+    )
+
+
 class CustomerDataExport(ma.Schema):
     format = fields.String(required=True, metadata={"description": "The document's format."})
     exported_at = UTCDateTime(required=True)
@@ -115,6 +125,11 @@ class CustomerDataExport(ma.Schema):
         fields.Nested(ThreadExport),
         required=True,
         metadata={"description": "Message threads with every message in and out."},
+    )
+    merges = fields.List(
+        fields.Nested(MergedCustomerOut),
+        required=True,
+        metadata={"description": "Customers merged into this one."},
     )
 
 

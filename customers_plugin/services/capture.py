@@ -31,7 +31,7 @@ from ..events import (
 from ..models import BookingSummary, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, coupons, identity, orders, settings, stats, wallet
+from . import activity, consent, contacts, coupons, fraud, identity, orders, settings, stats, wallet
 from .groups import reevaluate_customers
 from .inbound import contact_form
 from .snapshots import customer_info
@@ -487,7 +487,7 @@ class Capture:
             reevaluate_customers(session, state, store_id, [resolved.id])
         else:
             deferred.setdefault(store_id, []).append(resolved.id)
-        self._announce(session, resolved)
+        self._announce(session, store_id, resolved)
         return resolved.id
 
     @contextmanager
@@ -512,11 +512,12 @@ class Capture:
             reevaluate_customers(session, self.state, store_id, [customer_id])
         return customer_id
 
-    def _announce(self, session: Session, resolved: contacts.Resolved) -> None:
+    def _announce(self, session: Session, store_id: str, resolved: contacts.Resolved) -> None:
         """Tell listeners about a new or changed customer after commit (this flow has just
         re-evaluated the customer's groups itself)."""
         pm = self.state.pm
         if resolved.created:
+            fraud.check_new_customer(self.state, session, store_id, resolved.id)
             hook, extra = "customer_created", {}
         elif resolved.changes:
             hook, extra = "customer_updated", {"changes": tuple(resolved.changes)}

@@ -10,6 +10,9 @@ matching serves the merchant's records, never identity (``services/identity.py``
 - no email, the phone is B's: the event is B's;
 - neither is known: a new customer.
 
+An email or phone of a customer merged into another (``services/merges``) leads to the kept
+customer while the merge stands, so events for a merged-away contact land on the survivor.
+
 Creation is an ``INSERT … ON CONFLICT DO NOTHING`` on the per-store unique keys, then a
 re-read, so fifty concurrent first events for one new address still make exactly one customer.
 Known contacts only gain what they lack, and never a primary email: a merchant's edits are
@@ -29,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ..db import insert_ignore
 from ..events import Contact, FieldChange
-from ..models import Customer, CustomerSource, CustomerTag, DuplicateSuggestion, Tag
+from ..models import Customer, CustomerSource, CustomerTag, DuplicateSuggestion, Merge, Tag
 from ..normalize import InvalidPhone, normalize_email, normalize_phone, search_key
 from ..types import new_id, utcnow
 
@@ -95,12 +98,42 @@ _MATCH_COLUMNS = (
 )
 
 
-def _find(session: Session, store_id: str, column: Any, value: str | None) -> Row[Any] | None:
+def _find(session: Session, store_id: str, column: Any, value: Any) -> Row[Any] | None:
+    """The customer whose ``column`` is ``value``, key-share locked on PostgreSQL until the
+    event commits: a merge (which locks both customers for update) waits for the event, or
+    the event waits for the merge and then finds the merged customer gone."""
     if value is None:
         return None
     return session.execute(
-        select(*_MATCH_COLUMNS).where(_customers.c.store_id == store_id, column == value)
+        select(*_MATCH_COLUMNS)
+        .where(_customers.c.store_id == store_id, column == value)
+        .with_for_update(read=True, key_share=True)
     ).first()
+
+
+_MAX_REDIRECTS = 10  # merges chained A -> B -> C… followed at most this far
+
+
+def _redirected(session: Session, store_id: str, column: Any, value: str | None) -> Row[Any] | None:
+    """The customer a merged-away customer's email or phone now leads to: the kept customer
+    of the live merge that removed its holder (following later merges of the kept one)."""
+    if value is None:
+        return None
+    live = [Merge.store_id == store_id, Merge.undone_at.is_(None)]
+    newest = (Merge.merged_at.desc(), Merge.id.desc())
+    target = session.scalar(
+        select(Merge.kept_id).where(*live, column == value).order_by(*newest).limit(1)
+    )
+    for _ in range(_MAX_REDIRECTS):
+        if target is None:
+            return None
+        found = _find(session, store_id, _customers.c.id, target)
+        if found is not None:
+            return found
+        target = session.scalar(
+            select(Merge.kept_id).where(*live, Merge.merged_id == target).order_by(*newest).limit(1)
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +147,13 @@ class _Match:
 
 def _match(session: Session, store_id: str, keys: ContactKeys) -> _Match:
     by_email = _find(session, store_id, _customers.c.email_normalized, keys.email_key)
+    if by_email is None:
+        by_email = _redirected(session, store_id, Merge.merged_email_key, keys.email_key)
     if by_email is not None and by_email.phone == keys.phone:
         return _Match(by_email, None)  # the usual repeat customer: one query
     by_phone = _find(session, store_id, _customers.c.phone, keys.phone)
+    if by_phone is None:
+        by_phone = _redirected(session, store_id, Merge.merged_phone, keys.phone)
     if by_email is not None:
         other = by_phone if by_phone is not None and by_phone.id != by_email.id else None
         return _Match(by_email, other)

@@ -28,7 +28,7 @@ from ..normalize import (
     validate_email_address,
 )
 from ..types import new_id, utcnow
-from . import activity, addresses, attachments, consent, contacts, fields
+from . import activity, addresses, attachments, consent, contacts, fields, fraud
 from .errors import Conflict, Invalid, NotFound, invalid
 from .privacy import traces
 from .scope import Scope
@@ -331,6 +331,7 @@ def block(scope: Scope, customer_id: uuid.UUID, reason: str, details: str | None
     customer.block_reason = reason
     customer.block_details = details
     _set_status(scope, customer, "blocked", "blocked", {"reason": reason})
+    fraud.report(scope.state, scope.session, scope.store_id, customer.id, blocked=True)
     if scope.listens("customer_blocked"):
         info = customer_info(scope.session, customer.id)
         scope.announce("customer_blocked", customer=info, reason=reason, details=details)
@@ -344,6 +345,7 @@ def unblock(scope: Scope, customer_id: uuid.UUID) -> bool:
     customer.block_reason = None
     customer.block_details = None
     _set_status(scope, customer, "active", "unblocked")
+    fraud.report(scope.state, scope.session, scope.store_id, customer.id, blocked=False)
     if scope.listens("customer_unblocked"):
         scope.announce("customer_unblocked", customer=customer_info(scope.session, customer.id))
     return True

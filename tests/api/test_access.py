@@ -74,6 +74,7 @@ def test_permission_names_are_the_documented_ones():
         "customers.block",
         "customers.wallet",
         "customers.import",
+        "customers.merge",
         "groups.manage",
         "settings.manage",
         "orders.place",
@@ -133,6 +134,7 @@ BODIES = {
         "json": {"channel": "email", "purpose": "transactional", "subject": "x", "body": "x"}
     },
     ("POST", "messages.report_delivery"): {"json": {"state": "delivered"}},
+    ("POST", "merges.merge"): {"json": {"other_id": "01a24ab2-bc67-7fab-99e3-f077c0ebef1d"}},
 }
 # routes whose caller is not staff of a store: a provider's signed webhooks (they name the
 # provider's message id, or the thread's reply token) and the signed unsubscribe link (the
@@ -148,7 +150,7 @@ NOT_STAFF_ROUTES = {
 @pytest.fixture
 def store_b(api_app):
     """A customer of store B with a tag, a field value, an order, a booking, a photo, a note
-    with a file, a task and a message in a thread."""
+    with a file, a task and a message in a thread; and a merge of two others."""
     b = Staff(api_app, "b")
     field = b.post("/fields", json={"label": "Dog", "type": "text"}).json
     customer = b.create(email="b@example.com", tags=["secret"], custom_fields={"dog": "Rex"})
@@ -198,6 +200,9 @@ def store_b(api_app):
         json={"channel": "email", "purpose": "transactional", "subject": "Hi", "body": "B's"},
     )
     attachment_id = _inbound_attachment(api_app, card["id"])
+    kept = b.create(email="b-kept@example.com")["id"]
+    merged = b.create(email="b-merged@example.com")["id"]
+    merge = b.post(f"/customers/{kept}/merge", json={"other_id": merged})
     return {
         "coupon_id": coupon.json["id"] if coupon.status_code == 201 else None,
         "item_id": b.get(f"/customers/{card['id']}/wishlist").json["items"][0]["id"],
@@ -206,6 +211,7 @@ def store_b(api_app):
         "attachment_id": attachment_id,
         "message_id": message.json["id"] if message.status_code == 202 else None,
         "thread_id": message.json["thread_id"] if message.status_code == 202 else None,
+        "merge_id": merge.json["id"] if merge.status_code == 200 else None,
         "task_id": task.json["id"] if task.status_code == 201 else None,
         "group_id": group.json["id"] if group.status_code == 201 else None,
         "batch_id": batch.json["id"] if batch.status_code == 202 else None,

@@ -4,7 +4,8 @@ orders, bookings, form submissions and reviews; the activity log; the wallet wit
 ledger; the wishlist; review requests; staff tasks; group memberships; internal notes (text,
 type, author, times, earlier versions and the names of their files); message threads with
 every message in and out (and the names of their files); personal coupons and the orders staff
-placed for them; erasure requests.
+placed for them; erasure requests; the customers merged into this one, with their rows as they
+were.
 
 The photo is named (``has_photo``) and served by ``GET /customers/{id}/photo``. Every list is
 read whole: this is one person's history, asked for rarely.
@@ -26,6 +27,7 @@ from ...models import (
     ErasureRequest,
     FormSubmission,
     GroupMember,
+    Merge,
     OrderSummary,
     Review,
     ReviewRequest,
@@ -84,7 +86,27 @@ def customer_data(scope: Scope, customer_id: uuid.UUID, wallet_currency: str) ->
             orders.as_dict(o) for o in every(StaffOrder, StaffOrder.created_at, StaffOrder.id)
         ],
         "threads": export_threads(scope, customer_id),
+        "merges": _merges(scope, customer_id),
     }
+
+
+def _merges(scope: Scope, customer_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The customers merged into this one (each merged row as it was is their data too)."""
+    found = scope.session.scalars(
+        select(Merge)
+        .where(Merge.store_id == scope.store_id, Merge.kept_id == customer_id)
+        .order_by(Merge.merged_at, Merge.id)
+    )
+    return [
+        {
+            "id": m.id,
+            "merged_id": m.merged_id,
+            "merged_at": m.merged_at,
+            "undone_at": m.undone_at,
+            "merged": m.merged,
+        }
+        for m in found
+    ]
 
 
 def _memberships(scope: Scope, customer_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -28,22 +28,8 @@ from ...models import (
     BookingSummary,
     Coupon,
     Customer,
-    CustomerSource,
-    CustomerTag,
-    FieldValue,
-    FormSubmission,
-    GroupMember,
-    Message,
-    MessageAttachment,
-    Note,
-    NoteFile,
-    NoteRevision,
     Review,
-    ReviewRequest,
     StaffOrder,
-    Task,
-    Thread,
-    WishlistItem,
 )
 from ...types import utcnow
 from .. import activity, attachments
@@ -51,6 +37,7 @@ from ..customers import get
 from ..messages.threads import attachment_keys
 from ..notes import file_keys
 from ..scope import Scope
+from .owned import PERSONAL_ROWS
 from .traces import forget
 
 # the key a row with neither email nor phone keeps (the table requires one of them): no
@@ -105,23 +92,8 @@ _PROFILE_CLEARED: dict[str, Any] = {
     "block_reason": None,
     "block_details": None,
 }
-# rows that are only about the person: deleted outright
-_PERSONAL_ROWS = (
-    CustomerTag,
-    CustomerSource,
-    FieldValue,
-    GroupMember,
-    WishlistItem,
-    ReviewRequest,
-    FormSubmission,
-    Task,
-    NoteFile,  # notes are what staff wrote about the person: they go, files first
-    NoteRevision,
-    Note,
-    MessageAttachment,  # messages are what was said to and by the person: they go too
-    Message,
-    Thread,
-)
+# rows that are only about the person: deleted outright (registered in ``owned``)
+_PERSONAL_ROWS = PERSONAL_ROWS
 
 
 def anonymize(scope: Scope, customer_id: uuid.UUID) -> tuple[Customer, bool]:

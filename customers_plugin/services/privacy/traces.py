@@ -1,6 +1,8 @@
 """Copies of customers' data kept outside their own rows, removed when they are deleted or
 erased: the import undo rows (``customers_import_changes`` keeps values from before an import,
-e.g. an old name and phone) and finished export files that hold them.
+e.g. an old name and phone), the records of merges into them (``customers_merges`` keeps the
+merged customer's row: the same person's data; the merge can then no longer be undone) and
+finished export files that hold them.
 
 An export file holds a customer when one of its cells is their id, email or phone (an extra
 one included): such a file is deleted once the erasure commits and its export marked
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 
 from ...db import after_commit
-from ...models import Customer, ExportJob, ImportChange
+from ...models import Customer, ExportJob, ImportChange, Merge
 from ..exports import delete_files
 from ..imports.storage import export_path
 from ..scope import Scope
@@ -39,6 +41,11 @@ def forget(scope: Scope, customer_ids: Sequence[uuid.UUID]) -> int:
     session.execute(
         delete(ImportChange)
         .where(ImportChange.store_id == scope.store_id, ImportChange.customer_id.in_(customer_ids))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(Merge)
+        .where(Merge.store_id == scope.store_id, Merge.kept_id.in_(customer_ids))
         .execution_options(synchronize_session=False)
     )
     needles = _needles(scope, customer_ids)

@@ -1,0 +1,1 @@
+"""Fraud signals shared across stores as keyed hashes (a reference customers-plugin plugin)."""
