@@ -1,7 +1,8 @@
 """The customer card's messages, timeline, orders and coupons in Chromium, as a merchant uses
 them: send an email from the card and read it in its thread, reply inside the thread, see it in
 the timeline, see the API's refusal in the form, place an order through the host, assign and
-revoke a coupon; and the messages tab in Arabic, checked for accessibility.
+revoke a coupon, send one message to chosen rows of the list; and the messages tab in Arabic,
+checked for accessibility.
 
 Each test uses customers no other browser test looks at (see ``shop.py``)."""
 
@@ -17,7 +18,7 @@ from examples.host_app.models import Product, db
 from .a11y import problems
 from .conftest import admin_tab
 from .shop import ARABIC, SKIP, SKIP_REASON, Shop
-from .test_admin_ui import open_card, open_tab
+from .test_admin_ui import open_card, open_tab, search
 
 if SKIP:
     pytest.skip(SKIP_REASON, allow_module_level=True)
@@ -74,7 +75,24 @@ def test_send_and_reply_from_the_card_then_the_timeline_shows_it(page: Page, sho
     expect(panel).to_contain_text("Nothing here yet.")
 
 
-def test_place_an_order_and_assign_then_revoke_a_coupon(page: Page, shop: Shop) -> None:
+def test_bulk_message_then_place_an_order_and_assign_then_revoke_a_coupon(
+    page: Page, shop: Shop
+) -> None:
+    search(page, "Filler Customer 4")  # 40 to 49
+    page.get_by_label("Select Filler Customer 46").check()
+    page.get_by_label("Select Filler Customer 47").check()
+    page.locator(".selection").get_by_role("button", name="Send message").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Subject").fill("Spring sale")
+    dialog.get_by_label("Message").fill("Ten percent off this week.")
+    dialog.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#toast")).to_have_text(
+        "Queued 2 messages; 0 customers skipped (no address or consent)."
+    )
+    for email in ("filler45@example.com", "filler46@example.com"):
+        threads = shop.api("GET", customer_path(shop, email) + "/threads")["items"]
+        assert [t["subject"] for t in threads] == ["Spring sale"]
+
     open_card(page, "Filler Customer 45")
     path = customer_path(shop, "filler44@example.com")
 
