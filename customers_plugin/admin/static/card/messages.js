@@ -47,7 +47,7 @@ export function messageBody(data, thread) {
 
 export async function render(panel, context) {
   const { api, path, can } = context;
-  const threads = h("div");
+  const threads = h("section", { class: "panel", "aria-label": t("Threads") });
   const open = h("section", { class: "panel", hidden: true, "aria-live": "polite" });
   let thread = null;
 
@@ -88,7 +88,7 @@ export async function render(panel, context) {
           m.direction === "in" ? t("From the customer") : t("To the customer"), " · ", channelLabel(m.channel), " · ",
           h("span", { class: "chip" }, stateLabel(m.state)), " · ", formatDate(m.created_at, true),
           m.sent_by ? [" · ", bdi(m.sent_by)] : null),
-        m.subject ? h("p", {}, h("strong", {}, bdi(m.subject))) : null,
+        m.subject && m.subject !== answer.subject ? h("p", {}, h("strong", {}, bdi(m.subject))) : null,
         h("p", { dir: "auto", class: "note-text" }, m.body),
         m.failure_reason ? h("p", { class: "muted" }, t("Reason: {reason}", { reason: m.failure_reason })) : null))));
     open.hidden = false;
