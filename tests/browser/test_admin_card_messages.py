@@ -1,18 +1,22 @@
 """The customer card's messages, timeline, orders and coupons in Chromium, as a merchant uses
 them: send an email from the card and read it in its thread, reply inside the thread, see it in
 the timeline, see the API's refusal in the form, place an order through the host, assign and
-revoke a coupon, send one message to chosen rows of the list; and the messages tab in Arabic,
-checked for accessibility.
+revoke a coupon, send a wished product with a discount, send one message to chosen rows of the
+list; and the messages tab in Arabic, checked for accessibility.
 
 Each test uses customers no other browser test looks at (see ``shop.py``)."""
 
 from __future__ import annotations
 
+import re
+import uuid
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import select
 
+from customers_plugin.services import wishlist
 from examples.host_app.models import Product, db
 
 from .a11y import problems
@@ -127,6 +131,20 @@ def test_bulk_message_then_place_an_order_and_assign_then_revoke_a_coupon(
     expect(coupon).to_contain_text("Revoked")
     expect(coupon.get_by_role("button")).to_have_count(0)
     assert shop.api("GET", path + "/coupons")["items"][0]["state"] == "revoked"
+
+    with shop.app.app_context(), shop.app.extensions["customers"].db.transaction() as session:
+        mug = wishlist.Product.of(first_product(shop), "Mug", Decimal("10.00"), "USD")
+        wishlist.add(session, "default", uuid.UUID(path.rsplit("/", 1)[1]), mug)
+    open_tab(page, "Wishlist")
+    page.get_by_role("tabpanel").get_by_role("button", name="Send with discount").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Value").fill("15")
+    dialog.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#toast")).to_have_text(re.compile(r"^Coupon GIFT-\w+ was sent\.$"))
+    gifts = [
+        c for c in shop.api("GET", path + "/coupons")["items"] if c["source"] == "wishlist_gift"
+    ]
+    assert [(g["state"], g["discount"]["value"]) for g in gifts] == [("active", "15.00")]
 
 
 def test_the_messages_tab_in_arabic(browser: Browser, shop: Shop) -> None:
