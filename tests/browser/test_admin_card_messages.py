@@ -4,7 +4,8 @@ the timeline, see the API's refusal in the form, place an order through the host
 revoke a coupon, send a wished product with a discount, send one message to chosen rows of the
 list; and the messages tab in Arabic, checked for accessibility.
 
-Each test uses customers no other browser test looks at (see ``shop.py``)."""
+The module has its own seeded shop (``shop.py``): an order placed here would change the
+spending that other modules' tests count; each test here uses customers the others do not."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from examples.host_app.models import Product, db
 
 from .a11y import problems
 from .conftest import admin_tab
-from .shop import ARABIC, SKIP, SKIP_REASON, Shop
+from .shop import ARABIC, SKIP, SKIP_REASON, Shop, serve
 from .test_admin_ui import open_card, open_tab, search
 
 if SKIP:
@@ -30,9 +31,17 @@ if SKIP:
 from playwright.sync_api import expect  # imported only when not skipped
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    with serve(tmp_path_factory.mktemp("card_shop")) as running:
+        yield running
 
 
 def customer_path(shop: Shop, email: str) -> str:
