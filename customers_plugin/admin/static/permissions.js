@@ -9,3 +9,4 @@ export const WALLET = "customers.wallet";
 export const IMPORT = "customers.import";
 export const GROUPS = "groups.manage";
 export const SETTINGS = "settings.manage";
+export const MERGE = "customers.merge";
