@@ -83,15 +83,15 @@ def test_a_duplicate_pair_merged_then_undone(browser: Browser, shop: Shop) -> No
         expect(row).to_contain_text("Same name, same email domain")
         expect(row).to_contain_text("70")
         expect(row.get_by_role("link", name="Marco Verdi")).to_have_count(2)
-        buttons = row.get_by_role("button", name="Merge into Marco Verdi")
-        expect(buttons).to_have_count(2)
-        buttons.first.click()
+        expect(row.get_by_role("button", name="Merge into Marco Verdi")).to_have_count(2)
+        row.get_by_role("button", name="Merge into Marco Verdi (marco@verdi.example)").click()
         page.get_by_role("dialog").get_by_role("button", name="Merge").click()
         expect(page.locator("#toast")).to_have_text("The customers were merged.")
         expect(row).to_have_count(0)
         expect(page.locator(".merged")).to_contain_text("was merged into Marco Verdi")
         names = {c["id"] for c in shop.api("GET", "/customers", **second)["items"]}
-        assert len(names & {kept["id"], other["id"]}) == 1
+        assert kept["id"] in names
+        assert other["id"] not in names
 
         page.locator(".merged").get_by_role("button", name="Undo").click()
         expect(page.locator("#toast")).to_have_text("The merge was undone.")

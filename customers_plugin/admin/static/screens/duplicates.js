@@ -36,7 +36,7 @@ function person(context, found, id) {
   const customer = found.get(id);
   const name = customer ? customer.name || customer.email || customer.phone || id : id;
   return h("div", {}, h("a", { href: context.href("customers", [id]) }, bdi(name)),
-    customer && customer.email ? h("div", { class: "muted" }, bdi(customer.email, { dir: "ltr" })) : null);
+    customer && customer.email ? h("div", { class: "muted email" }, bdi(customer.email, { dir: "ltr" })) : null);
 }
 
 function nameOf(found, id) {
@@ -92,6 +92,12 @@ async function duplicates(context, box) {
   }
 
   const merging = can(MERGE);
+  // who a "Merge into …" button keeps: the name, and the email too when both have one name
+  const keeps = (pair, id) => {
+    const same = nameOf(found, pair.customer_id) === nameOf(found, pair.other_id);
+    const email = found.get(id)?.email;
+    return same && email ? `${nameOf(found, id)} (${email})` : nameOf(found, id);
+  };
   const rows = answer.items.map((pair) => h("tr", {},
     h("td", { "data-label": t("Customer") }, person(context, found, pair.customer_id)),
     h("td", { "data-label": t("Possible duplicate") }, person(context, found, pair.other_id)),
@@ -99,9 +105,9 @@ async function duplicates(context, box) {
     h("td", { "data-label": t("Score"), class: "num" }, bdi(formatNumber(pair.score))),
     merging ? h("td", { "data-label": t("Actions") }, h("div", { class: "merge-actions" },
       h("button", { type: "button", class: "secondary", onclick: () => merge(pair.customer_id, pair.other_id) },
-        t("Merge into {name}", { name: nameOf(found, pair.customer_id) })),
+        t("Merge into {name}", { name: keeps(pair, pair.customer_id) })),
       h("button", { type: "button", class: "secondary", onclick: () => merge(pair.other_id, pair.customer_id) },
-        t("Merge into {name}", { name: nameOf(found, pair.other_id) })))) : null));
+        t("Merge into {name}", { name: keeps(pair, pair.other_id) })))) : null));
 
   const page = (next) => {
     const query = new URLSearchParams(params);

@@ -31,7 +31,7 @@ function specOf(key, state, specs) {
 
 function shown(value, spec) {
   if (value === null || value === undefined || value === "") return t("(none)");
-  if (spec.kind === "bool") return value ? t("Yes") : t("No");
+  if (spec.kind === "bool") return value ? t("On") : t("Off");
   if (spec.kind === "enum") return spec.options[value] || String(value);
   return bdi(String(value), { dir: "ltr" });
 }
@@ -81,7 +81,12 @@ export async function render(view, context) {
     }
   }
 
-  const rows = Object.entries(answer).map(([key, state]) => {
+  // the page's own order (related settings together), then any key it does not know
+  const order = Object.keys(specs);
+  const keys = Object.keys(answer).sort((a, b) =>
+    (order.includes(a) ? order.indexOf(a) : order.length) - (order.includes(b) ? order.indexOf(b) : order.length));
+  const rows = keys.map((key) => {
+    const state = answer[key];
     const spec = specOf(key, state, specs);
     const fieldError = h("p", { class: "field-errors", id: `setting-${key}-error`, role: "alert", hidden: true });
     const hintId = spec.hint ? `setting-${key}-hint` : null;
