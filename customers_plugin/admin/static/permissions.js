@@ -12,3 +12,4 @@ export const SETTINGS = "settings.manage";
 export const MESSAGE = "customers.message";
 export const ORDERS = "orders.place";
 export const COUPONS = "coupons.manage";
+export const MERGE = "customers.merge";
