@@ -34,6 +34,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("import", N_("Import"), security.IMPORT),
     Screen("export", N_("Export"), security.EXPORT),
     Screen("fields", N_("Fields"), security.READ),
+    Screen("duplicates", N_("Duplicates"), security.READ),
     Screen("settings", N_("Settings"), security.SETTINGS),
 )
 

@@ -42,6 +42,7 @@ FILTER_NAMES = {
     "q": "q",
     "tag": "tags",
     "group": "groups",
+    "id": "ids",
     "status": "statuses",
     "source": "sources",
     "country": "countries",

@@ -43,6 +43,7 @@ class FilterFields(ma.Schema):
     q = Text(max_length=200, metadata={"description": "Search names, emails and phones."})
     tag = _many(Text(max_length=100), 20)
     group = _many(fields.UUID(), 20)  # members of any of these groups
+    id = _many(fields.UUID())  # these customers (a screen naming several at once)
     status = _many(fields.String(validate=validate.OneOf(STATUSES)), 3)
     source = _many(Text(max_length=32))
     country = _many(Country())

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from .conftest import CHROMIUM, DESKTOP
 from .screenshots import ASSETS
-from .shop import serve
+from .shop import Shop, serve
 
 LOCALES = [("en", "en-US"), ("ar", "ar-SA")]
 IMPORT = (
@@ -26,6 +27,21 @@ IMPORT = (
     "broken-address,Broken,SA,\r\n"
     "khalid@example.com,خالد الحربي,Saudi Arabia,fair\r\n"
 )
+
+
+def desktop_tabs(shop: Shop) -> Iterator[tuple[str, Page]]:
+    """A desktop browser tab signed in as the Demo Shop's owner, in English then in Arabic."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        for short, locale in LOCALES:
+            context = browser.new_context(locale=locale, viewport=DESKTOP)
+            page = context.new_page()
+            page.goto(shop.url.replace("/admin/", "/staff/sign-in"))
+            page.get_by_role("button", name="Demo Shop: owner", exact=True).click()
+            page.wait_for_url("**/admin/")
+            yield short, page
+            context.close()
+        browser.close()
 
 
 def main() -> None:
@@ -45,32 +61,23 @@ def main() -> None:
         shop.api("POST", "/groups", json={"name": "Italia", "conditions": italians})
         data = {"file": (io.BytesIO(IMPORT.encode()), "fair-2026.csv"), "policy": "skip-bad-rows"}
         batch = shop.api("POST", "/imports", data=data, content_type="multipart/form-data")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM)
-            for short, locale in LOCALES:
-                context = browser.new_context(locale=locale, viewport=DESKTOP)
-                page = context.new_page()
-                page.goto(shop.url.replace("/admin/", "/staff/sign-in"))
-                page.get_by_role("button", name="Demo Shop: owner", exact=True).click()
-                page.wait_for_url("**/admin/")
-                page.goto(shop.url + "groups")
-                page.locator("table.groups tbody tr").first.wait_for()
-                page.screenshot(path=ASSETS / f"admin-groups-{short}.png", full_page=True)
-                page.goto(shop.url + f"groups/{big['id']}")
-                page.locator("table.members tbody tr").first.wait_for()
-                page.locator(".condition-builder + .actions button").click()
-                page.locator(".preview span").first.wait_for()
-                page.locator("table.members button.link").first.click()
-                page.locator(".why").first.wait_for()
-                page.screenshot(path=ASSETS / f"admin-group-{short}.png", full_page=True)
-                page.goto(shop.url + "import")
-                page.locator("table.imports tbody tr").first.wait_for()
-                page.screenshot(path=ASSETS / f"admin-import-form-{short}.png", full_page=True)
-                page.goto(shop.url + f"import/{batch['id']}")
-                page.locator("table.report tbody tr").first.wait_for()
-                page.screenshot(path=ASSETS / f"admin-import-{short}.png", full_page=True)
-                context.close()
-            browser.close()
+        for short, page in desktop_tabs(shop):
+            page.goto(shop.url + "groups")
+            page.locator("table.groups tbody tr").first.wait_for()
+            page.screenshot(path=ASSETS / f"admin-groups-{short}.png", full_page=True)
+            page.goto(shop.url + f"groups/{big['id']}")
+            page.locator("table.members tbody tr").first.wait_for()
+            page.locator(".condition-builder + .actions button").click()
+            page.locator(".preview span").first.wait_for()
+            page.locator("table.members button.link").first.click()
+            page.locator(".why").first.wait_for()
+            page.screenshot(path=ASSETS / f"admin-group-{short}.png", full_page=True)
+            page.goto(shop.url + "import")
+            page.locator("table.imports tbody tr").first.wait_for()
+            page.screenshot(path=ASSETS / f"admin-import-form-{short}.png", full_page=True)
+            page.goto(shop.url + f"import/{batch['id']}")
+            page.locator("table.report tbody tr").first.wait_for()
+            page.screenshot(path=ASSETS / f"admin-import-{short}.png", full_page=True)
 
 
 if __name__ == "__main__":

@@ -9,3 +9,7 @@ export const WALLET = "customers.wallet";
 export const IMPORT = "customers.import";
 export const GROUPS = "groups.manage";
 export const SETTINGS = "settings.manage";
+export const MESSAGE = "customers.message";
+export const ORDERS = "orders.place";
+export const COUPONS = "coupons.manage";
+export const MERGE = "customers.merge";

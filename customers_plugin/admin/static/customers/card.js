@@ -3,9 +3,10 @@
 // page of data when it is opened). The open tab is in the address (?tab=notes).
 import { bdi, clear, dialog, field, h } from "../dom.js";
 import { t } from "../i18n.js";
-import { BLOCK, DELETE, WALLET, WRITE } from "../permissions.js";
+import { BLOCK, DELETE, ORDERS, WALLET, WRITE } from "../permissions.js";
 import { TABS } from "../card/tabs.js";
 import { editCustomer, walletMove } from "../card/forms.js";
+import { placeOrder } from "../card/place_order.js";
 import { statusLabel } from "./list.js";
 
 const BLOCK_REASONS = ["fraud", "not_serious", "abusive_behaviour", "payment_problems", "fake_information", "spam", "other"];
@@ -79,6 +80,7 @@ export async function render(view, context, id) {
       if (customer.status === "blocked") buttons.push(button(t("Unblock"), act(() => api.post(path + "/unblock"))));
       else buttons.push(button(t("Block"), act(() => block(api, path))));
     }
+    if (can(ORDERS)) buttons.push(button(t("Place order"), act(() => placeOrder(context, path))));
     if (can(WALLET)) buttons.push(button(t("Wallet"), act(() => walletMove(api, path, customer))));
     if (can(DELETE)) {
       buttons.push(button(t("Delete"), async () => {

@@ -5,7 +5,8 @@
 import { bdi, clear, dialog, field, h } from "../dom.js";
 import { countryName, formatDate, formatMoney, formatNumber, t } from "../i18n.js";
 import * as lookups from "../lookups.js";
-import { DELETE, GROUPS, WRITE } from "../permissions.js";
+import { DELETE, GROUPS, MESSAGE, WRITE } from "../permissions.js";
+import { messageBody, messageControls } from "../card/messages.js";
 
 const PAGE_SIZE = 50;
 const STATUSES = ["active", "inactive", "blocked"];
@@ -186,7 +187,9 @@ export async function render(view, context) {
     }
     try {
       const answer = await api.post("/customers/bulk", { action, ...target(), ...extra });
-      context.toast(t("Done: {changed} of {matched} customers changed.", { changed: answer.changed, matched: answer.matched }));
+      context.toast(action === "message"
+        ? t("Queued {changed} messages; {skipped} customers skipped (no address or consent).", { changed: answer.changed, skipped: answer.matched - answer.changed })
+        : t("Done: {changed} of {matched} customers changed.", { changed: answer.changed, matched: answer.matched }));
       selected.clear();
       everyMatch = false;
       if (action === "tag") lookups.forget("tags");
@@ -211,6 +214,11 @@ export async function render(view, context) {
     if (answer) bulk(action, { group_id: answer.get("group_id") });
   }
 
+  async function askMessage() {
+    const answer = await dialog({ title: t("Send a message"), body: messageControls(null), submit: t("Send"), cancel: t("Cancel") });
+    if (answer) bulk("message", { message: messageBody(answer, null) });
+  }
+
   function drawSelection() {
     const count = selected.size;
     selection.hidden = !count && !everyMatch;
@@ -232,6 +240,7 @@ export async function render(view, context) {
         h("button", { type: "button", class: "secondary", onclick: () => askGroup("add_to_group") }, t("Add to group")),
         h("button", { type: "button", class: "secondary", onclick: () => askGroup("remove_from_group") }, t("Remove from group")),
       ] : null,
+      can(MESSAGE) ? h("button", { type: "button", class: "secondary", onclick: askMessage }, t("Send message")) : null,
       can(DELETE) ? h("button", { type: "button", class: "danger", onclick: () => bulk("delete", {}, t("Delete the selected customers?")) }, t("Delete")) : null);
   }
 
