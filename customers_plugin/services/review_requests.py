@@ -155,7 +155,7 @@ def read_token(state: CustomersState, token: str) -> LinkHolder:
         data = _serializer(state).loads(token, max_age=max_age)
         return LinkHolder(str(data["s"]), uuid.UUID(data["c"]), uuid.UUID(data["r"]))
     except SignatureExpired:
-        raise LinkExpired("this review link has expired") from None
+        raise LinkExpired(_("this review link has expired")) from None
     except (BadSignature, KeyError, TypeError, ValueError):
         raise LinkInvalid(_("this review link is not valid")) from None
 
