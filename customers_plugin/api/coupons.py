@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from .. import security
 from ..events import Discount
+from ..i18n import _
 from ..schemas.common import PageArgs
 from ..schemas.coupons import CouponIn, CouponOut, CouponPage, GiftIn
 from ..security import current_store_id, require
@@ -70,7 +71,7 @@ def gift_wished_item(body: dict[str, Any], customer_id: uuid.UUID, item_id: uuid
             wanted.get("currency") or settings.effective(current_store_id(), "currency")
         ).upper()
     elif wanted["value"] > 100:
-        raise invalid("discount.value", "a percent is at most 100")
+        raise invalid("discount.value", _("a percent is at most 100"))
     value = money_from_units(int(wanted["value"] * 1000))  # as the ledger keeps it: 15.00
     discount = Discount(wanted["kind"], value, currency)
     coupon = coupons.gift_wished_item(scope, customer_id, item_id, discount, body.get("expires_at"))

@@ -15,6 +15,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 
 from .. import security
+from ..i18n import _
 from ..schemas.inbound import InboundOut
 from ..security import require
 from ..services import inbound
@@ -70,10 +71,10 @@ def inbound_email() -> Any:
     stamp = signature.check_time(request.headers.get(signature.TIMESTAMP_HEADER), tolerance)
     secret = state.setting("CUSTOMERS_INBOUND_SECRET")
     if not secret:
-        message = "inbound email is not set up (CUSTOMERS_INBOUND_SECRET)"
+        message = _("inbound email is not set up (CUSTOMERS_INBOUND_SECRET)")
         return error_response(404, message, code="inbound_disabled")
     if request.mimetype not in MAIL_TYPES:
-        return error_response(415, f"send the email as {' or '.join(MAIL_TYPES)}")
+        return error_response(415, _("send the email as {types}", types=" or ".join(MAIL_TYPES)))
     limit_body(int(state.setting("CUSTOMERS_INBOUND_MAX_BYTES")))
     raw = request.get_data(cache=False)
     signature.verify(secret, raw, stamp, request.headers.get(signature.SIGNATURE_HEADER))

@@ -14,6 +14,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 
 from .. import security
+from ..i18n import _
 from ..schemas.common import PageArgs
 from ..schemas.messages import (
     DeliveryIn,
@@ -130,7 +131,7 @@ def provider_delivery(body: dict[str, Any], channel: str) -> Any:
     signed with ``CUSTOMERS_DELIVERY_SIGNING_SECRET`` (header ``X-Customers-Signature:
     sha256=<hex HMAC-SHA256>``)."""
     if channel not in CHANNELS:
-        raise NotFound("no such channel")
+        raise NotFound(_("no such channel"))
     state = get_state()
     with state.db.transaction() as session:
         message = delivery.by_provider(session, channel, body["provider_id"])
@@ -158,7 +159,7 @@ def unsubscribe_page(token: str) -> Response:
     with state.db.reading() as session:
         subscribed = unsubscribe.subscribed(session, holder)
     if subscribed is None:
-        raise NotFound("this unsubscribe link is not valid")
+        raise NotFound(_("this unsubscribe link is not valid"))
     what = "emails" if holder.channel == "email" else "text messages"
     if subscribed:
         html = _PAGE.format(text=f"Stop receiving marketing {what} from us?", form=_FORM)

@@ -76,7 +76,7 @@ class NotLinked(AccessDenied):
 def not_linked(_error: NotLinked) -> Response:
     return error_response(
         403,
-        "this account is not linked to a customer yet (verify its email or phone)",
+        _("this account is not linked to a customer yet (verify its email or phone)"),
         code="account_not_linked",
     )
 

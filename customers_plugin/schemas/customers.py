@@ -126,7 +126,7 @@ class Coordinate(fields.Float):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ma.ValidationError("a number")
+            raise ma.ValidationError(_("a number"))
         return super()._deserialize(value, attr, data, **kwargs)
 
 

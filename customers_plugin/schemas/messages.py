@@ -9,6 +9,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..i18n import _
 from ..models import MESSAGE_STATES, THREAD_ORIGINS
 from ..services.messages.delivery import REASON_MAX, REPORTED_STATES
 from ..services.messages.outgoing import BODY_MAX, CHANNELS, PURPOSES, SUBJECT_MAX
@@ -57,7 +58,7 @@ class MessageText(Body):
     @ma.validates_schema
     def _some_text(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if "body" not in data and "template" not in data:
-            raise ma.ValidationError("give a body or a template", field_name="body")
+            raise ma.ValidationError(_("give a body or a template"), field_name="body")
 
 
 class MessageIn(MessageText):

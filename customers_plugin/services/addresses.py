@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..i18n import _
 from .errors import Invalid, NotFound
 from .scope import Scope
 
@@ -70,16 +71,20 @@ def _held_to_method(
 ) -> None:
     for name in REQUIRED.get(method, ()):
         if address.get(name) is None:
-            _problem(fields, prefix + name, f"required by the store's address method ({method})")
+            _problem(
+                fields,
+                prefix + name,
+                _("required by the store's address method ({method})", method=method),
+            )
     if method == "national_address":
         code = address.get("postal_code")
         if code is not None and not NATIONAL_POSTAL_CODE.match(code):
-            _problem(fields, prefix + "postal_code", "a National Address postal code: 5 digits")
+            _problem(fields, prefix + "postal_code", _("a National Address postal code: 5 digits"))
     if method == "free_text" and not (address.get("line1") or address.get("city")):
-        _problem(fields, prefix + "line1", "give a first line or a city")
+        _problem(fields, prefix + "line1", _("give a first line or a city"))
     if (address.get("latitude") is None) != (address.get("longitude") is None):
         missing = "longitude" if address.get("longitude") is None else "latitude"
-        _problem(fields, prefix + missing, "a point needs both latitude and longitude")
+        _problem(fields, prefix + missing, _("a point needs both latitude and longitude"))
 
 
 def _cleaned(address: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,8 +133,8 @@ def clean_list(
 
     if len(new) > MAX_ADDRESSES:
         raise Invalid(
-            f"at most {MAX_ADDRESSES} addresses",
-            fields={prefix: [f"at most {MAX_ADDRESSES} addresses"]},
+            _("at most {count} addresses", count=MAX_ADDRESSES),
+            fields={prefix: [_("at most {count} addresses", count=MAX_ADDRESSES)]},
         )
     method = settings.effective(scope, "address_method")
     before = {a["id"]: _cleaned(a) for a in (stable_ids(customer_id, old) if customer_id else [])}
@@ -140,7 +145,7 @@ def clean_list(
         path = f"{prefix}.{i}."
         address_id = str(address.get("id") or uuid.uuid4())
         if address_id in seen:
-            _problem(problems, path + "id", "this id is given twice")
+            _problem(problems, path + "id", _("this id is given twice"))
         seen.add(address_id)
         cleaned = _cleaned(address)
         if before.get(address_id) != cleaned:
@@ -149,9 +154,11 @@ def clean_list(
     for flag in DEFAULT_FLAGS:
         marked = [i for i, a in enumerate(out) if a.get(flag)]
         for i in marked[1:]:
-            _problem(problems, f"{prefix}.{i}.{flag}", f"only one address is the {flag}")
+            _problem(
+                problems, f"{prefix}.{i}.{flag}", _("only one address is the {flag}", flag=flag)
+            )
     if problems:
-        raise Invalid("some addresses are not valid", fields=problems)
+        raise Invalid(_("some addresses are not valid"), fields=problems)
     return out
 
 
@@ -212,7 +219,7 @@ def _index(addresses: Sequence[Mapping[str, Any]], address_id: uuid.UUID) -> int
     for i, address in enumerate(addresses):
         if address["id"] == str(address_id):
             return i
-    raise NotFound("no such address")
+    raise NotFound(_("no such address"))
 
 
 def _write(

@@ -3,6 +3,8 @@ know about HTTP or Flask."""
 
 from __future__ import annotations
 
+from ..i18n import _
+
 
 class ServiceError(Exception):
     """Base of every error a service reports to its caller."""
@@ -65,12 +67,16 @@ class HostAnswer(ServiceError):
 
 def unsupported(hook: str) -> HostAnswer:
     """No implementation of ``hook``: 501 ``<hook>_unsupported``."""
-    return HostAnswer(501, f"{hook}_unsupported", f"the host does not implement {hook}")
+    return HostAnswer(
+        501, f"{hook}_unsupported", _("the host does not implement {hook}", hook=hook)
+    )
 
 
 def host_failed(hook: str) -> HostAnswer:
     """The host's ``hook`` raised or answered something unusable: 502 ``host_error``."""
-    return HostAnswer(502, "host_error", f"the host's {hook} failed; nothing was recorded")
+    return HostAnswer(
+        502, "host_error", _("the host's {hook} failed; nothing was recorded", hook=hook)
+    )
 
 
 class Unauthenticated(ServiceError):

@@ -31,6 +31,7 @@ from sqlalchemy import delete, select
 
 from ..db import insert_ignore
 from ..events import OrderOutcome
+from ..i18n import _
 from ..models import Customer, OrderSummary, StaffOrder
 from ..types import new_id, utcnow
 from . import activity, coupons
@@ -78,7 +79,7 @@ def place(open_scope: OpenScope, customer_id: uuid.UUID, request: OrderRequest) 
     :raises HostAnswer: the host's refusal (409/422), 501 without ``place_order``, 502.
     """
     if len({product for product, _ in request.items}) != len(request.items):
-        raise invalid("items", "each product at most once")
+        raise invalid("items", _("each product at most once"))
     code = (
         coupons.normalize_code(request.coupon_code, "coupon_code") if request.coupon_code else None
     )
@@ -165,14 +166,14 @@ def _record_pending(
             return None
         earlier = _by_key(s, key)  # another request with this key was just recorded
         if earlier is None:
-            raise InProgress("an order with this idempotency key is being placed")
+            raise InProgress(_("an order with this idempotency key is being placed"))
     if earlier.request_hash != digest:
         raise KeyReused(
-            "this idempotency key was used for another order",
-            fields={"idempotency_key": ["used for another order"]},
+            _("this idempotency key was used for another order"),
+            fields={"idempotency_key": [_("used for another order")]},
         )
     if earlier.status != "placed":
-        raise InProgress("an order with this idempotency key is being placed")
+        raise InProgress(_("an order with this idempotency key is being placed"))
     return earlier
 
 
@@ -190,7 +191,7 @@ def _check_coupon(s: Scope, customer_id: uuid.UUID, code: str | None) -> None:
         code is not None
         and coupons.customer_may_use(s.session, s.store_id, customer_id, code) is False
     ):
-        raise invalid("coupon_code", "this coupon does not apply to this customer")
+        raise invalid("coupon_code", _("this coupon does not apply to this customer"))
 
 
 def _record_placed(s: Scope, customer_id: uuid.UUID, key: str, outcome: OrderOutcome) -> StaffOrder:
@@ -201,7 +202,7 @@ def _record_placed(s: Scope, customer_id: uuid.UUID, key: str, outcome: OrderOut
         .with_for_update()
     )
     if row is None:  # the customer was deleted meanwhile (the row went with them)
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     row.status = "placed"
     row.order_id = outcome.order_id
     row.payment_status = outcome.payment_status

@@ -134,7 +134,7 @@ def unreviewed_orders(
 def _serializer(state: CustomersState) -> URLSafeTimedSerializer:
     key = state.setting("CUSTOMERS_SIGNING_KEY") or state.app.config.get("SECRET_KEY")
     if not key:
-        raise NotConfigured("set SECRET_KEY or CUSTOMERS_SIGNING_KEY to sign review links")
+        raise NotConfigured(_("set SECRET_KEY or CUSTOMERS_SIGNING_KEY to sign review links"))
     return URLSafeTimedSerializer(key, salt=_SALT)
 
 
@@ -155,7 +155,7 @@ def read_token(state: CustomersState, token: str) -> LinkHolder:
         data = _serializer(state).loads(token, max_age=max_age)
         return LinkHolder(str(data["s"]), uuid.UUID(data["c"]), uuid.UUID(data["r"]))
     except SignatureExpired:
-        raise LinkExpired("this review link has expired") from None
+        raise LinkExpired(_("this review link has expired")) from None
     except (BadSignature, KeyError, TypeError, ValueError):
         raise LinkInvalid(_("this review link is not valid")) from None
 
@@ -205,14 +205,16 @@ def request_now(
         raise NotFound(_("no such customer"))
     pending = unreviewed_orders(session, store_id, customer.id)
     if not pending:
-        raise NothingToReview("every order of this customer is already reviewed")
+        raise NothingToReview(_("every order of this customer is already reviewed"))
     channel = settings.effective(store_id, "review_request_channel", state=state, session=session)
     if not _recipient(customer, channel):
-        raise Unreachable(f"the customer has no address for the {channel} channel")
+        raise Unreachable(
+            _("the customer has no address for the {channel} channel", channel=channel)
+        )
     if not customer.system_notifications:
-        raise Unreachable("the customer unsubscribed from notifications")
+        raise Unreachable(_("the customer unsubscribed from notifications"))
     if not state.setting("CUSTOMERS_REVIEW_PAGE_URL"):
-        raise NotConfigured("set CUSTOMERS_REVIEW_PAGE_URL to send review requests")
+        raise NotConfigured(_("set CUSTOMERS_REVIEW_PAGE_URL to send review requests"))
     _serializer(state)
     request_id = new_id()
     request = ReviewRequest(
@@ -369,7 +371,7 @@ def deliver(state: CustomersState, request_id: uuid.UUID, now: dt.datetime | Non
                 token = make_token(state, request.store_id, customer.id, request.id)
                 page = state.setting("CUSTOMERS_REVIEW_PAGE_URL")
                 if not page:
-                    raise NotConfigured("set CUSTOMERS_REVIEW_PAGE_URL")
+                    raise NotConfigured(_("set CUSTOMERS_REVIEW_PAGE_URL"))
             except NotConfigured:
                 skip = "not_configured"
         if skip is None:

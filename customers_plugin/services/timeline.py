@@ -41,6 +41,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from ..i18n import _
 from ..models import (
     Activity,
     BookingSummary,
@@ -138,7 +139,11 @@ def wanted_kinds(requested: Iterable[str] | None) -> list[str]:
     chosen = {kind for value in requested for kind in value.split(",")}
     unknown = sorted(chosen - SOURCES.keys())
     if unknown:
-        message = f"unknown kind {', '.join(map(repr, unknown))}; kinds: {', '.join(kinds())}"
+        message = _(
+            "unknown kind {unknown}; kinds: {kinds}",
+            unknown=", ".join(map(repr, unknown)),
+            kinds=", ".join(kinds()),
+        )
         raise Invalid(message, fields={"kind": [message]})
     return sorted(chosen)
 

@@ -228,7 +228,7 @@ def _first_of(session: Session, store_id: str, scope: str, key: str) -> WalletTr
 
 def _replay(first: WalletTransaction | None, request: _Request) -> WalletTransaction:
     if first is None:  # cannot happen while keys are never deleted; refuse rather than guess
-        raise KeyReused("this idempotency key is in use")
+        raise KeyReused(_("this idempotency key is in use"))
     recorded = _Request(
         first.customer_id,
         first.kind,

@@ -103,7 +103,7 @@ def product_from_host(pm: pluggy.PluginManager, store_id: str, product_id: str) 
     if not product_id or len(product_id) > 128:
         raise invalid("product_id", _("give a product id of 1 to 128 characters"))
     if not has_listeners(pm, "product_prices"):
-        raise PricesUnavailable("this shop does not tell product prices to the wishlist")
+        raise PricesUnavailable(_("this shop does not tell product prices to the wishlist"))
     answer = pm.hook.product_prices(store_id=store_id, product_ids=[product_id]) or {}
     raw = answer.get(product_id)
     if raw is None:

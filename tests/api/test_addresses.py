@@ -201,3 +201,17 @@ def test_the_one_customer_export_carries_the_structured_addresses(staff, custome
     erased = staff.post(f"/customers/{customer}/anonymize")
     assert erased.status_code == 200
     assert staff.get(f"/customers/{customer}/addresses").json["items"] == []
+
+
+def test_the_fields_the_address_method_needs_are_named_in_arabic(staff, customer):
+    _method(staff, "national_address")
+    refused = staff.post(
+        f"/customers/{customer}/addresses",
+        json={**NATIONAL, "street": None, "postal_code": "1221"},
+        headers={"Accept-Language": "ar"},
+    )
+    assert refused.status_code == 422
+    assert refused.json["error"]["fields"] == {
+        "street": ["مطلوب وفق طريقة العناوين في المتجر (national_address)"],
+        "postal_code": ["رمز بريدي للعنوان الوطني: 5 أرقام"],
+    }

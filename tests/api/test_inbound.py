@@ -440,3 +440,13 @@ def test_erasing_the_customer_removes_inbound_messages_and_their_files(
     with inbound_app.extensions["customers"].db.reading() as session:
         assert session.scalars(select(Message).where(Message.direction == "in")).all() == []
         assert session.scalars(select(MessageAttachment)).all() == []
+
+
+def test_the_endpoint_off_says_so_in_hebrew(make_app, recorder):
+    app = make_app(CUSTOMERS_PLUGINS=[recorder, BearerAuth()])
+    response = post(app, mail(), headers={"Accept-Language": "he"})
+    assert response.status_code == 404
+    assert response.json["error"] == {
+        "code": "inbound_disabled",
+        "message": "דואר נכנס אינו מוגדר (CUSTOMERS_INBOUND_SECRET)",
+    }

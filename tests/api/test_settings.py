@@ -166,3 +166,13 @@ def test_overrides_are_read_once_per_request_and_afresh_in_the_next(api_app, sta
             assert settings.effective("a", "currency") == "GBP"
     finally:
         event.remove(state.db.engine, "before_cursor_execute", count)
+
+
+def test_a_value_of_the_wrong_kind_is_refused_in_italian(staff):
+    refused = staff.as_(perms=MANAGER).patch(
+        "/settings",
+        json={"address_method": 3},
+        headers={"Accept-Language": "it"},
+    )
+    assert refused.status_code == 422
+    assert refused.json["error"]["fields"]["address_method"] == ["una stringa"]

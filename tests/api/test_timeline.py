@@ -371,3 +371,14 @@ def test_every_built_in_kind_has_an_index_on_customer_at_and_id():
         indexes = [[c.name for c in index.columns] for index in Base.metadata.tables[table].indexes]
         serving = (["customer_id", at, "id"], ["store_id", "customer_id", at, "id"])
         assert any(columns in serving for columns in indexes), (kind, indexes)
+
+
+def test_an_unknown_kind_is_refused_in_hebrew_naming_it(filled):
+    staff, cid = filled
+    response = staff.get(
+        f"/customers/{cid}/timeline?kind=orders", headers={"Accept-Language": "he"}
+    )
+    assert response.status_code == 422
+    [message] = response.json["error"]["fields"]["kind"]
+    assert message.startswith("סוג לא מוכר 'orders'; סוגים: ")
+    assert "order" in message.removeprefix("סוג לא מוכר 'orders'; סוגים: ").split(", ")

@@ -194,3 +194,14 @@ def test_another_store_s_shopper_sees_nothing_of_this_store(linked, shop):
     assert elsewhere.call("GET", "/profile").json["linked"] is False
     assert elsewhere.call("GET", "/addresses").json == {"items": []}
     assert elsewhere.call("POST", "/erasure-request").status_code == 403
+
+
+def test_an_unlinked_account_is_told_why_in_arabic(linked, stranger):
+    refused = stranger.call(
+        "PATCH", "/profile", json={"name": "x"}, headers={"Accept-Language": "ar"}
+    )
+    assert refused.status_code == 403
+    assert refused.json["error"] == {
+        "code": "account_not_linked",
+        "message": "هذا الحساب غير مرتبط بعميل بعد (تحقق من بريده الإلكتروني أو هاتفه)",
+    }

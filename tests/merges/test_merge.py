@@ -179,3 +179,12 @@ def test_the_kept_customers_export_holds_the_merge_and_erasure_removes_it(merge_
     assert staff.post(f"/merges/{merge_id}/undo").status_code == 404
     # the erased person's merged contact leads nowhere any more
     assert place_order(merge_app, "a", OTHER, "o-5", "1.00") not in (kept["id"], other["id"])
+
+
+def test_merging_a_customer_with_itself_is_refused_in_arabic(merge_app, staff):
+    cid = staff.create(email="noura@example.sa")["id"]
+    response = staff.post(
+        f"/customers/{cid}/merge", json={"other_id": cid}, headers={"Accept-Language": "ar"}
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["message"] == "لا يمكن دمج العميل مع نفسه"

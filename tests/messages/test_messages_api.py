@@ -348,3 +348,16 @@ def test_the_cli_sends_what_the_rate_deferred(make_app, recorder, channels, mess
     assert result.exit_code == 0, result.output
     assert "'sent': 1" in result.output
     assert len(channels.sent) == 2
+
+
+def test_the_missing_sms_sender_name_is_explained_in_arabic(staff, channels):
+    b = staff.as_(store="b")
+    other = b.create(email="b@example.sa", phone="+966501234568")["id"]
+    body = {"channel": "sms", "purpose": "transactional", "body": "Hi"}
+    refused = b.post(f"/customers/{other}/messages", json=body, headers={"Accept-Language": "ar"})
+    assert refused.status_code == 409
+    assert refused.json["error"] == {
+        "code": "sms_sender_missing",
+        "message": "ليس لهذا المتجر اسم مرسل للرسائل النصية: اضبط إعداد sms_sender_name "
+        "(أو CUSTOMERS_SMS_SENDER_NAME)",
+    }

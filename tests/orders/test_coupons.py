@@ -181,3 +181,12 @@ def test_coupons_need_their_permission_and_stay_in_their_store(orders_app, clerk
     ):
         assert call.status_code == 404, call.json
     assert clerk.get(f"/customers/{sara}/coupons").json["items"][0]["state"] == "active"
+
+
+def test_a_coupon_held_already_is_refused_in_italian(clerk, desk):
+    url = f"/customers/{new_customer(clerk)}/coupons"
+    assert clerk.post(url, json={"code": "VIP-20"}).status_code == 201
+    again = clerk.post(url, json={"code": "vip-20"}, headers={"Accept-Language": "it"})
+    assert again.status_code == 409
+    error = again.json["error"]
+    assert (error["code"], error["message"]) == ("coupon_held", "il cliente ha già questo coupon")

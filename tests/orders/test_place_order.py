@@ -150,3 +150,15 @@ def test_placing_orders_needs_its_own_permission(orders_app, desk):
     assert writer.post(f"/customers/{cid}/orders", json=ONE).status_code == 403
     placer = Clerk(orders_app, perms="orders.place")
     assert placer.post(f"/customers/{cid}/orders", json=ONE).status_code == 201
+
+
+def test_a_product_given_twice_is_refused_in_arabic(clerk, desk):
+    line = {"product_id": "p1", "quantity": 1}
+    response = clerk.post(
+        f"/customers/{new_customer(clerk)}/orders",
+        json={"items": [line, line]},
+        headers={"Accept-Language": "ar"},
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["items"] == ["كل منتج مرة واحدة على الأكثر"]
+    assert desk.calls == []

@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager
 from sqlalchemy import select
 
 from ...events import Discount, HostRefusal
+from ...i18n import _
 from ...models import Coupon, WishlistItem
 from ..errors import HostAnswer, Invalid, NotFound, host_failed, invalid, unsupported
 from ..scope import Scope
@@ -46,7 +47,7 @@ def gift_wished_item(
         product_id = _wished_product(s, customer_id, item_id)
         pm, store_id = s.pm, s.store_id
     if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
-        raise invalid("expires_at", "must be in the future")
+        raise invalid("expires_at", _("must be in the future"))
     try:
         code = pm.hook.issue_coupon(
             store_id=store_id, product_id=product_id, discount=discount, expires_at=expires_at
@@ -85,5 +86,5 @@ def _wished_product(s: Scope, customer_id: uuid.UUID, item_id: uuid.UUID) -> str
         )
     )
     if product_id is None:
-        raise NotFound("no such wishlist item")
+        raise NotFound(_("no such wishlist item"))
     return product_id

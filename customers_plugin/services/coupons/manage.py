@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ...events import CouponInfo, Discount
+from ...i18n import _
 from ...models import Coupon, Customer
 from ...types import utcnow
 from .. import activity
@@ -40,7 +41,7 @@ def normalize_code(code: str, field: str = "code") -> str:
     """The code in upper case. :raises Invalid: not 1-64 letters, digits, ``-`` or ``_``."""
     value = code.strip().upper()
     if not (0 < len(value) <= CODE_MAX and _CODE.fullmatch(value) and value.isascii()):
-        raise invalid(field, f"1 to {CODE_MAX} letters, digits, '-' or '_'")
+        raise invalid(field, _("1 to {max} letters, digits, '-' or '_'", max=CODE_MAX))
     return value
 
 
@@ -53,7 +54,7 @@ def require_customer(s: Scope, customer_id: uuid.UUID, *, lock: bool = False) ->
     )
     customer = s.session.scalar(query.with_for_update() if lock else query)
     if customer is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     return customer
 
 
@@ -75,9 +76,9 @@ def assign(
     """
     code = normalize_code(code)
     if expires_at is not None and expires_at <= utcnow():
-        raise invalid("expires_at", "must be in the future")
+        raise invalid("expires_at", _("must be in the future"))
     if uses_per_customer is not None and not 1 <= uses_per_customer <= USES_MAX:
-        raise invalid("uses_per_customer", f"must be between 1 and {USES_MAX}")
+        raise invalid("uses_per_customer", _("must be between 1 and {max}", max=USES_MAX))
     require_customer(s, customer_id, lock=True)  # one assignment of a code at a time
     held = s.session.scalar(
         select(Coupon.id).where(
@@ -88,7 +89,7 @@ def assign(
         )
     )
     if held is not None:
-        raise CouponHeld("the customer holds this coupon already", existing_id=str(held))
+        raise CouponHeld(_("the customer holds this coupon already"), existing_id=str(held))
     product_id, discount = gift if gift is not None else (None, None)
     coupon = Coupon(
         store_id=s.store_id,
@@ -165,7 +166,7 @@ def revoke(s: Scope, customer_id: uuid.UUID, coupon_id: uuid.UUID) -> Coupon:
         .with_for_update()
     )
     if coupon is None:
-        raise NotFound("no such coupon")
+        raise NotFound(_("no such coupon"))
     if coupon.revoked_at is None:
         coupon.revoked_at = utcnow()
         coupon.revoked_by = s.actor

@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
+from ...i18n import _
 from ...models import MessageAttachment
 from .. import attachments
 from ..errors import NotFound
@@ -28,8 +29,8 @@ def open_file(
         )
     )
     if row is None:
-        raise NotFound("no such file")
+        raise NotFound(_("no such file"))
     stream = attachments.open_stored(scope.pm, scope.store_id, row.key)
     if stream is None:
-        raise NotFound("the file is no longer in the attachment store")
+        raise NotFound(_("the file is no longer in the attachment store"))
     return row, stream

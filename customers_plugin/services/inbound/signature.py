@@ -11,6 +11,7 @@ import hmac
 import re
 import time
 
+from ...i18n import _
 from ..errors import Unauthenticated
 
 TIMESTAMP_HEADER = "X-Customers-Timestamp"
@@ -37,10 +38,10 @@ def check_time(timestamp: str | None, tolerance: int, now: float | None = None) 
     :raises BadSignature: missing, malformed or outside the window.
     """
     if not timestamp or not _TIMESTAMP.match(timestamp):
-        raise BadSignature(f"the delivery has no valid {TIMESTAMP_HEADER} header")
+        raise BadSignature(_("the delivery has no valid {header} header", header=TIMESTAMP_HEADER))
     value = int(timestamp)
     if abs((time.time() if now is None else now) - value) > tolerance:
-        raise BadSignature("the delivery was signed too long ago (or in the future)")
+        raise BadSignature(_("the delivery was signed too long ago (or in the future)"))
     return value
 
 
@@ -48,4 +49,4 @@ def verify(secret: str, body: bytes, timestamp: int, signature: str | None) -> N
     """:raises BadSignature: ``signature`` is not ``sign(secret, body, timestamp)``."""
     expected = sign(secret, body, timestamp)
     if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
-        raise BadSignature("the delivery is not signed with the inbound secret")
+        raise BadSignature(_("the delivery is not signed with the inbound secret"))

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from ...i18n import _
 from ...models import Customer, Merge, WalletTransaction
 from ...types import new_id, utcnow
 from .. import activity, stats
@@ -73,18 +74,18 @@ def merge(scope: Scope, kept_id: uuid.UUID, other_id: uuid.UUID, undo_hours: int
     """Fold ``other_id`` into ``kept_id`` (see the module docstring). :raises NotFound: either
     is not a customer of this store. :raises Conflict: linked to two accounts, or erased."""
     if kept_id == other_id:
-        raise invalid("other_id", "a customer cannot be merged into itself")
+        raise invalid("other_id", _("a customer cannot be merged into itself"))
     session = scope.session
     both = _locked(session, scope.store_id, [kept_id, other_id])
     if kept_id not in both:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     if other_id not in both:
-        raise NotFound("no such customer", fields={"other_id": ["no such customer"]})
+        raise NotFound(_("no such customer"), fields={"other_id": [_("no such customer")]})
     kept, other = both[kept_id], both[other_id]
     if kept["erased_at"] is not None or other["erased_at"] is not None:
-        raise Conflict("an erased customer cannot be merged")
+        raise Conflict(_("an erased customer cannot be merged"))
     if kept["host_user_id"] and other["host_user_id"]:
-        raise BothLinked("both customers are linked to a shopper account; they stay apart")
+        raise BothLinked(_("both customers are linked to a shopper account; they stay apart"))
     now = utcnow()
     after = _combined(kept, other)
     record = Merge(
@@ -141,16 +142,16 @@ def undo(scope: Scope, merge_id: uuid.UUID) -> Merge:
         .with_for_update()
     )
     if record is None:
-        raise NotFound("no such merge")
+        raise NotFound(_("no such merge"))
     if record.undone_at is not None:
-        raise UndoRefused("this merge was undone already")
+        raise UndoRefused(_("this merge was undone already"))
     if utcnow() > record.undo_until:
-        raise UndoRefused("this merge can no longer be undone")
+        raise UndoRefused(_("this merge can no longer be undone"))
     if record.kept_id not in _locked(session, scope.store_id, [record.kept_id]):
-        raise UndoRefused("the kept customer no longer exists")
+        raise UndoRefused(_("the kept customer no longer exists"))
     merged = load_row(_customers, record.merged)
     if _taken(session, scope.store_id, merged):
-        raise UndoRefused("the merged customer's email or phone belongs to a customer now")
+        raise UndoRefused(_("the merged customer's email or phone belongs to a customer now"))
     _restore_kept(session, record)
     session.execute(insert(_customers).values(**merged))
     move_back(session, scope.store_id, record.id, record.kept_id, record.merged_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ...i18n import _
 from .. import settings
 from ..errors import Conflict
 
@@ -44,8 +45,10 @@ def sender_name(state: CustomersState, store_id: str, channel: str) -> str | Non
     name = settings.effective(store_id, "sms_sender_name", state=state)
     if not isinstance(name, str) or not name.strip():
         raise SmsSenderMissing(
-            "this store has no SMS sender name: set its sms_sender_name setting "
-            "(or CUSTOMERS_SMS_SENDER_NAME)"
+            _(
+                "this store has no SMS sender name: set its sms_sender_name setting "
+                "(or CUSTOMERS_SMS_SENDER_NAME)"
+            )
         )
     return name.strip()
 
@@ -81,5 +84,7 @@ def send(
         message_id=message_id,
     )
     if answer is None:
-        raise ChannelUnavailable(f"no provider sends messages on the {channel!r} channel")
+        raise ChannelUnavailable(
+            _("no provider sends messages on the {channel} channel", channel=repr(channel))
+        )
     return str(answer)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...config import per_store
+from ...i18n import _
 from ..errors import Invalid, invalid
 
 FIELD_PREFIX = "field"
@@ -38,7 +39,7 @@ def choose(templates: Mapping[str, Any], name: str, language: str | None) -> tup
     """
     versions = templates.get(name) if isinstance(templates, Mapping) else None
     if not isinstance(versions, Mapping) or not versions:
-        raise invalid("template", f"unknown template {name!r}")
+        raise invalid("template", _("unknown template {name}", name=repr(name)))
     wanted = (language or "").lower()
     by_lower = {str(k).lower(): v for k, v in versions.items()}
     for key in (wanted, wanted.split("-")[0], "*"):
@@ -59,7 +60,9 @@ def render(field: str, text: str, words: Mapping[str, str], custom: Mapping[str,
     try:
         parts = list(_FORMATTER.parse(text))
     except ValueError as exc:
-        raise invalid(field, f"{exc}; write {{{{ and }}}} for literal braces") from None
+        raise invalid(
+            field, _("{problem}; write {{ and }} for literal braces", problem=str(exc))
+        ) from None
     for literal, name, spec, conversion in parts:
         out.append(literal)
         if name is None:
@@ -70,8 +73,16 @@ def render(field: str, text: str, words: Mapping[str, str], custom: Mapping[str,
         if name not in words or spec or conversion is not None:
             shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
             raise Invalid(
-                f"unknown placeholder {{{shown}}}",
-                fields={field: [f"unknown placeholder {{{shown}}}; one of {PLACEHOLDERS}"]},
+                _("unknown placeholder {placeholder}", placeholder="{" + shown + "}"),
+                fields={
+                    field: [
+                        _(
+                            "unknown placeholder {placeholder}; one of {choices}",
+                            placeholder="{" + shown + "}",
+                            choices=PLACEHOLDERS,
+                        )
+                    ]
+                },
             )
         out.append(words[name])
     return "".join(out)
@@ -107,7 +118,7 @@ def compose(
         subject = subject if subject is not None else t_subject
         body = body if body is not None else t_body
     if not body:
-        raise invalid("body", "a message needs a body (or a template)")
+        raise invalid("body", _("a message needs a body (or a template)"))
     words = words_for(state, store_id, customer_name)
     return Text(
         subject=render("subject", subject, words, custom) if subject is not None else None,

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from ...i18n import _
 from ...models import Message
 from ...types import utcnow
 from .. import activity
@@ -42,10 +43,10 @@ def verify(secret: str | None, body: bytes, signature: str | None) -> None:
     :raises BadSignature: no secret configured, no signature, or a wrong one.
     """
     if not secret or not signature or not signature.startswith(SIGNATURE_PREFIX):
-        raise BadSignature("the delivery report is not signed with the shop's secret")
+        raise BadSignature(_("the delivery report is not signed with the shop's secret"))
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signature[len(SIGNATURE_PREFIX) :].strip().lower()):
-        raise BadSignature("the delivery report is not signed with the shop's secret")
+        raise BadSignature(_("the delivery report is not signed with the shop's secret"))
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -99,7 +100,7 @@ def by_id(session: Session, store_id: str, message_id: uuid.UUID) -> Message:
         )
     )
     if message is None:
-        raise NotFound("no such message")
+        raise NotFound(_("no such message"))
     return message
 
 
@@ -116,7 +117,7 @@ def by_provider(session: Session, channel: str, provider_id: str) -> Message:
         .limit(1)
     )
     if message is None:
-        raise NotFound("no message has that provider id")
+        raise NotFound(_("no message has that provider id"))
     return message
 
 

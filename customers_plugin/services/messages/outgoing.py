@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from ... import security
 from ...config import per_store
+from ...i18n import _
 from ...models import Customer, Message, Thread
 from ...types import utcnow
 from .. import activity, bulk, fields
@@ -103,7 +104,8 @@ def check_rate(s: Scope, now: dt.datetime) -> None:
     if count >= limit:
         wait = max(1, math.ceil((oldest + RATE_WINDOW - now).total_seconds()))
         raise RateLimited(
-            f"this store may send {limit} messages a minute; try again later", retry_after=wait
+            _("this store may send {limit} messages a minute; try again later", limit=limit),
+            retry_after=wait,
         )
 
 
@@ -172,16 +174,21 @@ def _customer(s: Scope, customer_id: uuid.UUID) -> Customer:
         )
     )
     if customer is None:
-        raise NotFound("no such customer")
+        raise NotFound(_("no such customer"))
     return customer
 
 
 def _unreachable(customer: Customer, draft: Draft) -> ServiceError | None:
     if not address_of(customer, draft.channel):
-        return NoAddress(f"the customer has no address on the {draft.channel} channel")
+        return NoAddress(
+            _("the customer has no address on the {channel} channel", channel=draft.channel)
+        )
     if not consented(customer, draft.channel, draft.purpose):
         return NoConsent(
-            f"the customer is not subscribed to marketing on the {draft.channel} channel"
+            _(
+                "the customer is not subscribed to marketing on the {channel} channel",
+                channel=draft.channel,
+            )
         )
     return None
 
@@ -203,7 +210,7 @@ def _thread(s: Scope, customer: Customer, draft: Draft, *, origin: str, now: dt.
             .with_for_update()
         )
         if thread is None:
-            raise NotFound("no such thread of this customer")
+            raise NotFound(_("no such thread of this customer"))
         thread.last_message_at = now
         return thread
     thread = Thread(
@@ -234,14 +241,19 @@ def _add(s: Scope, customer: Customer, thread: Thread, draft: Draft, now: dt.dat
     )
     subject = text.subject.strip() if text.subject else None
     if draft.channel == channels.EMAIL and not subject:
-        raise invalid("subject", "an email needs a subject")
+        raise invalid("subject", _("an email needs a subject"))
     if draft.channel != channels.EMAIL and subject:
-        raise invalid("subject", f"a message on the {draft.channel} channel has no subject")
+        raise invalid(
+            "subject", _("a message on the {channel} channel has no subject", channel=draft.channel)
+        )
     if subject is not None and len(subject) > SUBJECT_MAX:
-        raise invalid("subject", f"at most {SUBJECT_MAX} characters with placeholders filled")
+        raise invalid(
+            "subject", _("at most {max} characters with placeholders filled", max=SUBJECT_MAX)
+        )
     if len(text.body) > BODY_MAX[draft.channel]:
         raise invalid(
-            "body", f"at most {BODY_MAX[draft.channel]} characters with placeholders filled"
+            "body",
+            _("at most {max} characters with placeholders filled", max=BODY_MAX[draft.channel]),
         )
     if thread.subject is None and subject:
         thread.subject = subject

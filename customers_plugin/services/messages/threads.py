@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from ...i18n import _
 from ...models import Message, MessageAttachment, Thread
 from ...types import utcnow
 from ..errors import NotFound
@@ -38,7 +39,7 @@ def get_thread(s: Scope, thread_id: uuid.UUID) -> Thread:
         select(Thread).where(Thread.id == thread_id, Thread.store_id == s.store_id)
     )
     if thread is None:
-        raise NotFound("no such thread")
+        raise NotFound(_("no such thread"))
     return thread
 
 
@@ -97,7 +98,7 @@ def get_message(s: Scope, message_id: uuid.UUID) -> Message:
         select(Message).where(Message.id == message_id, Message.store_id == s.store_id)
     )
     if message is None:
-        raise NotFound("no such message")
+        raise NotFound(_("no such message"))
     return message
 
 

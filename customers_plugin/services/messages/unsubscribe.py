@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...i18n import _
 from ...models import Customer
 from .. import activity, consent
 from ..errors import Conflict, NotFound
@@ -47,7 +48,7 @@ class Holder:
 def _serializer(state: CustomersState) -> URLSafeSerializer:
     key = state.setting("CUSTOMERS_SIGNING_KEY") or state.app.config.get("SECRET_KEY")
     if not key:
-        raise NotConfigured("set SECRET_KEY or CUSTOMERS_SIGNING_KEY to sign unsubscribe links")
+        raise NotConfigured(_("set SECRET_KEY or CUSTOMERS_SIGNING_KEY to sign unsubscribe links"))
     return URLSafeSerializer(key, salt=_SALT)
 
 
@@ -55,7 +56,9 @@ def check_configured(state: CustomersState) -> None:
     """:raises NotConfigured: marketing email could not carry its unsubscribe link."""
     _serializer(state)
     if not state.setting("CUSTOMERS_PUBLIC_URL"):
-        raise NotConfigured("set CUSTOMERS_PUBLIC_URL: marketing email carries an unsubscribe link")
+        raise NotConfigured(
+            _("set CUSTOMERS_PUBLIC_URL: marketing email carries an unsubscribe link")
+        )
 
 
 def token(state: CustomersState, store_id: str, customer_id: uuid.UUID, channel: str) -> str:
@@ -68,9 +71,9 @@ def read(state: CustomersState, value: str) -> Holder:
         data = _serializer(state).loads(value)
         holder = Holder(str(data["s"]), uuid.UUID(data["c"]), str(data["ch"]))
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise NotFound("this unsubscribe link is not valid") from None
+        raise NotFound(_("this unsubscribe link is not valid")) from None
     if holder.channel not in (channels.EMAIL, channels.SMS):
-        raise NotFound("this unsubscribe link is not valid")
+        raise NotFound(_("this unsubscribe link is not valid"))
     return holder
 
 
@@ -112,7 +115,7 @@ def unsubscribe(session: Session, holder: Holder) -> bool:
     :raises NotFound: the customer is gone.
     """
     if subscribed(session, holder) is None:
-        raise NotFound("this unsubscribe link is not valid")
+        raise NotFound(_("this unsubscribe link is not valid"))
     setter = consent.set_marketing if holder.channel == channels.EMAIL else consent.set_sms
     changed = setter(
         session, holder.store_id, holder.customer_id, "unsubscribed", source=SOURCE, actor=None

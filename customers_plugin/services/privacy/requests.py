@@ -11,6 +11,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ...i18n import _
 from ...models import ErasureRequest
 from ...types import new_id, utcnow
 from .. import activity
@@ -31,7 +32,7 @@ def ask(scope: Scope, customer_id: uuid.UUID) -> tuple[ErasureRequest, bool]:
     """
     customer = get(scope, customer_id, lock=True)
     if customer.erased_at is not None:
-        raise Conflict("this customer was erased already")
+        raise Conflict(_("this customer was erased already"))
     pending = _pending(scope, customer.id)
     if pending is not None:
         return pending, False
@@ -94,9 +95,9 @@ def _open(scope: Scope, request_id: uuid.UUID) -> ErasureRequest:
         .with_for_update()
     )
     if request is None:
-        raise NotFound("no such erasure request")
+        raise NotFound(_("no such erasure request"))
     if request.status != "pending":
-        raise Conflict(f"this request is {request.status} already")
+        raise Conflict(_("this request is {status} already", status=request.status))
     return request
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ...db import insert
+from ...i18n import _
 from ...models import StoreSetting
 from ...types import utcnow
 from ..errors import Invalid
@@ -125,7 +126,7 @@ def change(scope: Scope, body: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in body.items():
         setting = REGISTRY.get(key)
         if setting is None:
-            problems[key] = ["not a setting a store may change"]
+            problems[key] = [_("not a setting a store may change")]
             continue
         if value is None:
             cleaned[key] = None
@@ -135,7 +136,7 @@ def change(scope: Scope, body: Mapping[str, Any]) -> dict[str, Any]:
         except ValueError as exc:
             problems[key] = [str(exc)]
     if problems:
-        raise Invalid("some settings are not valid", fields=problems)
+        raise Invalid(_("some settings are not valid"), fields=problems)
     session, store_id = scope.session, scope.store_id
     before = overridden(scope.state, store_id, session)
     changed: dict[str, Any] = {}

@@ -19,6 +19,7 @@ import phonenumbers
 import pycountry
 
 from ...config import per_store
+from ...i18n import _
 
 ADDRESS_METHODS = ("free_text", "national_address", "map_location")
 # a sender id: letters and digits, at most 11 (the alphanumeric sender id rule of SMS gateways)
@@ -52,30 +53,30 @@ class Setting:
         kind = self.schema["type"]
         if kind == "boolean":
             if value is not True and value is not False:
-                raise ValueError("a boolean (true or false)")
+                raise ValueError(_("a boolean (true or false)"))
             return value
         if kind == "integer":
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError("an integer")
+                raise ValueError(_("an integer"))
             low, high = self.schema["minimum"], self.schema["maximum"]
             if not low <= value <= high:
-                raise ValueError(f"between {low} and {high}")
+                raise ValueError(_("between {low} and {high}", low=low, high=high))
             return value
         if not isinstance(value, str):
-            raise ValueError("a string")
+            raise ValueError(_("a string"))
         if "enum" in self.schema and value not in self.schema["enum"]:
             raise ValueError(_enum_message(self.schema["enum"]))
         # the document's pattern (ECMA: "$" is the very end), matched on the whole value
         body = self.schema.get("pattern", "").removeprefix("^").removesuffix("$")
         if "pattern" in self.schema and not re.fullmatch(body, value):
-            raise ValueError(f"must match {self.schema['pattern']}")
+            raise ValueError(_("must match {pattern}", pattern=self.schema["pattern"]))
         return value
 
 
 def _enum_message(values: list[str]) -> str:
     if len(values) <= 10:
-        return "one of: " + ", ".join(values)
-    return "not a known code"
+        return _("one of: {choices}", choices=", ".join(values))
+    return _("not a known code")
 
 
 def _per_store_of(key: str, fallback: Any = None) -> Callable[[Mapping[str, Any], str], Any]:
