@@ -7,6 +7,7 @@ reads empty answers and is refused changes (403 ``account_not_linked``). Every a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response
@@ -52,17 +53,26 @@ def _mine(*, write: bool) -> tuple[str, uuid.UUID | None]:
 # -- profile ----------------------------------------------------------------------------------
 
 
+def _read_mine(read: Callable[[Any, uuid.UUID], Any], unlinked: Any) -> Any:
+    """What ``read(scope, customer_id)`` answers for the shopper's own customer, or
+    ``unlinked`` for an account not linked to one yet."""
+    store_id, customer_id = _mine(write=False)
+    if customer_id is None:
+        return unlinked
+    with scope(write=False, store_id=store_id, actor=ACTOR) as s:
+        return read(s, customer_id)
+
+
 @blp.route("/profile", methods=["GET"])
 @declare_security(SHOPPER)
 @blp.response(200, MeProfileOut)
 def my_profile() -> Any:
     """The shopper's profile (``linked`` false and every field empty for an account not
     linked to a customer yet)."""
-    store_id, customer_id = _mine(write=False)
-    if customer_id is None:
-        return self_service.profile(None)
-    with scope(write=False, store_id=store_id, actor=ACTOR) as s:
-        return self_service.profile(customers.get(s, customer_id))
+    return _read_mine(
+        lambda s, customer_id: self_service.profile(customers.get(s, customer_id)),
+        self_service.profile(None),
+    )
 
 
 @blp.route("/profile", methods=["PATCH"])
@@ -87,11 +97,9 @@ def change_my_profile(body: dict[str, Any]) -> Any:
 @blp.response(200, AddressList)
 def my_addresses() -> Any:
     """The shopper's addresses."""
-    store_id, customer_id = _mine(write=False)
-    if customer_id is None:
-        return {"items": []}
-    with scope(write=False, store_id=store_id, actor=ACTOR) as s:
-        return {"items": addresses.listed(s, customer_id)}
+    return _read_mine(
+        lambda s, customer_id: {"items": addresses.listed(s, customer_id)}, {"items": []}
+    )
 
 
 @blp.route("/addresses", methods=["POST"])
@@ -137,11 +145,10 @@ def delete_my_address(address_id: uuid.UUID) -> None:
 @blp.response(200, MeConsentOut)
 def my_consent() -> Any:
     """The shopper's status on each channel (``not_set`` for an account not linked yet)."""
-    store_id, customer_id = _mine(write=False)
-    if customer_id is None:
-        return self_service.consent_of(None)
-    with scope(write=False, store_id=store_id, actor=ACTOR) as s:
-        return self_service.consent_of(customers.get(s, customer_id))
+    return _read_mine(
+        lambda s, customer_id: self_service.consent_of(customers.get(s, customer_id)),
+        self_service.consent_of(None),
+    )
 
 
 @blp.route("/consent", methods=["PATCH"])
@@ -188,11 +195,10 @@ def _request_state(request: Any) -> dict[str, Any]:
 def my_erasure_request() -> Any:
     """The state of the shopper's latest erasure request (``none`` if never asked). Once the
     merchant completes it the account is no longer linked to the erased record."""
-    store_id, customer_id = _mine(write=False)
-    if customer_id is None:
-        return _request_state(None)
-    with scope(write=False, store_id=store_id, actor=ACTOR) as s:
-        return _request_state(requests.latest(s, customer_id))
+    return _read_mine(
+        lambda s, customer_id: _request_state(requests.latest(s, customer_id)),
+        _request_state(None),
+    )
 
 
 @blp.route("/erasure-request", methods=["POST"])
