@@ -53,7 +53,6 @@ def _shell(path: str = "") -> Response:
         "api": request.script_root + prefix,
         "base": url_for(f"{BLUEPRINT}.shell"),
         "locale": locale,
-        "currency": current_app.config["CUSTOMERS_CURRENCY"],
         "signIn": current_app.config.get("CUSTOMERS_ADMIN_SIGN_IN_URL"),
         "csrfHeader": CSRF_HEADER,
         "screens": [s.as_json() for s in available],
