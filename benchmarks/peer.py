@@ -236,11 +236,12 @@ ADDRESSES = (
 )
 
 
-def _search_terms(word: str) -> dict[str, str]:
-    """The peer's parameters for a one-word search: accents stripped, then the word as a
-    prefix query (``word:*``, tsquery operators blanked) and as itself."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-    return {"prefix": re.sub(r"[()&|!:<>'*]", " ", plain).strip() + ":*", "exact": plain}
+def _search_terms(text: str) -> dict[str, str]:
+    """The peer's parameters for a search of plain words: accents stripped, then every word as
+    a prefix (``word:*``, tsquery operators blanked) joined by AND, and the text as it is."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = re.sub(r"[()&|!:<>'*]", " ", plain).split()
+    return {"prefix": " & ".join(f"{w}:*" for w in words), "exact": plain}
 
 
 def _page(conn: Any, sql: str, params: dict[str, str] | None = None) -> None:
