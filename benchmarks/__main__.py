@@ -2,6 +2,7 @@
 
     python -m benchmarks --sizes 10000,100000,1000000      # every suite, PostgreSQL
     python -m benchmarks --sizes 20000 --backend sqlite --only list --only hooks
+    python -m benchmarks --sizes 100000 --only peer     # beside Saleor's tables (not by default)
 
 Each size gets a fresh database (a throwaway PostgreSQL schema or SQLite file) loaded by the
 generator; results go to ``benchmarks/results/<time>.json`` and ``.md`` (not committed).
@@ -16,11 +17,23 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import admin_page, generate, groups, hook_cost, list_page, timeline, transfer, workers
+from . import (
+    admin_page,
+    generate,
+    groups,
+    hook_cost,
+    list_page,
+    peer,
+    timeline,
+    transfer,
+    workers,
+)
 from .common import Result, bench_database, growth, machine, settle, table
 
 RESULTS = Path(__file__).parent / "results"
 SUITES = ("list", "admin", "hooks", "groups", "workers", "timeline", "transfer")
+# run when asked for by name (and by the smoke test): the peer's tables double each load
+OPTIONAL = ("peer",)
 
 
 def _suites(
@@ -34,10 +47,11 @@ def _suites(
         "groups": lambda: groups.run(url, backend, data, events),
         "workers": lambda: workers.run(url, backend, events, data.customers),
         "timeline": lambda: timeline.run(url, backend, data, calls),
+        "peer": lambda: peer.run(url, data, calls),
     }
     results: list[Result] = []
     for suite, run in runs.items():
-        postgresql_only = suite in ("workers", "timeline")
+        postgresql_only = suite in ("workers", "timeline", "peer")
         if suite in suites and (not postgresql_only or backend == "postgresql"):
             settle(url)
             results += run()
@@ -54,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--events", type=int, default=2000, help="events per hook measurement")
     parser.add_argument("--calls", type=int, default=200, help="requests per list measurement")
-    parser.add_argument("--only", choices=SUITES, action="append")
+    parser.add_argument("--only", choices=SUITES + OPTIONAL, action="append")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (CI smoke test)")
     args = parser.parse_args(argv)
     backends = args.backend or ["postgresql"]
     sizes = [300] if args.smoke else [int(n) for n in args.sizes.split(",")]
     events, calls = (30, 10) if args.smoke else (args.events, args.calls)
-    suites = set(args.only or SUITES)
+    suites = set(args.only or (SUITES + OPTIONAL if args.smoke else SUITES))
     results: list[Result] = []
     started_on = machine()
     for backend in backends:

@@ -35,6 +35,7 @@ class Result:
     p95: float | None = None
     p99: float | None = None
     floor: float | None = None
+    peer: float | None = None  # the same page's database work in a peer platform's tables
     samples: int = 0
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -51,15 +52,23 @@ class Result:
             return self.floor / self.median
         return self.median / self.floor
 
+    @property
+    def peer_ratio(self) -> float | None:
+        """Ours over the peer's (latencies only): below 1 is faster than the peer."""
+        return self.median / self.peer if self.peer else None
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ratio": self.ratio}
+        return {**asdict(self), "ratio": self.ratio, "peer_ratio": self.peer_ratio}
 
 
 def table(results: list[Result]) -> str:
-    """Results as a Markdown table: median, p95, p99, the floor and the ratio to it."""
+    """Results as a Markdown table: median, p95, p99, the floor and the ratio to it (and the
+    peer's figure and ours over it, when a result has one)."""
+    peers = any(r.peer is not None for r in results)
     lines = [
-        "| measure | backend | customers | median | p95 | p99 | floor | ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        "| measure | backend | customers | median | p95 | p99 | floor | ratio |"
+        + (" peer | ours / peer |" if peers else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|---|" if peers else ""),
     ]
 
     def fmt(r: Result, v: float | None) -> str:
@@ -67,9 +76,11 @@ def table(results: list[Result]) -> str:
 
     for r in results:
         ratio = "" if r.ratio is None else f"{r.ratio:.2f}×"
+        peer = f" {fmt(r, r.peer)} | {r.peer_ratio:.2f}× |" if r.peer_ratio else " | |"
         lines.append(
             f"| {r.name} | {r.backend} | {r.n_customers:,} | {fmt(r, r.median)} {r.unit} | "
             f"{fmt(r, r.p95)} | {fmt(r, r.p99)} | {fmt(r, r.floor)} | {ratio} |"
+            + (peer if peers else "")
         )
     return "\n".join(lines)
 

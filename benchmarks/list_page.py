@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from flask import Flask
+
 from customers_plugin import hookimpl
 from customers_plugin.normalize import search_key
 
@@ -59,10 +61,15 @@ class AllowBench:
         return store_id == self.store_id
 
 
+def surnames(data: Generated) -> list[str]:
+    """The words a name search asks for: the last word of each sampled name."""
+    return [n.split()[-1] for n in data.sample_names]
+
+
 def _scenarios(data: Generated, pg: bool) -> list[tuple[str, Any, Any]]:
     """(name, query-string maker, floor-SQL maker) for each measured page."""
     ph = "%s" if pg else "?"
-    names = itertools.cycle([n.split()[-1] for n in data.sample_names])
+    names = itertools.cycle(surnames(data))
     phones = itertools.cycle(data.sample_phones)
     base = (
         f"SELECT {columns(pg)} FROM customers_customers WHERE store_id = {ph} AND status = 'active'"
@@ -108,39 +115,63 @@ def _scenarios(data: Generated, pg: bool) -> list[tuple[str, Any, Any]]:
     ]
 
 
-def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
+def bench_client(url: str, data: Generated) -> tuple[Flask, Any]:
+    """The app (everything allowed on the bench store) and its test client."""
     app = make_app(url, CUSTOMERS_PLUGINS=[AllowBench(data.store_id)])
-    client = app.test_client()
+    return app, app.test_client()
+
+
+def api_page(client: Any, query: str) -> Any:
+    response = client.get(f"{PREFIX}/customers?{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response
+
+
+def fetch_all(conn: Any, sql: str, params: tuple) -> list[Any]:
+    """One statement's rows on a raw connection (what every floor and the peer cost)."""
+    cur = conn.cursor()
+    cur.execute(sql, params)
+    return cur.fetchall()
+
+
+def measure(
+    client: Any, conn: Any, data: Generated, pg: bool, calls: int, names: set[str] | None = None
+) -> list[tuple[str, list[float], list[float]]]:
+    """(name, API samples, floor samples) of each scenario (or of those named); a search asks
+    the API and the floor for the same words: ``surnames`` or the sampled phones, in order."""
+
+    measured = []
+    for name, query, floor in _scenarios(data, pg):
+        if names is not None and name not in names:
+            continue
+        if query is None:
+            made = [floor(i) for i in range(calls + 20)]
+            api_samples = time_calls(
+                lambda i, m=made: api_page(client, f"limit={PAGE}&q={m[i][2]}"), calls
+            )
+            floor_samples = time_calls(lambda i, m=made: fetch_all(conn, m[i][0], m[i][1]), calls)
+        else:
+            api_samples = time_calls(lambda i, q=query: api_page(client, q(i)), calls)
+            floor_samples = time_calls(lambda i, f=floor: fetch_all(conn, *f(i)), calls)
+        measured.append((name, api_samples, floor_samples))
+    return measured
+
+
+def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
+    app, client = bench_client(url, data)
     conn = raw_connection(url)
     pg = backend == "postgresql"
-    results = []
-
-    def api(query: str) -> Any:
-        response = client.get(f"{PREFIX}/customers?{query}")
-        assert response.status_code == 200, response.get_data(as_text=True)[:500]
-        return response
-
-    def floor_call(sql: str, params: tuple) -> None:
-        cur = conn.cursor()
-        cur.execute(sql, params)
-        cur.fetchall()
-
-    for name, query, floor in _scenarios(data, pg):
-        if query is None:  # search: the same words for the API and the floor
-            made = [floor(i) for i in range(calls + 20)]
-            api_samples = time_calls(lambda i, m=made: api(f"limit={PAGE}&q={m[i][2]}"), calls)
-            floor_samples = time_calls(lambda i, m=made: floor_call(m[i][0], m[i][1]), calls)
-        else:
-            api_samples = time_calls(lambda i, q=query: api(q(i)), calls)
-            floor_samples = time_calls(lambda i, f=floor: floor_call(*f(i)), calls)
-        results.append(latency(name, backend, data.customers, api_samples, floor_samples))
+    results = [
+        latency(name, backend, data.customers, api_samples, floor_samples)
+        for name, api_samples, floor_samples in measure(client, conn, data, pg, calls)
+    ]
 
     # deep page: follow the cursor up to 20 pages down, then time that page
-    response = api(f"limit={PAGE}")
+    response = api_page(client, f"limit={PAGE}")
     depth = 1
     while depth < 20 and response.get_json()["next_cursor"]:
         previous = response
-        response = api(f"limit={PAGE}&cursor={response.get_json()['next_cursor']}")
+        response = api_page(client, f"limit={PAGE}&cursor={response.get_json()['next_cursor']}")
         depth += 1
     if not response.get_json()["next_cursor"]:
         response, depth = previous, depth - 1
@@ -164,9 +195,9 @@ def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
             f"list page, deep page via cursor (page {depth + 1})",
             backend,
             data.customers,
-            time_calls(lambda i: api(f"limit={PAGE}&cursor={cursor}"), calls),
+            time_calls(lambda i: api_page(client, f"limit={PAGE}&cursor={cursor}"), calls),
             time_calls(
-                lambda i: floor_call(deep_sql, (data.store_id, joined_at, joined_at, last_id)),
+                lambda i: fetch_all(conn, deep_sql, (data.store_id, joined_at, joined_at, last_id)),
                 calls,
             ),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.__main__ import main
-from benchmarks.common import Result, growth
+from benchmarks.common import Result, growth, table
 
 
 def test_list_and_hook_benchmarks_run_at_a_tiny_size(capsys):
@@ -55,3 +55,20 @@ def test_timeline_benchmark_runs_at_a_tiny_size(capsys):
     for measure in ("timeline first page (API)", "timeline page 31 by cursor (API)"):
         line = next(ln for ln in table.splitlines() if ln.startswith(f"| {measure} |"))
         assert line.rstrip(" |").endswith("×"), line  # measured beside its SQL floor
+
+
+def test_peer_benchmark_runs_at_a_tiny_size(capsys):
+    assert main(["--smoke", "--backend", "postgresql", "--only", "peer"]) == 0
+    table = capsys.readouterr().out
+    for measure in ("default sort", "search by name", "search by phone"):
+        line = next(ln for ln in table.splitlines() if f"{measure}, beside Saleor" in ln)
+        # our figure, its floor and ratio, then the peer's figure and ours over it
+        assert line.count("×") == 2, line
+
+
+def test_the_table_shows_the_peer_only_when_a_result_has_one():
+    ours = Result("page", "postgresql", 100, "ms", 3.0, floor=1.5)
+    assert "peer" not in table([ours])
+    beside = Result("page", "postgresql", 100, "ms", 3.0, floor=1.5, peer=6.0)
+    assert table([ours, beside]).splitlines()[-1].endswith("| 1.50 | 2.00× | 6.00 | 0.50× |")
+    assert beside.as_dict()["peer_ratio"] == 0.5
