@@ -11,8 +11,11 @@ and quotes exactly what ``csv`` quotes (a comma, a quote, CR or LF).
 
 The rows come in chunks of ``CHUNK`` customers by id (a cheap probe finds each chunk's last
 id), one COPY statement each: every statement stays short under the statement timeout, and
-memory stays flat. The booking report, a one-column export and other databases use the
-portable writer.
+memory stays flat. An export of the whole store joins each chunk's tags and sources aggregated
+in one pass over its id range; a filtered one looks them up per customer (``_lists``). COPY
+takes no bound parameters: ``bound_statement`` hands SQLAlchemy's converted values to psycopg,
+which merges them in as quoted literals. The booking report, a one-column export and other
+databases use the portable writer.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ activity log and whatever other modules register, in one newest-first feed with 
 
 A **source** is a kind name, a ``select`` of one customer's rows (columns labelled ``at`` and
 ``id``, then whatever its serializer reads) and a serializer turning one row into the item's
-``data``. The page is ONE ``UNION ALL`` statement of every wanted source, each branch already
+``data``. The page is ONE ``UNION ALL`` statement of every wanted source (shown only when the
+customer is the store's; an empty page then asks which it is), each branch already
 resumed after the cursor, ordered and limited (its index stops the scan at the page size),
 carrying its row's other columns as one JSON object, ordered as a whole by
 ``(at desc, kind desc, id desc)``. Each JSON value is turned back into what the column reads as
@@ -46,6 +47,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     cast,
+    exists,
     func,
     literal,
     select,
@@ -58,6 +60,7 @@ from ..i18n import _
 from ..models import (
     Activity,
     BookingSummary,
+    Customer,
     FormSubmission,
     Message,
     Note,
@@ -176,8 +179,7 @@ def page(
     """
     chosen = tuple(wanted_kinds(kinds))
     after = keyset.decode(cursor, _CURSOR) if cursor else None
-    customer = get(scope, customer_id)
-    params: dict[str, Any] = {"tl_store": scope.store_id, "tl_customer": customer.id}
+    params: dict[str, Any] = {"tl_store": scope.store_id, "tl_customer": customer_id}
     params["tl_limit"] = limit + 1
     if after is not None:
         params["tl_at"], params["tl_id"] = after[0], after[2]
@@ -191,6 +193,8 @@ def page(
             if fields[name] is not None:
                 fields[name] = read(fields[name])
         items.append({"kind": kind, "id": row_id, "at": at, "data": fields})
+    if not items:  # the statement shows nothing of a customer of another store: which is it?
+        get(scope, customer_id)
     more = len(items) > limit
     items = items[:limit]
     for item in items:
@@ -208,6 +212,8 @@ _CUSTOMER = bindparam("tl_customer", type_=Uuid())
 _LIMIT = bindparam("tl_limit", type_=Integer())
 _AT = bindparam("tl_at", type_=UTCDateTime())
 _ID = bindparam("tl_id", type_=Uuid())
+# the customer is the store's (checked once per statement, before any branch is read)
+_IN_STORE = exists().where(Customer.id == _CUSTOMER, Customer.store_id == _STORE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +288,7 @@ def _union(
         union = union_all(*ranked).subquery()
         query = (
             select(union.c.at, union.c.id, union.c.rank, union.c.data)
+            .where(_IN_STORE)
             .order_by(union.c.at.desc(), union.c.rank.desc(), union.c.id.desc())
             .limit(_LIMIT)
         )
