@@ -5,7 +5,7 @@ activity too. Measured:
 - the first page and a deep page (30 pages down, by cursor) through the REST API (Flask test
   client), beside the floor: one hand-written ``UNION ALL`` statement returning the same page
   with its fields, run with psycopg (or sqlite3);
-- the service's page (one ``UNION ALL`` for the keys, then each kind's fields by id) beside a
+- the service's page (one ``UNION ALL`` whose branches carry their fields as JSON) beside a
   merge in Python of one keyset query per kind, both on one session: the comparison that chose
   the union.
 """

@@ -11,8 +11,11 @@ and quotes exactly what ``csv`` quotes (a comma, a quote, CR or LF).
 
 The rows come in chunks of ``CHUNK`` customers by id (a cheap probe finds each chunk's last
 id), one COPY statement each: every statement stays short under the statement timeout, and
-memory stays flat. The booking report, a one-column export and other databases use the
-portable writer.
+memory stays flat. An export of the whole store joins each chunk's tags and sources aggregated
+in one pass over its id range; a filtered one looks them up per customer (``_lists``). COPY
+takes no bound parameters: ``bound_statement`` hands SQLAlchemy's converted values to psycopg,
+which merges them in as quoted literals. The booking report, a one-column export and other
+databases use the portable writer.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     BigInteger,
     Numeric,
+    Select,
     Text,
     and_,
     case,
@@ -66,31 +70,86 @@ def _neutral(text: Any) -> Any:
 
 
 def _iso(moment: Any) -> Any:
-    """A timestamp as ``datetime.isoformat`` writes it in UTC, ``Z`` for ``+00:00``."""
-    utc = func.timezone("UTC", moment)
-    micro = func.to_char(utc, "US")
-    fraction = case((micro == "000000", ""), else_=literal(".", Text).concat(micro))
-    return func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS').concat(fraction).concat("Z")
+    """A timestamp as ``datetime.isoformat`` writes it in UTC, ``Z`` for ``+00:00``: one
+    ``to_char`` with the microseconds, dropped when they are zero (``.000000Z`` can only be the
+    end of that format)."""
+    text = func.to_char(func.timezone("UTC", moment), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    return func.replace(text, ".000000Z", "Z")
 
 
 def _money(column: Any) -> Any:
     """Thousandths as ``types.money_from_units`` writes them (two decimals unless the third
-    one is used)."""
+    one is used). Only a minus sign can make such a text risky for a spreadsheet, so the
+    amount, computed once, is neutralised by its sign."""
     units = type_coerce(column, BigInteger)
-    amount = cast(units, Numeric) / 1000
-    rounded = case((units % 10 == 0, func.round(amount, 2)), else_=func.round(amount, 3))
-    return _neutral(cast(rounded, Text))
+    places = case((units % 10 == 0, 2), else_=3)
+    text = cast(func.round(cast(units, Numeric) / 1000, places), Text)
+    return case((units < 0, literal("'", Text).concat(text)), else_=text)
 
 
-def _joined(query: Any, value: Any, *order_by: Any) -> Any:
-    """``"; "``.join of a customer's values in ``order_by`` order (NULL when none),
-    neutralised inside the subquery: outside, each mention of it would run it again."""
-    joined = func.string_agg(value, aggregate_order_by(literal("; ", Text), *order_by))
-    return query.with_only_columns(_neutral(joined)).scalar_subquery()
+def _joined(value: Any, *order_by: Any) -> Any:
+    """``"; "``.join of a customer's values in ``order_by`` order (NULL when none), neutralised
+    where it is aggregated: outside, each mention of a subquery would run it again."""
+    return _neutral(func.string_agg(value, aggregate_order_by(literal("; ", Text), *order_by)))
 
 
-def _cell(name: str, field_ids: dict[str, Any]) -> Any:
+# tags and sources: (the rows of one store, the customer id column, the joined value)
+def _tag_rows() -> tuple[Select[Any], Any, Any]:
+    rows = select(CustomerTag.customer_id).join(Tag, Tag.id == CustomerTag.tag_id)
+    return rows, CustomerTag.customer_id, _joined(Tag.name, Tag.name_key)
+
+
+def _source_rows() -> tuple[Select[Any], Any, Any]:
+    rows = select(CustomerSource.customer_id)
+    joined = _joined(CustomerSource.source, CustomerSource.first_seen_at, CustomerSource.source)
+    return rows, CustomerSource.customer_id, joined
+
+
+_LISTS = {"tags": _tag_rows, "sources": _source_rows}
+
+
+def _range(column: Any, last: Any, end: Any) -> list[Any]:
+    """``column`` in the chunk ``(last, end]`` (an open end: None)."""
+    return [
+        *(() if last is None else (column > last,)),
+        *(() if end is None else (column <= end,)),
+    ]
+
+
+def _lists(
+    columns: Sequence[str], store_id: str, every: bool, last: Any, end: Any
+) -> tuple[dict[str, Any], list[Any]]:
+    """The tags and sources cells, and the subqueries to join for them.
+
+    For an export of every customer (``every``), each list is aggregated once for the chunk's
+    range of ids, grouped by customer, and joined: one pass over the chunk. A narrower export
+    reads each selected customer's list by a correlated subquery instead, so it costs what it
+    selects, not the whole range its customers span."""
+    cells: dict[str, Any] = {}
+    joins: list[Any] = []
+    for name in (n for n in _LISTS if n in columns):
+        rows, customer_id, joined = _LISTS[name]()
+        table = customer_id.table
+        if every:
+            grouped = (
+                rows.with_only_columns(customer_id.label("customer_id"), joined.label("value"))
+                .where(table.c.store_id == store_id, *_range(customer_id, last, end))
+                .group_by(customer_id)
+                .subquery(name)
+            )
+            joins.append(grouped)
+            cells[name] = grouped.c.value
+        else:
+            cells[name] = (
+                rows.with_only_columns(joined).where(customer_id == Customer.id).scalar_subquery()
+            )
+    return cells, joins
+
+
+def _cell(name: str, field_ids: dict[str, Any], lists: dict[str, Any]) -> Any:
     column = Customer.__table__.c
+    if name in lists:
+        return lists[name]
     if name in _TEXT.split() or name == "marketing_consent":
         return _neutral(cast(column[name], Text))
     if name == "id" or name in _COUNTS:
@@ -101,14 +160,6 @@ def _cell(name: str, field_ids: dict[str, Any]) -> Any:
         return func.to_char(column.birthdate, "YYYY-MM-DD")
     if name == "total_spent":
         return _money(column.total_spent)
-    if name == "tags":
-        tags = select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id)
-        return _joined(tags.where(CustomerTag.customer_id == Customer.id), Tag.name, Tag.name_key)
-    if name == "sources":
-        sources = select(CustomerSource.source).where(CustomerSource.customer_id == Customer.id)
-        return _joined(
-            sources, CustomerSource.source, CustomerSource.first_seen_at, CustomerSource.source
-        )
     value = select(_neutral(FieldValue.value)).where(
         FieldValue.customer_id == Customer.id, FieldValue.field_id == field_ids[name]
     )
@@ -116,32 +167,39 @@ def _cell(name: str, field_ids: dict[str, Any]) -> Any:
 
 
 def pieces(
-    scope: Scope, columns: Sequence[str], clauses: list[Any], header: bytes
+    scope: Scope, columns: Sequence[str], clauses: list[Any], header: bytes, *, every: bool
 ) -> Iterator[tuple[bytes, int]]:
     """The export file in pieces of bytes, each with the number of customers it holds: the
-    BOM and ``header`` first (with none), then the rows by COPY."""
-    session = scope.session
+    BOM and ``header`` first (with none), then the rows by COPY. ``every``: the clauses select
+    every customer of the store (in some statuses), see ``_lists``."""
+    session, store_id = scope.session, scope.store_id
     field_ids = {
         FIELD_PREFIX + d.key: d.id
-        for d in list_definitions(session, scope.store_id)
+        for d in list_definitions(session, store_id)
         if FIELD_PREFIX + d.key in columns
     }
-    cells = [_cell(name, field_ids).label(f"c{n}") for n, name in enumerate(columns)]
     yield header, 0
     cursor = session.connection().connection.driver_connection.cursor()
     # the statements are simple but look costly to the planner: compiling them (JIT) would
-    # take longer than running them
-    cursor.execute("SELECT set_config('jit', 'off', true)")
+    # take longer than running them, and a parallel worker would aggregate a chunk's tags and
+    # sources a second time
+    cursor.execute(
+        "SELECT set_config('jit', 'off', true), "
+        "set_config('max_parallel_workers_per_gather', '0', true)"
+    )
     try:
         last = None
         while True:
-            chunk = list(clauses) if last is None else [*clauses, Customer.id > last]
+            after = [*clauses, *_range(Customer.id, last, None)]
             end = session.scalar(
-                select(Customer.id).where(*chunk).order_by(Customer.id).offset(CHUNK - 1).limit(1)
+                select(Customer.id).where(*after).order_by(Customer.id).offset(CHUNK - 1).limit(1)
             )
-            if end is not None:
-                chunk.append(Customer.id <= end)
-            query = select(*cells).select_from(Customer).where(*chunk).order_by(Customer.id)
+            lists, joins = _lists(columns, store_id, every, last, end)
+            cells = [_cell(name, field_ids, lists).label(f"c{n}") for n, name in enumerate(columns)]
+            query = select(*cells).select_from(Customer)
+            for joined in joins:
+                query = query.outerjoin(joined, joined.c.customer_id == Customer.id)
+            query = query.where(*clauses, *_range(Customer.id, last, end)).order_by(Customer.id)
             yield from _copy(session, cursor, query)
             if end is None:
                 return
@@ -150,21 +208,28 @@ def pieces(
         cursor.close()
 
 
+def bound_statement(query: Any, dialect: Any) -> tuple[str, dict[str, Any]]:
+    """``query``'s SQL and its parameters as the driver receives them (IN lists expanded, each
+    value through its column type's conversion), for psycopg to merge into a statement that
+    takes no parameters (COPY): psycopg quotes each value as a literal."""
+    compiled = query.compile(dialect=dialect)
+    state = compiled.construct_expanded_state(escape_names=False)
+    expanded_from = {
+        name: original for original, names in state.parameter_expansion.items() for name in names
+    }
+    params = {}
+    for name, value in state.parameters.items():
+        convert = compiled.binds[expanded_from.get(name, name)].type.bind_processor(dialect)
+        params[name] = value if convert is None else convert(value)
+    return state.statement, params
+
+
 def _copy(session: Session, cursor: Any, query: Any) -> Iterator[tuple[bytes, int]]:
     """One COPY of ``query`` as CSV, in pieces of ``FLUSH`` rows (libpq hands one row at a
-    time, ending in LF). Parameters are merged into the statement by psycopg (COPY takes
-    none)."""
-    compiled = query.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-    )
-    processors = compiled._bind_processors  # the columns' own conversions, as execute applies
-    params = {
-        key: processors[key](value) if key in processors else value
-        for key, value in compiled.construct_params().items()
-    }
-    statement = f"COPY ({compiled.string}) TO STDOUT (FORMAT csv)"
+    time, ending in LF)."""
+    sql, params = bound_statement(query, session.get_bind().dialect)
     block: list[bytes] = []
-    with cursor.copy(statement, params) as copy:
+    with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
         for row in copy:
             block.append(bytes(row[:-1]))  # its line end: "\n", the file's is CRLF
             if len(block) == FLUSH:

@@ -330,7 +330,8 @@ def csv_pieces(
     buffer.write(BOM)
     writer.writerow(next(lines))  # the header
     if copy and export_copy.applies(scope.session.get_bind().dialect.name, request.kind, columns):
-        yield from export_copy.pieces(scope, columns, clauses, taken())
+        every = request.filters == Filters(statuses=request.filters.statuses)
+        yield from export_copy.pieces(scope, columns, clauses, taken(), every=every)
         return
     yield taken(), 0
     done = 0

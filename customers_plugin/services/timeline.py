@@ -3,12 +3,15 @@ activity log and whatever other modules register, in one newest-first feed with 
 
 A **source** is a kind name, a ``select`` of one customer's rows (columns labelled ``at`` and
 ``id``, then whatever its serializer reads) and a serializer turning one row into the item's
-``data``. The page is ONE ``UNION ALL`` of every wanted source, each branch already resumed
-after the cursor, ordered and limited (its index stops the scan at the page size), ordered as a
-whole by ``(at desc, kind desc, id desc)``; then each kind present on the page reads its rows'
-fields by id (one small query per kind). ``benchmarks/timeline.py`` compares this with a merge of
-per-source queries in Python. Kinds are compared in Python and sent to SQL as their rank, so the
-order never depends on the database's collation.
+``data``. The page is ONE ``UNION ALL`` statement of every wanted source (shown only when the
+customer is the store's; an empty page then asks which it is), each branch already
+resumed after the cursor, ordered and limited (its index stops the scan at the page size),
+carrying its row's other columns as one JSON object, ordered as a whole by
+``(at desc, kind desc, id desc)``. Each JSON value is turned back into what the column reads as
+(``_reader``: times, amounts, ids, flags), so a serializer sees the row a plain ``select`` of its
+source gives. ``benchmarks/timeline.py`` compares this with a merge of per-source queries in
+Python. Kinds are compared in Python and sent to SQL as their rank, so the order never depends
+on the database's collation.
 
 Every source's table has an index leading with ``customer_id`` then ``at`` and ``id``
 (customer ids are unique across stores; ``store_id`` is checked too), which serves the branch.
@@ -20,31 +23,44 @@ A source ``covers`` the activity-log kinds its items stand for (an order stands 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
+    Date,
+    DateTime,
+    Float,
     Integer,
     Label,
+    Numeric,
     Select,
     String,
+    Text,
+    TypeDecorator,
     Uuid,
     bindparam,
+    cast,
+    exists,
+    func,
     literal,
     select,
     tuple_,
     union_all,
 )
+from sqlalchemy.types import TypeEngine
 
 from ..i18n import _
 from ..models import (
     Activity,
     BookingSummary,
+    Customer,
     FormSubmission,
     Message,
     Note,
@@ -163,19 +179,28 @@ def page(
     """
     chosen = tuple(wanted_kinds(kinds))
     after = keyset.decode(cursor, _CURSOR) if cursor else None
-    customer = get(scope, customer_id)
-    params: dict[str, Any] = {"tl_store": scope.store_id, "tl_customer": customer.id}
+    params: dict[str, Any] = {"tl_store": scope.store_id, "tl_customer": customer_id}
     params["tl_limit"] = limit + 1
     if after is not None:
         params["tl_at"], params["tl_id"] = after[0], after[2]
-    statement = _union(chosen, after[1] if after is not None else None)
-    keys = [
-        (at, chosen[rank], row_id) for at, row_id, rank in scope.session.execute(statement, params)
-    ]
-    more = len(keys) > limit
-    keys = keys[:limit]
-    items = _items(scope, params, keys)
-    next_cursor = keyset.encode(_CURSOR, list(keys[-1])) if more else None
+    dialect = scope.session.get_bind().dialect
+    statement, readers = _union(chosen, after[1] if after is not None else None, dialect)
+    items = []
+    for at, row_id, rank, data in scope.session.execute(statement, params):
+        kind = chosen[rank]
+        fields = json.loads(data)
+        for name, read in readers[kind]:
+            if fields[name] is not None:
+                fields[name] = read(fields[name])
+        items.append({"kind": kind, "id": row_id, "at": at, "data": fields})
+    if not items:  # the statement shows nothing of a customer of another store: which is it?
+        get(scope, customer_id)
+    more = len(items) > limit
+    items = items[:limit]
+    for item in items:
+        item["data"] = SOURCES[item["kind"]].serialize(item["data"])
+    last = items[-1] if items else None
+    next_cursor = keyset.encode(_CURSOR, [last["at"], last["kind"], last["id"]]) if more else None
     return items, next_cursor
 
 
@@ -187,7 +212,8 @@ _CUSTOMER = bindparam("tl_customer", type_=Uuid())
 _LIMIT = bindparam("tl_limit", type_=Integer())
 _AT = bindparam("tl_at", type_=UTCDateTime())
 _ID = bindparam("tl_id", type_=Uuid())
-_IDS = bindparam("tl_ids", expanding=True)
+# the customer is the store's (checked once per statement, before any branch is read)
+_IN_STORE = exists().where(Customer.id == _CUSTOMER, Customer.store_id == _STORE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,56 +253,99 @@ def _resume(
     return tuple_(at, row_id) < tuple_(_AT, _ID)
 
 
-def _union(chosen: tuple[str, ...], after_kind: str | None) -> Select[Any]:
-    """``(at, id, rank)`` of the page's items, newest first: one statement (``rank`` is the
-    kind's position in ``chosen``, which is sorted)."""
-    key = ("union", chosen, after_kind)
+Reader = Callable[[Any], Any]
+
+
+def _union(
+    chosen: tuple[str, ...], after_kind: str | None, dialect: Any
+) -> tuple[Select[Any], dict[str, list[tuple[str, Reader]]]]:
+    """``(at, id, rank, data)`` of the page's items, newest first, in one statement (``rank``
+    is the kind's position in ``chosen``, which is sorted; ``data`` the row's other columns
+    as JSON text), and per kind the readers of its JSON values."""
+    key = ("union", chosen, after_kind, dialect.name)
     built = _STATEMENTS.get(key)
     if built is None:
-        ranked = []
+        ranked, readers = [], {}
         for rank, kind in enumerate(chosen):
             branch = _branch(SOURCES[kind], after_kind)
+            fields = [
+                (name, column)
+                for name, column in branch.query.selected_columns.items()
+                if name not in ("at", "id")
+            ]
+            readers[kind] = [
+                (name, read)
+                for name, column in fields
+                if (read := _reader(column.type, dialect)) is not None
+            ]
             inner = branch.query.with_only_columns(
-                branch.at.label("at"), branch.id.label("id"), literal(rank).label("rank")
+                branch.at.label("at"),
+                branch.id.label("id"),
+                literal(rank).label("rank"),
+                _json_object(fields, dialect.name).label("data"),
             ).subquery()
-            ranked.append(select(inner.c.at, inner.c.id, inner.c.rank))
+            ranked.append(select(inner.c.at, inner.c.id, inner.c.rank, inner.c.data))
         union = union_all(*ranked).subquery()
-        built = _STATEMENTS[key] = (
-            select(union.c.at, union.c.id, union.c.rank)
+        query = (
+            select(union.c.at, union.c.id, union.c.rank, union.c.data)
+            .where(_IN_STORE)
             .order_by(union.c.at.desc(), union.c.rank.desc(), union.c.id.desc())
             .limit(_LIMIT)
         )
+        built = _STATEMENTS[key] = (query, readers)
     return built
 
 
-def _fields_by_id(kind: str) -> Select[Any]:
-    key = ("fields", kind)
-    built = _STATEMENTS.get(key)
-    if built is None:
-        full = SOURCES[kind].select(_STORE, _CUSTOMER)  # type: ignore[arg-type]
-        built = _STATEMENTS[key] = full.where(_column(full, "id").in_(_IDS))
-    return built
+def _json_object(fields: list[tuple[str, Any]], dialect: str) -> ColumnElement[Any]:
+    """The fields as one JSON object, as text (parsed in Python)."""
+    pairs: list[Any] = []
+    for name, column in fields:
+        stored = _stored(column.type)
+        if _exact(stored):
+            column = cast(column, Text)  # a JSON number would be read as a float
+        elif dialect == "sqlite" and isinstance(stored, JSON):
+            column = func.json(column)  # stored as text: embedded as JSON, not as a string
+        pairs += [literal(name, String()), column]
+    if dialect == "postgresql":
+        return cast(func.json_build_object(*pairs), Text)
+    return func.json_object(*pairs)
 
 
-def _items(
-    scope: Scope, params: dict[str, Any], keys: Sequence[tuple[dt.datetime, str, uuid.UUID]]
-) -> list[dict[str, Any]]:
-    """The items of ``keys`` in that order: each kind's rows read by id, then serialized."""
-    by_kind: dict[str, list[uuid.UUID]] = {}
-    for _at, kind, row_id in keys:
-        by_kind.setdefault(kind, []).append(row_id)
-    rows: dict[tuple[str, uuid.UUID], Mapping[str, Any]] = {}
-    for kind, ids in by_kind.items():
-        query = _fields_by_id(kind)
-        for row in scope.session.execute(query, {**params, "tl_ids": ids}).mappings():
-            rows[(kind, row["id"])] = row
-    items = []
-    for at, kind, row_id in keys:
-        row = rows.get((kind, row_id))
-        if row is not None:  # deleted between the two reads of this page
-            data = SOURCES[kind].serialize(row)
-            items.append({"kind": kind, "id": row_id, "at": at, "data": data})
-    return items
+def _stored(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    return type_.impl_instance if isinstance(type_, TypeDecorator) else type_
+
+
+def _exact(stored: TypeEngine[Any]) -> bool:
+    """A decimal column: carried in the JSON as text, read back as ``Decimal``."""
+    return isinstance(stored, Numeric) and not isinstance(stored, Float) and stored.asdecimal
+
+
+def _reader(type_: TypeEngine[Any], dialect: Any) -> Reader | None:
+    """What turns a column's JSON value back into what reading the column gives: PostgreSQL
+    writes times, dates and ids as ISO text, SQLite writes each value as it stores it (its
+    column type reads that); then a decorated type's own conversion (money from thousandths,
+    times in UTC)."""
+    stored = _stored(type_)
+    first: Reader | None = None
+    if isinstance(stored, JSON):
+        first = None
+    elif _exact(stored):
+        first = Decimal
+    elif dialect.name == "postgresql":
+        if isinstance(stored, DateTime):
+            first = dt.datetime.fromisoformat
+        elif isinstance(stored, Date):
+            first = dt.date.fromisoformat
+        elif isinstance(stored, Uuid):
+            first = uuid.UUID
+    else:
+        first = stored.dialect_impl(dialect).result_processor(dialect, None)
+    then = type_.process_result_value if isinstance(type_, TypeDecorator) else None
+    if then is None:
+        return first
+    if first is None:
+        return lambda value: then(value, dialect)
+    return lambda value: then(first(value), dialect)
 
 
 # -- the package's own sources ----------------------------------------------------------------

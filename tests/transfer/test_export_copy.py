@@ -4,6 +4,7 @@ evaluate, money, dates, tags, sources, custom fields and empty values, on both p
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -11,6 +12,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Text, literal, select
 
 from customers_plugin.models import (
     Customer,
@@ -55,6 +57,14 @@ CUSTOMER = st.fixed_dictionaries(
         "field": MAYBE,
     }
 )
+
+
+PLAIN = {
+    **dict.fromkeys(("name", "company", "position", "vat_id", "gender", "country", "language")),
+    **dict.fromkeys(("birthdate", "last_order_at", "field")),
+    "phone": False, "status": "active", "joined_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    "orders_count": 0, "total_spent": Decimal(0), "tags": [], "sources": [],
+}  # fmt: skip
 
 
 def _store(state, customers: list[dict]) -> str:
@@ -111,8 +121,13 @@ def _store(state, customers: list[dict]) -> str:
     return store
 
 
-def _both(state, store: str, columns: list[str]) -> tuple[bytes, bytes]:
-    request = exports.ExportRequest(filters=Filters(statuses=["active", "inactive", "blocked"]))
+EVERY = Filters(statuses=["active", "inactive", "blocked"])
+# every customer too, but through a narrowing filter: tags and sources by correlated subqueries
+NARROW = Filters(statuses=["active", "inactive", "blocked"], orders_min=0)
+
+
+def _both(state, store: str, columns: list[str], filters: Filters = EVERY) -> tuple[bytes, bytes]:
+    request = exports.ExportRequest(filters=filters)
     out = []
     for copy in (True, False):
         with state.db.session() as session:
@@ -134,8 +149,8 @@ def test_copy_writes_the_portable_bytes(state, backend, customers):
     store = _store(state, customers)
     every = [*exports.DEFAULT_COLUMNS, "tags", "gender", "company", "position", "vat_id",
              "field:note"]  # fmt: skip
-    for columns in ([], every):
-        by_copy, portable = _both(state, store, columns)
+    for columns, filters in (([], EVERY), (every, EVERY), (every, NARROW)):
+        by_copy, portable = _both(state, store, columns, filters)
         assert by_copy == portable
 
 
@@ -144,17 +159,9 @@ def test_the_copy_path_reads_in_chunks_and_counts_its_rows(state, backend, monke
         pytest.skip("COPY is PostgreSQL's")
     monkeypatch.setattr(export_copy, "CHUNK", 3)
     monkeypatch.setattr(export_copy, "FLUSH", 2)
-    customer = {k: None for k in ("name", "phone", "company", "position", "vat_id", "gender")}
     store = _store(
-        state,
-        [
-            {**customer, "country": None, "language": None, "status": "active",
-             "birthdate": None, "joined_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-             "last_order_at": None, "orders_count": n, "total_spent": Decimal(n),
-             "tags": [], "sources": [], "field": None}
-            for n in range(8)
-        ],
-    )  # fmt: skip
+        state, [{**PLAIN, "orders_count": n, "total_spent": Decimal(n)} for n in range(8)]
+    )
     request = exports.ExportRequest(filters=Filters(statuses=["active"]))
     with state.db.session() as session:
         scope = exports.make_scope(state, session, store)
@@ -162,3 +169,29 @@ def test_the_copy_path_reads_in_chunks_and_counts_its_rows(state, backend, monke
         pieces = list(exports.csv_pieces(scope, request, columns))
     assert sum(n for _, n in pieces) == 8
     assert b"".join(p for p, _ in pieces) == _both(state, store, columns)[1]
+
+
+HOSTILE = ["it's", "a\\'; DROP TABLE x; --", "\\", "'\\'", "ليلى الأحمد", "שירה כהן", "%(s)s", "$1"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_values_merged_into_the_copy_statement_stay_values(state, backend, hostile):
+    """COPY takes no parameters: psycopg merges them in as quoted literals. A name with quotes,
+    backslashes, placeholders or right-to-left text is compared and written back, never run;
+    a column type's own conversion (money to thousandths) is applied on the way."""
+    if backend != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    store = _store(state, [{**PLAIN, "name": hostile}])
+    with state.db.session() as session:
+        query = select(Customer.name, literal(hostile, Text)).where(
+            Customer.store_id == store,
+            Customer.name.in_([hostile, "x"]),
+            Customer.total_spent > Decimal("-0.001"),
+            Customer.joined_at < dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+        )
+        sql, params = export_copy.bound_statement(query, session.get_bind().dialect)
+        assert -1 in params.values()  # -0.001 as the column stores it, in thousandths
+        cursor = session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+            rows = [bytes(row).decode() for row in copy]
+    assert [next(csv.reader([row])) for row in rows] == [[hostile, hostile]]
