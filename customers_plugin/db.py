@@ -9,6 +9,12 @@ On PostgreSQL every statement runs under a statement timeout: the request-time o
 (``CUSTOMERS_STATEMENT_TIMEOUT_MS``); jobs, migrations and CLI commands run inside
 ``statement_timeout(ms)`` with their own (none by default). The timeout is a setting of each
 pooled connection, changed only when a connection is checked out under a different one.
+
+A pooled PostgreSQL connection is pinged at checkout only when it has sat idle in the pool
+for ``PING_AFTER_IDLE_S`` or more (SQLAlchemy's ``pool_pre_ping`` pings every time: a round trip
+per request). A connection that dies between two close checkouts fails its statement, and the
+pool is then invalidated as a disconnect, as it would be without any ping. A host that asks for
+``pool_pre_ping`` in the engine options gets SQLAlchemy's ping instead.
 """
 
 from __future__ import annotations
@@ -16,13 +22,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, any_, bindparam, create_engine, event
+from sqlalchemy import CursorResult, Engine, any_, bindparam, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +41,8 @@ log = logging.getLogger(__name__)
 _OUTBOX = "customers_outbox"
 _WRITE_OPTION = "customers_write"
 _TIMEOUT_KEY = "customers_statement_timeout"
+_IDLE_SINCE_KEY = "customers_idle_since"
+PING_AFTER_IDLE_S = 1.0
 # the statement timeout in force here (ms, 0: none); None: the engine's request-time one
 _TIMEOUT_OVERRIDE: ContextVar[int | None] = ContextVar(_TIMEOUT_KEY, default=None)
 
@@ -49,15 +58,27 @@ def statement_timeout(ms: int | None) -> Iterator[None]:
         _TIMEOUT_OVERRIDE.reset(token)
 
 
-def _configure_postgresql(engine: Engine, request_ms: int | None) -> None:
+def _configure_postgresql(engine: Engine, request_ms: int | None, ping: bool) -> None:
     """Give each checked-out connection the statement timeout in force (one ``SET`` when it
-    differs from the connection's; committed, so a later rollback keeps it)."""
+    differs from the connection's; committed, so a later rollback keeps it), and with ``ping``
+    check a connection that sat idle (the ``SET`` checks it too)."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE_KEY] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         override = _TIMEOUT_OVERRIDE.get()
         wanted = int(request_ms or 0) if override is None else override
         if record.info.get(_TIMEOUT_KEY) == wanted:
+            idle_since = record.info.get(_IDLE_SINCE_KEY)
+            if (
+                ping
+                and idle_since is not None
+                and time.monotonic() - idle_since >= PING_AFTER_IDLE_S
+            ):
+                _ping(engine, dbapi_conn)
             return
         cursor = dbapi_conn.cursor()
         try:
@@ -66,6 +87,16 @@ def _configure_postgresql(engine: Engine, request_ms: int | None) -> None:
             cursor.close()
         dbapi_conn.commit()
         record.info[_TIMEOUT_KEY] = wanted
+
+
+def _ping(engine: Engine, dbapi_conn: Any) -> None:
+    """A round trip on a pooled connection; a dead one makes the pool connect afresh."""
+    try:
+        engine.dialect.do_ping(dbapi_conn)
+    except engine.dialect.loaded_dbapi.Error as error:
+        if engine.dialect.is_disconnect(error, dbapi_conn, None):
+            raise exc.DisconnectionError() from error
+        raise
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -131,10 +162,10 @@ class Database:
             engine = create_engine(self.url, **options)
             _configure_sqlite(engine)
         else:
-            options.setdefault("pool_pre_ping", True)
             engine = create_engine(self.url, **options)
             if engine.dialect.name == "postgresql":
-                _configure_postgresql(engine, self.statement_timeout_ms)
+                ping = not options.get("pool_pre_ping", False)
+                _configure_postgresql(engine, self.statement_timeout_ms, ping)
         return engine
 
     def for_jobs(self) -> Any:

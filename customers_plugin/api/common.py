@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+import orjson
+from flask import Response, current_app, jsonify
 
 from ..security import current_actor, current_store_id
 from ..services import settings
@@ -69,3 +70,16 @@ def scope(
 
 def page_size(args: dict[str, Any]) -> int:
     return args.get("limit") or get_state().setting("CUSTOMERS_PAGE_SIZE")
+
+
+def json_response(dumped: Any) -> Response:
+    """A 200 answer of ``dumped`` (what a response schema's ``dump`` made) encoded by orjson,
+    for hot read paths: ten times faster than the stdlib encoder behind ``jsonify``. The keys are
+    sorted as ``jsonify`` sorts them; text outside ASCII is written as UTF-8, not escaped. What
+    orjson refuses (an integer beyond 64 bits in another module's row extras) goes through the
+    app's own encoder."""
+    try:
+        body = orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS) + b"\n"
+    except orjson.JSONEncodeError:
+        return jsonify(dumped)
+    return current_app.response_class(body, mimetype="application/json")

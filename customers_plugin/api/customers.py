@@ -30,13 +30,15 @@ from ..security import require
 from ..services import attachments, bulk, card, customers, fraud, listing, tags
 from ..services.errors import NotFound
 from ..state import get_state
-from .common import page_size, scope
+from .common import json_response, page_size, scope
 from .errors import install
 from .openapi import image_download
 
 blp = install(
     Blueprint("customers", __name__, description="The customer list and the customer card.")
 )
+
+_PAGE = CustomerPage()
 
 FILTER_NAMES = {
     "q": "q",
@@ -83,7 +85,7 @@ def list_customers(**args: Any) -> Any:
         )
     for item in page.items:
         item["currency"] = s.currency
-    return page
+    return json_response(_PAGE.dump(page))
 
 
 @blp.route("", methods=["POST"])

@@ -3,8 +3,10 @@
 The schema stays the one declaration of a response: its fields, their formats and the OpenAPI
 document. ``FastDump`` walks those fields once and keeps, per field, the key to read, the key to
 write and the field's own ``_serialize``; dumping then skips marshmallow's per-value accessor
-and hook machinery. A schema with dump hooks or fields that read the whole object (``Method``,
-``Function``) is dumped by marshmallow as usual.
+and hook machinery. A value that the field would hand back unchanged (a ``str`` for a
+``String``, an ``int`` for an ``Integer``, a ``bool`` for a ``Boolean``, ``None`` for any of them)
+is copied without calling the field at all. A schema with dump hooks or fields that read the
+whole object (``Method``, ``Function``) is dumped by marshmallow as usual.
 """
 
 from __future__ import annotations
@@ -18,6 +20,21 @@ from marshmallow import fields
 Converter = Callable[[Any], Any]
 _MISSING = ma.missing
 _WHOLE_OBJECT = (fields.Method, fields.Function, fields.Pluck)
+# field class -> the exact value types its ``_serialize`` returns as they are
+_UNCHANGED: dict[type[fields.Field], frozenset[type]] = {
+    fields.String: frozenset({str, type(None)}),
+    fields.Integer: frozenset({int, type(None)}),
+    fields.Boolean: frozenset({bool, type(None)}),
+}
+_NONE: frozenset[type] = frozenset()
+
+
+def _unchanged(field: fields.Field) -> frozenset[type]:
+    """The value types ``field`` dumps as they are (none if its class changes ``_serialize``)."""
+    for cls, kinds in _UNCHANGED.items():
+        if isinstance(field, cls) and type(field)._serialize is cls._serialize:
+            return kinds
+    return _NONE
 
 
 def _converter(field: fields.Field) -> Converter | None:
@@ -36,12 +53,14 @@ def _converter(field: fields.Field) -> Converter | None:
         inner = _converter(field.inner)
         if inner is None:
             return None
-        return lambda v: None if v is None else [inner(item) for item in v]
+        kinds = _unchanged(field.inner)
+        return lambda v: None if v is None else [i if i.__class__ in kinds else inner(i) for i in v]
     serialize = field._serialize
     return lambda v: serialize(v, None, None)
 
 
-Plan = list[tuple[str, str, Any, Converter]]  # (attribute, output key, dump default, converter)
+# (attribute, output key, dump default, value types copied as they are, converter)
+Plan = list[tuple[str, str, Any, frozenset[type], Converter]]
 
 
 def _plan(schema: ma.Schema) -> Plan | None:
@@ -56,7 +75,7 @@ def _plan(schema: ma.Schema) -> Plan | None:
         if "." in attribute:  # a path into nested objects: marshmallow's accessor walks it
             return None
         key = field.data_key if field.data_key is not None else name
-        plan.append((attribute, key, field.dump_default, convert))
+        plan.append((attribute, key, field.dump_default, _unchanged(field), convert))
     return plan
 
 
@@ -64,13 +83,13 @@ def _dumper(plan: Plan) -> Callable[[Any], dict[str, Any]]:
     def dump(obj: Any) -> dict[str, Any]:
         get = obj.get if isinstance(obj, dict) else lambda a, d: getattr(obj, a, d)
         out = {}
-        for attribute, key, default, convert in plan:
+        for attribute, key, default, kinds, convert in plan:
             value = get(attribute, _MISSING)
             if value is _MISSING:
                 value = default() if callable(default) else default
                 if value is _MISSING:
                     continue
-            out[key] = convert(value)
+            out[key] = value if value.__class__ in kinds else convert(value)
         return out
 
     return dump

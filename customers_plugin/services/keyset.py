@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import and_, false, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from ..i18n import _
 from ..types import to_money
@@ -102,12 +102,16 @@ def order_by(orders: list[Order]) -> list[Any]:
 
 
 def after(orders: list[Order], values: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after the row whose sort values are ``values``."""
+    """Rows strictly after the row whose sort values are ``values`` (or named parameters that
+    will carry them; ``None`` stays a value, NULL)."""
     if all(not o.key.nullable for o in orders) and len({o.desc for o in orders}) == 1:
         row = tuple_(*(o.key.column for o in orders))
         # typed binds: a Money column stores thousandths, so a bare Decimal would compare wrong
         bound = tuple_(
-            *(literal(v, o.key.column.type) for o, v in zip(orders, values, strict=True))
+            *(
+                v if isinstance(v, BindParameter) else literal(v, o.key.column.type)
+                for o, v in zip(orders, values, strict=True)
+            )
         )
         return row < bound if orders[0].desc else row > bound
     alternatives = []

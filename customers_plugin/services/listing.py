@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import String, bindparam, exists, func, or_, select
+from sqlalchemy import Select, String, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -32,7 +32,17 @@ from ..normalize import (
     validate_email_address,
 )
 from . import fields, row_extras
-from .keyset import SortKey, after, decode, encode, order_by, parse_sort, row_values
+from .keyset import (
+    Order,
+    SortKey,
+    after,
+    decode,
+    encode,
+    order_by,
+    parse_sort,
+    row_values,
+    signature,
+)
 from .scope import Scope
 
 DEFAULT_SORT = "-joined_at"
@@ -60,6 +70,7 @@ SORT_KEYS: dict[str, SortKey] = {
     )
 }
 ID_KEY = SortKey("id", Customer.id, "uuid")
+_MAX_SHAPES = 256  # plain page statements kept (see _cached_page)
 
 
 @dataclass(slots=True)
@@ -82,6 +93,10 @@ class Filters:
     custom_fields: list[tuple[str, str]] = field(default_factory=list)
     ids: list[uuid.UUID] = field(default_factory=list)
     groups: list[uuid.UUID] = field(default_factory=list)  # members of any of these groups
+
+
+_NO_FILTERS = Filters()
+_PAGES: dict[tuple[Any, ...], Select[Any]] = {}
 
 
 @dataclass(slots=True)
@@ -164,20 +179,17 @@ def search_clause(q: str, region: str | None) -> tuple[ColumnElement[bool], bool
     The shape of ``q`` picks the cheapest index: a whole email or a dialable phone number is
     an equality on the per-store unique keys; fragments use the trigram indexes (PostgreSQL).
     """
+    match = exact_match(q, region)
+    if match is not None:
+        column, values = match
+        return (column == values[0] if len(values) == 1 else column.in_(values)), True
     text = q.strip()
     email = normalize_email(text) or ""
     if "@" in email:
-        try:
-            whole = validate_email_address(email)
-        except InvalidEmail:
-            return Customer.email_normalized.like(_contains(email), escape="\\"), False
-        return Customer.email_normalized == whole, True
+        return Customer.email_normalized.like(_contains(email), escape="\\"), False
     plain = ascii_digits(text)
     digits = re.sub(r"\D", "", plain)
     if _PHONE_CHARS.match(plain) and len(digits) >= 3:
-        numbers = _phone_candidates(plain, digits, region)
-        if numbers:
-            return Customer.phone.in_(numbers), True
         return Customer.phone.like(_contains(digits.lstrip("0") or digits), escape="\\"), False
     key = search_key(text)
     if len(key) < _TRIGRAM:
@@ -193,6 +205,24 @@ def search_clause(q: str, region: str | None) -> tuple[ColumnElement[bool], bool
         Customer.email_normalized.like(_contains(email), escape="\\"),
     )
     return fragment, False
+
+
+def exact_match(q: str, region: str | None) -> tuple[Any, list[str]] | None:
+    """The unique key ``q`` names whole (a valid email, or a dialable phone number in its E.164
+    candidates) and its values; None when ``q`` is a fragment."""
+    text = q.strip()
+    email = normalize_email(text) or ""
+    if "@" in email:
+        try:
+            return Customer.email_normalized, [validate_email_address(email)]
+        except InvalidEmail:
+            return None
+    plain = ascii_digits(text)
+    digits = re.sub(r"\D", "", plain)
+    if _PHONE_CHARS.match(plain) and len(digits) >= 3:
+        numbers = _phone_candidates(plain, digits, region)
+        return (Customer.phone, numbers) if numbers else None
+    return None
 
 
 def _phone_candidates(plain: str, digits: str, region: str | None) -> list[str]:
@@ -237,37 +267,110 @@ def list_customers(
     include_total: bool = False,
 ) -> Page:
     orders = parse_sort(sort or DEFAULT_SORT, SORT_KEYS, ID_KEY)
+    resume = decode(cursor, orders) if cursor else None
     q = (filters.q or "").strip()
-    clauses = where_clauses(scope, replace(filters, q=None))
-    total = None
-    search, exact = search_clause(q, scope.region) if q else (None, True)
-    if search is not None:
-        clauses.append(search)
-    if not exact:
-        # A fuzzy search first collects at most SEARCH_PROBE matching ids (through the trigram
-        # indexes). Few matches: the page is ordered from those ids; ordering the whole store
-        # while filtering would read every row of a store for a rare or absent term. Many
-        # matches: they are dense, and the ordered index scan finds a page quickly.
-        probe = _probe(scope.session, clauses)
-        if len(probe) <= SEARCH_PROBE:
-            clauses = [Customer.store_id == scope.store_id, Customer.id.in_(probe)]
-            total = len(probe)
+    match = exact_match(q, scope.region) if q else None
     dialect = scope.session.get_bind().dialect.name
-    query = select(*_LIST_COLUMNS, *row_extras.columns(dialect)).where(*clauses)
-    if cursor:
-        query = query.where(after(orders, decode(cursor, orders)))
-    rows = scope.session.execute(query.order_by(*order_by(orders)).limit(limit + 1)).all()
+    connection = scope.session.connection()
+    total = None
+    if not include_total and (not q or match) and _plain(filters):
+        query, params = _cached_page(scope, dialect, orders, filters, match, resume, limit)
+        rows = connection.execute(query, params).all()
+    else:
+        clauses = where_clauses(scope, replace(filters, q=None))
+        search, exact = search_clause(q, scope.region) if q else (None, True)
+        if search is not None:
+            clauses.append(search)
+        if not exact:
+            # A fuzzy search first collects at most SEARCH_PROBE matching ids (through the
+            # trigram indexes). Few matches: the page is ordered from those ids; ordering the
+            # whole store while filtering would read every row of a store for a rare or absent
+            # term. Many matches: they are dense, and the ordered index scan finds a page quickly.
+            probe = _probe(scope.session, clauses)
+            if len(probe) <= SEARCH_PROBE:
+                clauses = [Customer.store_id == scope.store_id, Customer.id.in_(probe)]
+                total = len(probe)
+        rows = connection.execute(_page_query(dialect, clauses, orders, resume, limit)).all()
+        if not include_total:
+            total = None
+        elif total is None:
+            count = select(func.count()).select_from(Customer).where(*clauses)
+            total = connection.execute(count).scalar_one()
     more = len(rows) > limit
     rows = rows[:limit]
-    if not include_total:
-        total = None
-    elif total is None:
-        total = scope.session.scalar(select(func.count()).select_from(Customer).where(*clauses))
     return Page(
         items=[_item(row._mapping) for row in rows],
         next_cursor=encode(orders, row_values(orders, rows[-1])) if more else None,
         total=total,
     )
+
+
+def _page_query(
+    dialect: str,
+    clauses: list[ColumnElement[bool]],
+    orders: list[Order],
+    resume: list[Any] | None,
+    limit: int,
+) -> Select[Any]:
+    """The page's one statement: its rows with their extras, in order, after ``resume``."""
+    query = select(*_LIST_COLUMNS, *row_extras.columns(dialect)).where(*clauses)
+    if resume is not None:
+        query = query.where(after(orders, resume))
+    return query.order_by(*order_by(orders)).limit(limit + 1)
+
+
+def _plain(filters: Filters) -> bool:
+    """Whether nothing but the search and the statuses narrows the list."""
+    return replace(filters, q=None, statuses=[]) == _NO_FILTERS
+
+
+def _cached_page(
+    scope: Scope,
+    dialect: str,
+    orders: list[Order],
+    filters: Filters,
+    match: tuple[Any, list[str]] | None,
+    resume: list[Any] | None,
+    limit: int,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement of a plain page (see ``_plain``; an exact match at most) and its
+    parameters. Its shape (sort, how many statuses and matched values, which cursor values are
+    NULL, the page size, the row extras) picks one statement built once with named parameters:
+    building a statement and its cache key costs more than the database spends on the page."""
+    statuses = filters.statuses or list(DEFAULT_STATUSES)
+    column, values = match if match is not None else (None, [])
+    extras = row_extras.columns(dialect)
+    nulls = None if resume is None else tuple(v is None for v in resume)
+    shape = (dialect, tuple(map(id, extras)), signature(orders), len(statuses))
+    shape += (column is not None and column.key, len(values), nulls, limit)
+    query = _PAGES.get(shape)
+    if query is None:
+        clauses = [
+            Customer.store_id == bindparam("store_id"),
+            _any_of(Customer.status, "status", len(statuses)),
+        ]
+        if column is not None:
+            clauses.append(_any_of(column, "match", len(values)))
+        binds = None
+        if resume is not None:
+            binds = [
+                None if v is None else bindparam(f"after{i}", type_=o.key.column.type)
+                for i, (o, v) in enumerate(zip(orders, resume, strict=True))
+            ]
+        if len(_PAGES) >= _MAX_SHAPES:
+            _PAGES.clear()
+        query = _PAGES[shape] = _page_query(dialect, clauses, orders, binds, limit)
+    params: dict[str, Any] = {"store_id": scope.store_id}
+    params.update((f"status{i}", v) for i, v in enumerate(statuses))
+    params.update((f"match{i}", v) for i, v in enumerate(values))
+    params.update((f"after{i}", v) for i, v in enumerate(resume or ()) if v is not None)
+    return query, params
+
+
+def _any_of(column: Any, name: str, count: int) -> ColumnElement[bool]:
+    """``column`` equal to one of ``count`` named parameters ``name0``, ``name1``…"""
+    binds = [bindparam(f"{name}{i}", type_=column.type) for i in range(count)]
+    return column == binds[0] if count == 1 else column.in_(binds)
 
 
 def _probe(session: Session, clauses: list[ColumnElement[bool]]) -> list[uuid.UUID]:

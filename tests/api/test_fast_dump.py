@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 
 import marshmallow as ma
+from flask import Flask, jsonify
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from marshmallow import fields
 
+from customers_plugin.api.common import json_response
 from customers_plugin.schemas.customers import CustomerPage, CustomerRow
 from customers_plugin.schemas.fast_dump import FastDump
 
@@ -100,3 +105,60 @@ def test_a_field_that_changes_its_output_keeps_its_own_serialize() -> None:
 
     when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     assert Schema().dump({"name": "shalom", "when": when}) == {"name": "SHALOM", "when": "2026"}
+
+
+_TEXT = st.one_of(
+    st.none(),
+    st.sampled_from(["محمد بن عبد الله", "أَحْمَد", "שָׁלוֹם כהן", "Niccolò Ferrà", "=SUM(A1)"]),
+    st.text(max_size=12),
+)
+_ROW = st.fixed_dictionaries(
+    {
+        "id": st.uuids(),
+        "name": _TEXT,
+        "email": _TEXT,
+        "phone": _TEXT,
+        "country": _TEXT,
+        "sources": st.lists(st.sampled_from(["store", "booking", "import", "=cmd"]), max_size=3),
+        "tags": st.lists(
+            st.fixed_dictionaries(
+                {"id": st.uuids().map(str), "name": _TEXT, "automatic": st.booleans()}
+            ),
+            max_size=3,
+        ),
+        "extras": st.dictionaries(st.sampled_from(["points", "tier"]), st.integers(), max_size=2),
+        "joined_at": st.datetimes(timezones=st.just(dt.UTC)),
+        "marketing_consent": st.sampled_from(["subscribed", "unsubscribed", "never"]),
+        "system_notifications": st.booleans(),
+        "status": st.sampled_from(["active", "inactive", "blocked"]),
+        "block_reason": _TEXT,
+        "orders_count": st.integers(min_value=0, max_value=2**31 - 1),
+        "total_spent": st.decimals(
+            min_value=Decimal("-9999999999999.999"),
+            max_value=Decimal("9999999999999.999"),
+            places=3,
+            allow_nan=False,
+            allow_infinity=False,
+        ),
+        "currency": st.sampled_from(["SAR", "ILS", "EUR"]),
+        "last_order_at": st.none() | st.datetimes(timezones=st.just(dt.UTC)),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(_ROW, max_size=6),
+    cursor=st.none() | st.text(max_size=8),
+    total=st.none() | st.integers(min_value=0, max_value=2**63 - 1),
+)
+def test_generated_pages_dump_and_encode_as_marshmallow_and_flask_would(
+    rows: list[dict], cursor: str | None, total: int | None
+) -> None:
+    """Values copied as they are and values converted by their field give marshmallow's
+    output; the list's orjson body holds the same JSON as ``jsonify`` of that output."""
+    page = {"items": rows, "next_cursor": cursor, "total": total}
+    fast = CustomerPage().dump(page)
+    assert fast == PlainPage().dump(page)
+    with Flask(__name__).test_request_context():
+        assert json.loads(json_response(fast).get_data()) == jsonify(fast).get_json()

@@ -61,11 +61,12 @@ def overridden(state: CustomersState, store_id: str, session: Session | None = N
     if cache is not None and store_id in cache:
         return cache[store_id]
     query = select(StoreSetting.key, StoreSetting.value).where(StoreSetting.store_id == store_id)
+    # on the session's connection: two plain columns need no ORM result machinery
     if session is not None:
-        rows = session.execute(query).all()
+        rows = session.connection().execute(query).all()
     else:
         with state.db.session() as own:
-            rows = own.execute(query).all()
+            rows = own.connection().execute(query).all()
     found = {key: value for key, value in rows if key in REGISTRY}
     if cache is not None:
         cache[store_id] = found
