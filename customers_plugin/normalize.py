@@ -116,9 +116,10 @@ def normalize_phone(phone: str | None, region: str | None = None) -> str | None:
     return e164
 
 
-# Parsing costs ~50 µs a number; an import validates every row, a contact capture the same
-# customer's number again and again. Bounded: about 2 MB when full.
-@functools.lru_cache(maxsize=16_384)
+# Parsing costs ~50 µs a number, and the same customer's number comes back with each of their
+# events. Small and bounded (about 350 KB when full): an import's numbers are mostly new ones,
+# and its memory must not grow with the file.
+@functools.lru_cache(maxsize=1024)
 def _phone_answer(phone: str, region: str | None) -> tuple[str | None, str | None]:
     """(E.164, None) or (None, the reason): the answer of ``normalize_phone`` for non-blank
     input, cached by the raw string and the region."""
