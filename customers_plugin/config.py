@@ -175,8 +175,9 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "(forked by the job); smaller ones in the job's own process. None: never.",
     ),
     "CUSTOMERS_IMPORT_WORKERS": (
-        2,
-        "Processes that validate a large import file's rows (see CUSTOMERS_IMPORT_PARALLEL_BYTES).",
+        1,
+        "Processes that validate a large import file's rows (see CUSTOMERS_IMPORT_PARALLEL_BYTES); "
+        "1: the job's own process, right where PostgreSQL shares two cores with the job.",
     ),
     "CUSTOMERS_LONG_JOB_TIMEOUT": (
         6 * 3600,
