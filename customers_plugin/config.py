@@ -169,6 +169,16 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         2000,
         "Rows an import validates and writes per transaction (its checkpoint granularity).",
     ),
+    "CUSTOMERS_IMPORT_PARALLEL_BYTES": (
+        4 * 1024 * 1024,
+        "Import files of this size or more are validated by CUSTOMERS_IMPORT_WORKERS processes "
+        "(forked by the job); smaller ones in the job's own process. None: never.",
+    ),
+    "CUSTOMERS_IMPORT_WORKERS": (
+        1,
+        "Processes that validate a large import file's rows (see CUSTOMERS_IMPORT_PARALLEL_BYTES); "
+        "1: the job's own process, right where PostgreSQL shares two cores with the job.",
+    ),
     "CUSTOMERS_LONG_JOB_TIMEOUT": (
         6 * 3600,
         "Seconds RQ lets a job that walks a whole file or store run (imports, undo, exports, "

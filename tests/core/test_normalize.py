@@ -1,5 +1,8 @@
 """Search keys: one folded form per name, email and phone, whatever the script."""
 
+import unicodedata
+
+import phonenumbers
 import pytest
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import HealthCheck, given, settings
@@ -8,6 +11,7 @@ from hypothesis import strategies as st
 from customers_plugin.normalize import (
     InvalidEmail,
     InvalidPhone,
+    _international_answer,
     ascii_digits,
     normalize_email,
     normalize_phone,
@@ -124,3 +128,82 @@ def test_unparseable_phone_raises():
 def test_local_phone_without_region_is_invalid():
     with pytest.raises(InvalidPhone):
         normalize_phone("0501234567", None)
+
+
+def _phonenumbers_answer(phone: str, region: str | None) -> tuple[str | None, str | None]:
+    """What ``phonenumbers`` alone says of a non-blank phone: (E.164, None) or (None, why)."""
+    raw = ascii_digits(unicodedata.normalize("NFKC", phone)).strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        parsed = phonenumbers.parse(raw, None if raw.startswith("+") else region)
+    except phonenumbers.NumberParseException as exc:
+        return None, f"not a phone number: {exc}"
+    if not phonenumbers.is_possible_number(parsed):
+        return None, "not a possible phone number for its country"
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def _answer(phone: str, region: str | None) -> tuple[str | None, str | None]:
+    try:
+        return normalize_phone(phone, region), None
+    except InvalidPhone as exc:
+        return None, str(exc)
+
+
+# calling codes with and without national prefixes (US "1", SA/IL "0", IT none), with a
+# leading-zero national number (IT), short codes (7, 1) and non-geographic ones (800, 882)
+_CODES = ["966", "972", "39", "1", "44", "971", "7", "49", "33", "800", "882", "86", "55", "2"]
+_SEPARATOR = st.sampled_from(["", "", "", " ", "-", "  ", ".", "/", "(", ")", "x", "#"])
+
+
+@st.composite
+def _typed_phones(draw: st.DrawFn) -> str:
+    """Phones as people type them: international (+ or 00), national (SA, IL, IT, US), with
+    separators and junk, too short and too long."""
+    shape = draw(st.sampled_from(["plain", "plain", "plus", "idd", "national", "digits", "text"]))
+    digits = draw(st.text(alphabet="0123456789", min_size=0, max_size=19))
+    separator = _SEPARATOR
+    if shape == "plain":  # what the fast path takes: "+", digits, single spaces or hyphens
+        shape, separator = "plus", st.sampled_from(["", "", " ", "-"])
+    if shape == "text":
+        return draw(st.text(alphabet="+0123456789 -()x#٠١٥abc", min_size=1, max_size=24))
+    if shape == "national":
+        digits = draw(st.sampled_from(["05", "5", "0", "3", "06", "1", "212", ""])) + digits
+    parts, rest = [], digits
+    while rest:
+        size = draw(st.integers(1, 5))
+        parts.append(rest[:size] + draw(separator))
+        rest = rest[size:]
+    body = "".join(parts)
+    if shape in ("plus", "idd"):
+        code = draw(st.sampled_from(_CODES))
+        body = ("+" if shape == "plus" else "00") + code + draw(separator) + body
+    return draw(st.sampled_from(["", " "])) + body
+
+
+@settings(max_examples=4000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(phone=_typed_phones(), region=st.sampled_from(["SA", "IL", "IT", "US", None]))
+def test_phone_answer_is_phonenumbers_answer(phone, region):
+    """The cached answer and the fast path for international numbers agree with
+    ``phonenumbers`` on every number, valid or not."""
+    if not phone.strip():
+        return
+    assert _answer(phone, region) == _phonenumbers_answer(phone, region)
+    assert _answer(phone, region) == _phonenumbers_answer(phone, region)  # from the cache
+
+
+@pytest.mark.parametrize(
+    ("raw", "answer"),
+    [
+        ("+966501234567", ("+966501234567", None)),
+        ("+39 333 123 4567", ("+393331234567", None)),
+        ("+1 212-555-1234", ("+12125551234", None)),
+        ("+96650", (None, "not a possible phone number for its country")),
+        ("+39 06 1234 5678", None),  # Italian leading zero: parse decides
+        ("+1 1212 555 1234", None),  # starts with the US national prefix: parse decides
+        ("+44 (20) 7946", None),  # punctuation beyond spaces and hyphens
+    ],
+)
+def test_international_fast_path_takes_only_plain_international_numbers(raw, answer):
+    assert _international_answer(raw) == answer

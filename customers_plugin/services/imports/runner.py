@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ from .announce import announce_changes
 from .bulk import insert_rows
 from .columns import map_header
 from .decoding import CsvFile, FileProblem, Row
+from .parallel import parsed_chunks
 from .rows import ParsedRow, parse_row
 from .storage import custom_fields_of, file_path
 from .writer import UNCHANGED, ChunkResult, WriteOptions, write_chunk
@@ -90,6 +92,7 @@ def run_batch(
         status = "rejected" if isinstance(exc, Invalid) else "failed"
         return _finish(state, batch_id, status, message)
     chunk = int(state.setting("CUSTOMERS_IMPORT_CHUNK_ROWS"))
+    workers = _workers(state, csv_file)
     region = settings.effective(store_id, "default_region", state=state)
 
     def parse(row: Row) -> ParsedRow:
@@ -102,7 +105,7 @@ def run_batch(
     try:
         _set(state, batch_id, status="validating", started_at=utcnow())
         if validate_first:
-            _total, bad = _validate(state, batch_id, csv_file, parse, chunk, report)
+            _total, bad = _validate(state, batch_id, csv_file, parse, chunk, workers, report)
             if bad and _nothing_written(state, batch_id):
                 return _finish(
                     state,
@@ -113,7 +116,18 @@ def run_batch(
         else:
             _set(state, batch_id, total_rows=sum(1 for _row in csv_file.rows()))
         _set(state, batch_id, status="importing")
-        _write(state, batch_id, store_id, options, csv_file, parse, chunk, report, validate_first)
+        _write(
+            state,
+            batch_id,
+            store_id,
+            options,
+            csv_file,
+            parse,
+            chunk,
+            workers,
+            report,
+            validate_first,
+        )
     except FileProblem as exc:
         return _finish(state, batch_id, "failed", str(exc))
     except Superseded:
@@ -139,6 +153,15 @@ def _analyze(state: CustomersState) -> None:
             connection.exec_driver_sql(f"ANALYZE {table.name}")
 
 
+def _workers(state: CustomersState, csv_file: CsvFile) -> int:
+    """How many processes validate the file: the configured pool for a large file, else
+    the job's own process (starting workers costs more than a small file's validation)."""
+    threshold = state.setting("CUSTOMERS_IMPORT_PARALLEL_BYTES")
+    if threshold is None or csv_file.path.stat().st_size < int(threshold):
+        return 1
+    return int(state.setting("CUSTOMERS_IMPORT_WORKERS"))
+
+
 def _nothing_written(state: CustomersState, batch_id: uuid.UUID) -> bool:
     with state.db.session() as session:
         return (
@@ -155,29 +178,43 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield block
 
 
+def _parsed(
+    rows: Iterator[Row], parse: Callable[[Row], ParsedRow], chunk: int, workers: int
+) -> Generator[tuple[int, int, list[ParsedRow]], None, None]:
+    """(last line, row count, parsed rows) of each chunk, parsed ahead by the workers if any
+    (closing this generator stops them)."""
+    with closing(parsed_chunks(_chunks(rows, chunk), parse, workers)) as blocks:
+        for parsed in blocks:
+            yield parsed[-1].line, len(parsed), parsed
+
+
 def _validate(
     state: CustomersState,
     batch_id: uuid.UUID,
     csv_file: CsvFile,
-    parse: Callable[..., ParsedRow],
+    parse: Callable[[Row], ParsedRow],
     chunk: int,
+    workers: int,
     report: Progress,
 ) -> tuple[int, int]:
     total = 0
     stager = staging.Stager(csv_file.path)
     try:
-        for block in _chunks(csv_file.rows(), chunk):
-            parsed = [parse(row) for row in block]
-            total += len(parsed)
-            with state.db.transaction() as session:
-                _mark_duplicates(session, batch_id, parsed)
-                errors = [(p.line, c, r) for p in parsed for c, r in p.errors]
-                _record_errors(session, batch_id, errors)
-                session.execute(
-                    update(ImportBatch).where(ImportBatch.id == batch_id).values(total_rows=total)
-                )
-            stager.add(parsed)
-            report({"status": "validating", "total_rows": total, "rows_done": 0})
+        chunks = _parsed(csv_file.rows(), parse, chunk, workers)
+        with closing(chunks):
+            for _last, _size, parsed in chunks:
+                total += len(parsed)
+                with state.db.transaction() as session:
+                    _mark_duplicates(session, batch_id, parsed)
+                    errors = [(p.line, c, r) for p in parsed for c, r in p.errors]
+                    _record_errors(session, batch_id, errors)
+                    session.execute(
+                        update(ImportBatch)
+                        .where(ImportBatch.id == batch_id)
+                        .values(total_rows=total)
+                    )
+                stager.add(parsed)
+                report({"status": "validating", "total_rows": total, "rows_done": 0})
     except BaseException:
         stager.abandon()
         raise
@@ -247,8 +284,9 @@ def _write(
     store_id: str,
     options: dict[str, Any],
     csv_file: CsvFile,
-    parse: Callable[..., ParsedRow],
+    parse: Callable[[Row], ParsedRow],
     chunk: int,
+    workers: int,
     report: Progress,
     validated: bool,
 ) -> None:
@@ -268,57 +306,58 @@ def _write(
     )
     dry_run = bool(options.get("dry_run"))
     if validated:  # the rows that passed, as the validation pass staged them
-        chunks: Iterator[tuple[int, int, Any]] = (
+        chunks: Generator[tuple[int, int, Any], None, None] = (
             (c.last_line, c.size, c.rows) for c in staging.read_chunks(csv_file.path, checkpoint)
         )
     else:
         remaining = (row for row in csv_file.rows() if row.line > checkpoint)
-        chunks = ((b[-1].line, len(b), b) for b in _chunks(remaining, chunk))
+        chunks = _parsed(remaining, parse, chunk, workers)
     committed = checkpoint  # where this run's next chunk must find the batch
-    for last, size, rows in chunks:
-        with state.db.transaction() as session:
-            if validated:
-                good, found_bad = rows, 0
-            else:
-                good = [parse(row) for row in rows]
-                _mark_duplicates(session, batch_id, good)
-                errors = [(p.line, c, r) for p in good for c, r in p.errors]
-                _record_errors(session, batch_id, errors)
-                found_bad = len({line for line, _c, _r in errors})
-            good = [row for row in good if not row.errors]
-            with session.begin_nested() as savepoint:
-                result = write_chunk(session, write_options, good)
-                if dry_run:
-                    savepoint.rollback()
-            # after the savepoint: SQLAlchemy's after_commit also fires when a SAVEPOINT is
-            # released, which would run the session's outbox before the real commit
-            if not dry_run:
-                _after_write(state, session, store_id, result)
-            insert_rows(session, ImportChange.__table__, result.unchanged)
-            _record_errors(session, batch_id, result.errors)
-            new_bad = found_bad + len({line for line, _c, _r in result.errors})
-            moved = session.execute(
-                update(ImportBatch)
-                .where(
-                    ImportBatch.id == batch_id,
-                    ImportBatch.status == "importing",
-                    ImportBatch.checkpoint_line == committed,
-                )
-                .values(
-                    checkpoint_line=last,
-                    rows_done=ImportBatch.rows_done + size,
-                    created_count=ImportBatch.created_count + len(result.created),
-                    updated_count=ImportBatch.updated_count + len(result.updated),
-                    skipped_count=ImportBatch.skipped_count + result.skipped,
-                    error_count=ImportBatch.error_count + new_bad,
-                )
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if not moved:  # rolls the chunk back
-                raise Superseded(str(batch_id))
-        committed = last
-        with state.db.session() as session:
-            report(summary(session.get(ImportBatch, batch_id)))
+    with closing(chunks):
+        for last, size, rows in chunks:
+            with state.db.transaction() as session:
+                if validated:
+                    good, found_bad = rows, 0
+                else:
+                    good = rows
+                    _mark_duplicates(session, batch_id, good)
+                    errors = [(p.line, c, r) for p in good for c, r in p.errors]
+                    _record_errors(session, batch_id, errors)
+                    found_bad = len({line for line, _c, _r in errors})
+                good = [row for row in good if not row.errors]
+                with session.begin_nested() as savepoint:
+                    result = write_chunk(session, write_options, good)
+                    if dry_run:
+                        savepoint.rollback()
+                # after the savepoint: SQLAlchemy's after_commit also fires when a SAVEPOINT is
+                # released, which would run the session's outbox before the real commit
+                if not dry_run:
+                    _after_write(state, session, store_id, result)
+                insert_rows(session, ImportChange.__table__, result.unchanged)
+                _record_errors(session, batch_id, result.errors)
+                new_bad = found_bad + len({line for line, _c, _r in result.errors})
+                moved = session.execute(
+                    update(ImportBatch)
+                    .where(
+                        ImportBatch.id == batch_id,
+                        ImportBatch.status == "importing",
+                        ImportBatch.checkpoint_line == committed,
+                    )
+                    .values(
+                        checkpoint_line=last,
+                        rows_done=ImportBatch.rows_done + size,
+                        created_count=ImportBatch.created_count + len(result.created),
+                        updated_count=ImportBatch.updated_count + len(result.updated),
+                        skipped_count=ImportBatch.skipped_count + result.skipped,
+                        error_count=ImportBatch.error_count + new_bad,
+                    )
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if not moved:  # rolls the chunk back
+                    raise Superseded(str(batch_id))
+            committed = last
+            with state.db.session() as session:
+                report(summary(session.get(ImportBatch, batch_id)))
 
 
 def _after_write(
