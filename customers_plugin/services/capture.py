@@ -31,7 +31,19 @@ from ..events import (
 from ..models import BookingSummary, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, coupons, fraud, identity, orders, settings, stats, wallet
+from . import (
+    activity,
+    consent,
+    contacts,
+    coupons,
+    deferred,
+    fraud,
+    identity,
+    orders,
+    settings,
+    stats,
+    wallet,
+)
 from .groups import reevaluate_customers
 from .inbound import contact_form
 from .snapshots import customer_info
@@ -525,6 +537,7 @@ class Capture:
             return
         impls = listeners(pm, hook)
         if impls:
+            deferred.flush_now(session, "sources")  # the snapshot lists them
             info = customer_info(session, resolved.id)
             after_commit(session, lambda: deliver(impls, hook, customer=info, **extra))
 

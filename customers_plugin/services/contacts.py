@@ -30,11 +30,12 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
-from ..db import insert_ignore
+from ..db import insert_ignore, insert_ignore_many
 from ..events import Contact, FieldChange
 from ..models import Customer, CustomerSource, CustomerTag, DuplicateSuggestion, Merge, Tag
 from ..normalize import InvalidPhone, normalize_email, normalize_phone, search_key
 from ..types import new_id, utcnow
+from . import deferred
 
 log = logging.getLogger(__name__)
 
@@ -289,16 +290,25 @@ def _taken(session: Session, customer: Row[Any], column: Any, value: str) -> boo
 
 
 def add_source(session: Session, store_id: str, customer_id: uuid.UUID, source: str) -> None:
-    insert_ignore(
-        session,
-        CustomerSource.__table__,
-        {
-            "customer_id": customer_id,
-            "source": source,
-            "store_id": store_id,
-            "first_seen_at": utcnow(),
-        },
-    )
+    """Record that ``customer_id`` came through ``source`` (once; the first time is kept).
+    Inside a batch of events, once per customer and source, in the batch's single INSERT."""
+    row = {
+        "customer_id": customer_id,
+        "source": source,
+        "store_id": store_id,
+        "first_seen_at": utcnow(),
+    }
+    waiting = deferred.buffer(session, "sources", dict, _insert_sources)
+    if waiting is None:
+        _insert_sources(session, {(customer_id, source): row})
+    else:
+        waiting.setdefault((customer_id, source), row)
+
+
+def _insert_sources(session: Session, rows: dict[tuple[uuid.UUID, str], dict[str, Any]]) -> None:
+    """The rows in key order: two batches adding the same sources lock them in one order."""
+    ordered = [rows[key] for key in sorted(rows, key=lambda k: (str(k[0]), k[1]))]
+    insert_ignore_many(session, CustomerSource.__table__, ordered)
 
 
 def add_tag(

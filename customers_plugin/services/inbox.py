@@ -14,6 +14,7 @@ import datetime as dt
 import time
 import uuid
 import zlib
+from contextlib import ExitStack
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ from ..jobs import job
 from ..models import EventInbox
 from ..normalize import ascii_digits, normalize_email
 from ..types import new_id, utcnow
+from . import deferred, settings
 
 if TYPE_CHECKING:
     from ..state import CustomersState
@@ -185,7 +187,10 @@ def _apply_batch(
             .order_by(table.c.received_at, table.c.id)
             .limit(size)
         ).all()
-        with capture.groups_at_the_end(session):
+        with capture.groups_at_the_end(session), ExitStack() as batch:
+            batch.enter_context(settings.request_cache())  # the store's settings read once
+            if not isolate:
+                batch.enter_context(deferred.gathering(session))
             for row in rows:
                 if not isolate:
                     _apply_one(capture, session, row)
