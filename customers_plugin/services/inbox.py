@@ -36,7 +36,7 @@ from ..jobs import job
 from ..models import EventInbox
 from ..normalize import ascii_digits, normalize_email
 from ..types import new_id, utcnow
-from . import deferred, settings
+from . import contacts, deferred, settings
 
 if TYPE_CHECKING:
     from ..state import CustomersState
@@ -189,6 +189,8 @@ def _apply_batch(
         ).all()
         with capture.groups_at_the_end(session), ExitStack() as batch:
             batch.enter_context(settings.request_cache())  # the store's settings read once
+            emails = (_email_of(row.payload) for row in rows)
+            batch.enter_context(contacts.read_ahead(session, store_id, emails))
             if not isolate:
                 batch.enter_context(deferred.gathering(session))
             for row in rows:
@@ -213,6 +215,11 @@ def _apply_batch(
         if applied:
             session.execute(table.delete().where(one_of(session, table.c.id, applied)))
     return len(applied), len(rows), failure
+
+
+def _email_of(payload: Any) -> str | None:
+    email = payload.get("contact", {}).get("email") if isinstance(payload, dict) else None
+    return email if isinstance(email, str) else None
 
 
 def _apply_one(capture: Capture, session: Any, row: Any) -> None:

@@ -301,7 +301,8 @@ def _story(store: str) -> list[tuple[str, object]]:
 def _written(db, store: str) -> dict[str, object]:
     """What a store's events wrote, by contact (ids left out: they differ run to run)."""
     with db.session() as s:
-        email = {c.id: c.email for c in s.scalars(select(Customer).where(Customer.store_id == store))}
+        known = s.scalars(select(Customer).where(Customer.store_id == store)).all()
+        email = {c.id: c.email for c in known}
         stats = {
             c.email: (
                 c.orders_count,
@@ -314,7 +315,7 @@ def _written(db, store: str) -> dict[str, object]:
                 c.marketing_consent,
                 c.host_user_id,
             )
-            for c in s.scalars(select(Customer).where(Customer.store_id == store))
+            for c in known
         }
         lines = s.execute(
             select(Activity.customer_id, Activity.kind, Activity.data, Activity.occurred_at)
