@@ -138,8 +138,10 @@ def drain(state: CustomersState, capture: Capture, store_id: str, lane: int) -> 
 
     Each event's row is deleted in the transaction that applies it: applied exactly once,
     whatever retries or duplicate jobs happen. Drains of one lane never overlap (an advisory
-    lock on PostgreSQL, the write lock on SQLite), so a lane keeps its order. The customers'
-    groups are re-evaluated once per batch. An event that fails is rolled back alone (the
+    lock on PostgreSQL, the write lock on SQLite), so a lane keeps its order. A batch reads
+    the store's settings and its contacts' customers once, writes its activity lines, sources
+    and stats deltas by one statement each at its end (``deferred``), and re-evaluates the
+    customers' groups once. An event that fails is rolled back alone (the
     batch is applied again with a savepoint per event), keeps its row with ``attempts`` and
     the error's kind, and is tried again by the next drain until it has failed
     ``PARKED_AFTER`` times; the others of its batch are applied. The first failure is raised
@@ -167,9 +169,10 @@ def _apply_batch(
     state: CustomersState, capture: Capture, store_id: str, lane: int, size: int, isolate: bool
 ) -> tuple[int, int, Exception | None]:
     """One transaction of ``drain``: (events applied, rows claimed, first failure). The
-    events' groups are re-evaluated once, at the end. Without ``isolate`` a failing event
-    fails the whole batch (the caller then runs it again with ``isolate``: every event in a
-    savepoint of its own, a failing one rolled back and marked)."""
+    events' groups are re-evaluated once, at the end. Without ``isolate`` the writes that wait
+    for the batch's end are gathered, and a failing event fails the whole batch (the caller then
+    runs it again with ``isolate``: every event in a savepoint of its own, writing at once, a
+    failing one rolled back and marked)."""
     table = EventInbox.__table__
     failure: Exception | None = None
     applied: list[uuid.UUID] = []
