@@ -37,6 +37,7 @@ from ..models import EventInbox
 from ..normalize import ascii_digits, normalize_email
 from ..types import new_id, utcnow
 from . import contacts, deferred, settings
+from .capture import orders_ahead
 
 if TYPE_CHECKING:
     from ..state import CustomersState
@@ -196,6 +197,8 @@ def _apply_batch(
             batch.enter_context(contacts.read_ahead(session, store_id, emails))
             if not isolate:
                 batch.enter_context(deferred.gathering(session))
+                orders = [_order_of(row) for row in rows if row.kind in _ORDER_KINDS]
+                batch.enter_context(orders_ahead(session, store_id, orders))
             for row in rows:
                 if not isolate:
                     _apply_one(capture, session, row)
@@ -218,6 +221,13 @@ def _apply_batch(
         if applied:
             session.execute(table.delete().where(one_of(session, table.c.id, applied)))
     return len(applied), len(rows), failure
+
+
+_ORDER_KINDS = {"order_placed", "order_updated"}
+
+
+def _order_of(row: Any) -> tuple[str, str]:
+    return (str(row.payload.get("source", "store")), str(row.payload.get("order_id")))
 
 
 def _email_of(payload: Any) -> str | None:
