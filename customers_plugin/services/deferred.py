@@ -1,10 +1,11 @@
 """Writes a batch of host events gathers and sends once, at the end of the batch.
 
 A worker draining the event inbox applies up to ``CUSTOMERS_INBOX_BATCH`` events in one
-transaction. Each event's own rows (its summary, its customer) are written as it is applied,
-but the rows nobody reads before the batch commits (activity lines, customer sources, stats
-deltas, staff-order links) are kept here and written by one statement per kind when the batch
-ends: a round trip to the database per event and kind was most of a worker's time.
+transaction. What a later event of the batch may read (its customer, a summary it replays or
+updates) is written as each event is applied, but the rows nobody reads before the batch
+commits (new orders, activity lines, customer sources, stats deltas, staff-order links) are
+kept here and written by one statement per kind when the batch ends: a round trip to the
+database per event and kind was most of a worker's time.
 
 Outside a batch (``gathering``) every write goes out at once, through the same function that
 flushes a batch: one way of writing each kind.

@@ -140,9 +140,9 @@ def drain(state: CustomersState, capture: Capture, store_id: str, lane: int) -> 
     Each event's row is deleted in the transaction that applies it: applied exactly once,
     whatever retries or duplicate jobs happen. Drains of one lane never overlap (an advisory
     lock on PostgreSQL, the write lock on SQLite), so a lane keeps its order. A batch reads
-    the store's settings and its contacts' customers once, writes its activity lines, sources
-    and stats deltas by one statement each at its end (``deferred``), and re-evaluates the
-    customers' groups once. An event that fails is rolled back alone (the
+    the store's settings and its contacts' customers once, writes its new orders, activity
+    lines, sources and stats deltas by one statement each at its end (``deferred``), and
+    re-evaluates the customers' groups once. An event that fails is rolled back alone (the
     batch is applied again with a savepoint per event), keeps its row with ``attempts`` and
     the error's kind, and is tried again by the next drain until it has failed
     ``PARKED_AFTER`` times; the others of its batch are applied. The first failure is raised
