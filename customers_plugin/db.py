@@ -208,12 +208,14 @@ def insert_ignore(
     return connection.execute(_compiled_ignore(session, connection, table, row, returning), row)
 
 
-def insert_ignore_many(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+def insert_ignore_many(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> int:
     """``insert_ignore`` for many rows of one shape: one executemany (psycopg pipelines it:
-    about one round trip for them all)."""
-    if rows:
-        connection = session.connection()
-        connection.execute(_compiled_ignore(session, connection, table, rows[0], None), rows)
+    about one round trip for them all). Returns the number of rows inserted."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    compiled = _compiled_ignore(session, connection, table, rows[0], None)
+    return connection.execute(compiled, rows).rowcount
 
 
 def _compiled_ignore(

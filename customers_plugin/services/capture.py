@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import after_commit, insert, insert_ignore, one_of
+from ..db import after_commit, insert_ignore, insert_ignore_many, one_of
 from ..events import (
     BookingMade,
     BookingUpdated,
@@ -105,9 +105,7 @@ def _insert_orders(session: Session, rows: list[dict[str, Any]]) -> None:
     """The batch's new orders in one INSERT; one recorded meanwhile (by a batch of another
     lane: the same order id with another contact) fails the batch, which is then applied
     again event by event (and counts that order once)."""
-    table = OrderSummary.__table__
-    statement = insert(session, table).on_conflict_do_nothing().returning(table.c.id)
-    if len(session.execute(statement, rows).all()) != len(rows):
+    if insert_ignore_many(session, OrderSummary.__table__, rows) != len(rows):
         raise OrderRecordedMeanwhile(f"{len(rows)} orders")
 
 
