@@ -26,9 +26,8 @@ def _event(i: int, email: str) -> OrderPlaced:
     )
 
 
-def _floor_statements(conn, backend: str, transaction: bool = True):
-    """A function doing by hand what the hook does for one order (in its own transaction, or
-    in the caller's)."""
+def _floor_statements(conn, backend: str):
+    """A function doing by hand what the hook does for one order, in its own transaction."""
     pg = backend == "postgresql"
     ph = "%s" if pg else "?"
 
@@ -42,8 +41,7 @@ def _floor_statements(conn, backend: str, transaction: bool = True):
 
     def run(email: str) -> None:
         cur = conn.cursor()
-        if transaction:
-            cur.execute("BEGIN" if pg else "BEGIN IMMEDIATE")
+        cur.execute("BEGIN" if pg else "BEGIN IMMEDIATE")
         cur.execute(
             f"SELECT id FROM customers_customers WHERE store_id={ph} AND email_normalized={ph} "
             "LIMIT 1",
@@ -130,8 +128,7 @@ def _floor_statements(conn, backend: str, transaction: bool = True):
                 t,
             ),
         )
-        if transaction:
-            cur.execute("COMMIT")
+        cur.execute("COMMIT")
 
     return run
 

@@ -236,6 +236,22 @@ def insert_ignore(
     result processing still apply).
     """
     connection = session.connection()
+    return connection.execute(_compiled_ignore(session, connection, table, row, returning), row)
+
+
+def insert_ignore_many(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> int:
+    """``insert_ignore`` for many rows of one shape: one executemany (psycopg pipelines it:
+    about one round trip for them all). Returns the number of rows inserted."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    compiled = _compiled_ignore(session, connection, table, rows[0], None)
+    return connection.execute(compiled, rows).rowcount
+
+
+def _compiled_ignore(
+    session: Session, connection: Any, table: Any, row: dict[str, Any], returning: Any
+) -> Any:
     dialect = connection.dialect
     compiled_for_dialect = _COMPILED_IGNORES.setdefault(dialect, {})
     key = (table.name, tuple(row), None if returning is None else returning.key)
@@ -249,7 +265,7 @@ def insert_ignore(
         if returning is not None:
             statement = statement.returning(returning)
         compiled = compiled_for_dialect[key] = statement.compile(dialect=dialect)
-    return connection.execute(compiled, row)
+    return compiled
 
 
 def after_commit(session: Session, action: Callable[[], None]) -> None:

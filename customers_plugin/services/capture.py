@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import after_commit, insert_ignore
+from ..db import after_commit, insert_ignore, insert_ignore_many, one_of
 from ..events import (
     BookingMade,
     BookingUpdated,
@@ -31,7 +32,19 @@ from ..events import (
 from ..models import BookingSummary, FormSubmission, OrderSummary, Review
 from ..plugins import deliver, listeners
 from ..types import new_id, utcnow
-from . import activity, consent, contacts, coupons, fraud, identity, orders, settings, stats, wallet
+from . import (
+    activity,
+    consent,
+    contacts,
+    coupons,
+    deferred,
+    fraud,
+    identity,
+    orders,
+    settings,
+    stats,
+    wallet,
+)
 from .groups import reevaluate_customers
 from .inbound import contact_form
 from .snapshots import customer_info
@@ -43,6 +56,57 @@ Apply = Callable[[Session, uuid.UUID], bool]
 
 
 _DEFERRED_GROUPS = "customers_deferred_groups"
+_FRESH_ORDERS = "customers_fresh_orders"
+
+
+class OrderRecordedMeanwhile(Exception):
+    """An order a batch found unrecorded was recorded by another transaction before the batch
+    wrote it: the batch is applied again, event by event."""
+
+
+@contextmanager
+def orders_ahead(session: Session, store_id: str, keys: list[tuple[str, str]]) -> Iterator[None]:
+    """For a batch of events: its orders (``(source, order id)`` of every order event) that
+    appear once in it and are not recorded yet are new orders: their summaries are written
+    together when the batch ends (``deferred``), with no statement of their own. Anything
+    else (a replay, an update of the same order in the batch) is written at once."""
+    once = [key for key, n in Counter(keys).items() if n == 1]
+    table = OrderSummary.__table__
+    recorded = set()
+    if once:
+        recorded = set(
+            session.execute(
+                select(table.c.source, table.c.external_id).where(
+                    table.c.store_id == store_id,
+                    one_of(session, table.c.external_id, sorted({order for _, order in once})),
+                )
+            ).tuples()
+        )
+    session.info[_FRESH_ORDERS] = {(store_id, *key) for key in once if key not in recorded}
+    try:
+        yield
+    finally:
+        session.info.pop(_FRESH_ORDERS, None)
+
+
+def _record_later(session: Session, row: dict[str, Any]) -> bool:
+    """Whether the new order ``row`` waits for its batch's single INSERT."""
+    fresh = session.info.get(_FRESH_ORDERS)
+    if fresh is None or (row["store_id"], row["source"], row["external_id"]) not in fresh:
+        return False
+    waiting = deferred.buffer(session, "orders", list, _insert_orders)
+    if waiting is None:
+        return False
+    waiting.append(row)
+    return True
+
+
+def _insert_orders(session: Session, rows: list[dict[str, Any]]) -> None:
+    """The batch's new orders in one INSERT; one recorded meanwhile (by a batch of another
+    lane: the same order id with another contact) fails the batch, which is then applied
+    again event by event (and counts that order once)."""
+    if insert_ignore_many(session, OrderSummary.__table__, rows) != len(rows):
+        raise OrderRecordedMeanwhile(f"{len(rows)} orders")
 
 
 class Capture:
@@ -65,19 +129,18 @@ class Capture:
                 "placed_at": e.occurred_at,
                 "updated_at": utcnow(),
             }
-            inserted = insert_ignore(
-                session,
-                table,
-                dict(
-                    id=new_id(),
-                    store_id=e.store_id,
-                    customer_id=customer_id,
-                    source=e.source,
-                    external_id=e.order_id,
-                    **facts,
-                ),
-                returning=table.c.id,
-            ).scalar()
+            row = dict(
+                id=new_id(),
+                store_id=e.store_id,
+                customer_id=customer_id,
+                source=e.source,
+                external_id=e.order_id,
+                **facts,
+            )
+            if _record_later(session, row):
+                inserted: Any = row["id"]
+            else:
+                inserted = insert_ignore(session, table, row, returning=table.c.id).scalar()
             if inserted is None:
                 order = self._locked(session, OrderSummary, e.store_id, e.source, e.order_id)
                 if order.placed_at is not None:
@@ -525,6 +588,7 @@ class Capture:
             return
         impls = listeners(pm, hook)
         if impls:
+            deferred.flush_now(session, "sources")  # the snapshot lists them
             info = customer_info(session, resolved.id)
             after_commit(session, lambda: deliver(impls, hook, customer=info, **extra))
 

@@ -24,17 +24,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
-from ..db import insert_ignore
+from ..db import insert_ignore, insert_ignore_many, one_of
 from ..events import Contact, FieldChange
 from ..models import Customer, CustomerSource, CustomerTag, DuplicateSuggestion, Merge, Tag
 from ..normalize import InvalidPhone, normalize_email, normalize_phone, search_key
 from ..types import new_id, utcnow
+from . import deferred
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +107,46 @@ def _find(session: Session, store_id: str, column: Any, value: Any) -> Row[Any] 
     the event waits for the merge and then finds the merged customer gone."""
     if value is None:
         return None
-    return session.execute(
+    known = session.info.get(_READ_AHEAD) if column is _customers.c.email_normalized else None
+    if known is not None and (store_id, value) in known:
+        return known[(store_id, value)]
+    found = session.execute(
         select(*_MATCH_COLUMNS)
         .where(_customers.c.store_id == store_id, column == value)
         .with_for_update(read=True, key_share=True)
     ).first()
+    if known is not None and found is not None:
+        known[(store_id, value)] = found  # a customer the batch created: its next events
+    return found
+
+
+_READ_AHEAD = "customers_contacts_read_ahead"
+
+
+@contextmanager
+def read_ahead(session: Session, store_id: str, emails: Iterable[Any]) -> Iterator[None]:
+    """For a batch of events: the known customers of these emails read in one statement,
+    locked as ``_find`` locks each one (so, as there, none of them can be merged or deleted
+    before the batch commits), and matched from memory by the batch's events (so is a customer
+    the batch creates, once its next event has read it). A customer the batch fills in
+    (``_fill_blanks``) is read again by its next event."""
+    keys = sorted({key for key in map(normalize_email, emails) if key})
+    known: dict[tuple[str, str], Row[Any]] = {}
+    if keys:
+        rows = session.execute(
+            select(*_MATCH_COLUMNS)
+            .where(
+                _customers.c.store_id == store_id,
+                one_of(session, _customers.c.email_normalized, keys),
+            )
+            .with_for_update(read=True, key_share=True)
+        ).all()
+        known = {(store_id, row.email_normalized): row for row in rows}
+    session.info[_READ_AHEAD] = known
+    try:
+        yield
+    finally:
+        session.info.pop(_READ_AHEAD, None)
 
 
 _MAX_REDIRECTS = 10  # merges chained A -> B -> C… followed at most this far
@@ -264,6 +302,7 @@ def _fill_blanks(session: Session, customer: Row[Any], keys: ContactKeys) -> lis
         if name not in ("search_name", "email_normalized")
     ]
     values["updated_at"] = utcnow()
+    session.info.get(_READ_AHEAD, {}).pop((customer.store_id, customer.email_normalized), None)
     # only fill what is still blank, whatever a concurrent writer did meanwhile
     guards = [_customers.c[name].is_(None) for name in values if name in _GUARDED]
     session.execute(
@@ -289,16 +328,25 @@ def _taken(session: Session, customer: Row[Any], column: Any, value: str) -> boo
 
 
 def add_source(session: Session, store_id: str, customer_id: uuid.UUID, source: str) -> None:
-    insert_ignore(
-        session,
-        CustomerSource.__table__,
-        {
-            "customer_id": customer_id,
-            "source": source,
-            "store_id": store_id,
-            "first_seen_at": utcnow(),
-        },
-    )
+    """Record that ``customer_id`` came through ``source`` (once; the first time is kept).
+    Inside a batch of events, once per customer and source, in the batch's single INSERT."""
+    row = {
+        "customer_id": customer_id,
+        "source": source,
+        "store_id": store_id,
+        "first_seen_at": utcnow(),
+    }
+    waiting = deferred.buffer(session, "sources", dict, _insert_sources)
+    if waiting is None:
+        _insert_sources(session, {(customer_id, source): row})
+    else:
+        waiting.setdefault((customer_id, source), row)
+
+
+def _insert_sources(session: Session, rows: dict[tuple[uuid.UUID, str], dict[str, Any]]) -> None:
+    """The rows in key order: two batches adding the same sources lock them in one order."""
+    ordered = [rows[key] for key in sorted(rows, key=lambda k: (str(k[0]), k[1]))]
+    insert_ignore_many(session, CustomerSource.__table__, ordered)
 
 
 def add_tag(

@@ -14,6 +14,7 @@ import datetime as dt
 import time
 import uuid
 import zlib
+from contextlib import ExitStack
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,8 @@ from ..jobs import job
 from ..models import EventInbox
 from ..normalize import ascii_digits, normalize_email
 from ..types import new_id, utcnow
+from . import contacts, deferred, settings
+from .capture import orders_ahead
 
 if TYPE_CHECKING:
     from ..state import CustomersState
@@ -136,8 +139,10 @@ def drain(state: CustomersState, capture: Capture, store_id: str, lane: int) -> 
 
     Each event's row is deleted in the transaction that applies it: applied exactly once,
     whatever retries or duplicate jobs happen. Drains of one lane never overlap (an advisory
-    lock on PostgreSQL, the write lock on SQLite), so a lane keeps its order. The customers'
-    groups are re-evaluated once per batch. An event that fails is rolled back alone (the
+    lock on PostgreSQL, the write lock on SQLite), so a lane keeps its order. A batch reads
+    the store's settings and its contacts' customers once, writes its new orders, activity
+    lines, sources and stats deltas by one statement each at its end (``deferred``), and
+    re-evaluates the customers' groups once. An event that fails is rolled back alone (the
     batch is applied again with a savepoint per event), keeps its row with ``attempts`` and
     the error's kind, and is tried again by the next drain until it has failed
     ``PARKED_AFTER`` times; the others of its batch are applied. The first failure is raised
@@ -165,9 +170,10 @@ def _apply_batch(
     state: CustomersState, capture: Capture, store_id: str, lane: int, size: int, isolate: bool
 ) -> tuple[int, int, Exception | None]:
     """One transaction of ``drain``: (events applied, rows claimed, first failure). The
-    events' groups are re-evaluated once, at the end. Without ``isolate`` a failing event
-    fails the whole batch (the caller then runs it again with ``isolate``: every event in a
-    savepoint of its own, a failing one rolled back and marked)."""
+    events' groups are re-evaluated once, at the end. Without ``isolate`` the writes that wait
+    for the batch's end are gathered, and a failing event fails the whole batch (the caller then
+    runs it again with ``isolate``: every event in a savepoint of its own, writing at once, a
+    failing one rolled back and marked)."""
     table = EventInbox.__table__
     failure: Exception | None = None
     applied: list[uuid.UUID] = []
@@ -185,7 +191,14 @@ def _apply_batch(
             .order_by(table.c.received_at, table.c.id)
             .limit(size)
         ).all()
-        with capture.groups_at_the_end(session):
+        with capture.groups_at_the_end(session), ExitStack() as batch:
+            batch.enter_context(settings.request_cache())  # the store's settings read once
+            emails = (_email_of(row.payload) for row in rows)
+            batch.enter_context(contacts.read_ahead(session, store_id, emails))
+            if not isolate:
+                batch.enter_context(deferred.gathering(session))
+                orders = [_order_of(row) for row in rows if row.kind in _ORDER_KINDS]
+                batch.enter_context(orders_ahead(session, store_id, orders))
             for row in rows:
                 if not isolate:
                     _apply_one(capture, session, row)
@@ -208,6 +221,18 @@ def _apply_batch(
         if applied:
             session.execute(table.delete().where(one_of(session, table.c.id, applied)))
     return len(applied), len(rows), failure
+
+
+_ORDER_KINDS = {"order_placed", "order_updated"}
+
+
+def _order_of(row: Any) -> tuple[str, str]:
+    return (str(row.payload.get("source", "store")), str(row.payload.get("order_id")))
+
+
+def _email_of(payload: Any) -> str | None:
+    email = payload.get("contact", {}).get("email") if isinstance(payload, dict) else None
+    return email if isinstance(email, str) else None
 
 
 def _apply_one(capture: Capture, session: Any, row: Any) -> None:

@@ -29,12 +29,12 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from ..db import insert_ignore
+from ..db import insert_ignore, one_of
 from ..events import OrderOutcome
 from ..i18n import _
 from ..models import Customer, OrderSummary, StaffOrder
 from ..types import new_id, utcnow
-from . import activity, coupons
+from . import activity, coupons, deferred
 from .errors import Conflict, HostAnswer, NotFound, host_failed, invalid, unsupported
 from .scope import Scope
 from .snapshots import customer_info
@@ -225,20 +225,37 @@ def _record_placed(s: Scope, customer_id: uuid.UUID, key: str, outcome: OrderOut
 
 def link_recorded_order(session: Any, store_id: str, order_id: str, customer_id: uuid.UUID) -> None:
     """The capture of ``on_order_placed`` recorded ``order_id`` for ``customer_id`` (and holds
-    their row lock): link it to the staff member who placed it, if one did."""
-    row = session.scalar(
-        select(StaffOrder)
-        .where(
-            StaffOrder.store_id == store_id,
-            StaffOrder.order_id == order_id,
-            StaffOrder.status == "placed",
-            StaffOrder.linked_at.is_(None),
-        )
-        .with_for_update()
-        .limit(1)
-    )
-    if row is not None:
-        _link(session, row, customer_id)
+    their row lock): link it to the staff member who placed it, if one did. Inside a batch of
+    events, the batch's orders are looked up together when it ends (its customers' locks are
+    held until it commits, so a staff order placed meanwhile still finds them)."""
+    waiting = deferred.buffer(session, "staff_links", dict, _link_recorded)
+    if waiting is None:
+        _link_recorded(session, {(store_id, order_id): customer_id})
+    else:
+        waiting[(store_id, order_id)] = customer_id
+
+
+def _link_recorded(session: Any, recorded: dict[tuple[str, str], uuid.UUID]) -> None:
+    by_store: dict[str, list[str]] = {}
+    for store_id, order_id in recorded:
+        by_store.setdefault(store_id, []).append(order_id)
+    for store_id, order_ids in by_store.items():
+        rows = session.scalars(
+            select(StaffOrder)
+            .where(
+                StaffOrder.store_id == store_id,
+                one_of(session, StaffOrder.order_id, order_ids),
+                StaffOrder.status == "placed",
+                StaffOrder.linked_at.is_(None),
+            )
+            .order_by(StaffOrder.id)
+            .with_for_update()
+        ).all()
+        linked: set[str] = set()
+        for row in rows:
+            if row.order_id not in linked:  # one staff order per host order
+                linked.add(row.order_id)
+                _link(session, row, recorded[(store_id, row.order_id)])
 
 
 def _link(session: Any, row: StaffOrder, customer_id: uuid.UUID) -> None:

@@ -11,13 +11,14 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..jobs import job
 from ..models import BookingSummary, Customer, OrderSummary, Review
+from . import deferred
 
 if TYPE_CHECKING:
     from ..state import CustomersState
@@ -84,29 +85,85 @@ def apply_order_delta(
     placed_at: dt.datetime | None = None,
 ) -> None:
     """Add an order's change of contribution to the customer, atomically."""
-    c = _customers.c
-    values: dict[str, object] = {}
-    if delta.orders:
-        values["orders_count"] = c.orders_count + delta.orders
-    if delta.spent:
-        values["total_spent"] = c.total_spent + delta.spent
-    if delta.cancelled:
-        values["cancelled_orders_count"] = c.cancelled_orders_count + delta.cancelled
-    if placed_at is not None:
-        values["last_order_at"] = case(
-            (c.last_order_at.is_(None), placed_at),
-            (c.last_order_at < placed_at, placed_at),
-            else_=c.last_order_at,
-        )
-    if values:
-        session.execute(update(_customers).where(c.id == customer_id).values(**values))
+    _add(
+        session,
+        customer_id,
+        {
+            "orders_count": delta.orders,
+            "total_spent": delta.spent,
+            "cancelled_orders_count": delta.cancelled,
+        },
+        placed_at,
+    )
 
 
 def apply_counter(session: Session, customer_id: uuid.UUID, **deltas: int) -> None:
     """Atomically add small integer deltas (``bookings_count=1``, ``rating_sum=4``…)."""
-    values = {name: _customers.c[name] + d for name, d in deltas.items() if d}
-    if values:
-        session.execute(update(_customers).where(_customers.c.id == customer_id).values(**values))
+    _add(session, customer_id, deltas, None)
+
+
+# customer id -> (counter deltas, latest order time): what a batch adds to each customer
+Pending = dict[uuid.UUID, tuple[dict[str, Any], dt.datetime | None]]
+
+
+def _add(
+    session: Session,
+    customer_id: uuid.UUID,
+    deltas: dict[str, Any],
+    placed_at: dt.datetime | None,
+) -> None:
+    """Add ``deltas`` now, or, inside a batch of events, to the customer's sum of the batch
+    (one UPDATE per customer when the batch ends, whatever number of events it had)."""
+    deltas = {name: d for name, d in deltas.items() if d}
+    if not deltas and placed_at is None:
+        return
+    waiting = deferred.buffer(session, "stats", dict, _update)
+    if waiting is None:
+        _update(session, {customer_id: (deltas, placed_at)})
+        return
+    summed, latest = waiting.get(customer_id, ({}, None))
+    for name, d in deltas.items():
+        summed[name] = summed.get(name, 0) + d
+    if placed_at is not None and (latest is None or placed_at > latest):
+        latest = placed_at
+    waiting[customer_id] = (summed, latest)
+
+
+_COUNTERS = (
+    "orders_count",
+    "total_spent",
+    "cancelled_orders_count",
+    "bookings_count",
+    "reviews_count",
+    "rating_sum",
+)
+
+
+def _update(session: Session, pending: Pending) -> None:
+    """One statement for every customer (an executemany, in id order so two batches lock their
+    customers in one order): each counter plus its delta, ``last_order_at`` moved forward only."""
+    c = _customers.c
+    newest = func.coalesce(bindparam("placed_at", type_=c.last_order_at.type), c.last_order_at)
+    statement = (
+        update(_customers)
+        .where(c.id == bindparam("customer_id", type_=c.id.type))
+        .values(
+            {name: c[name] + bindparam(name, type_=c[name].type) for name in _COUNTERS}
+            | {
+                "last_order_at": case(
+                    (or_(c.last_order_at.is_(None), c.last_order_at < newest), newest),
+                    else_=c.last_order_at,
+                )
+            }
+        )
+    )
+    rows = [
+        {"customer_id": customer_id, "placed_at": latest}
+        | {name: deltas.get(name, 0) for name in _COUNTERS}
+        for customer_id, (deltas, latest) in sorted(pending.items(), key=lambda kv: str(kv[0]))
+    ]
+    if rows:
+        session.connection().execute(statement, rows)
 
 
 def rebuild(session: Session, customer_id: uuid.UUID, store_currency: str) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import datetime as dt
 import json
 import threading
 import uuid
@@ -15,13 +18,21 @@ from sqlalchemy import func, select
 
 from customers_plugin import jobs
 from customers_plugin.events import Contact, OrderUpdated
-from customers_plugin.models import Customer, EventInbox, GroupMember, OrderSummary
+from customers_plugin.models import (
+    Activity,
+    Customer,
+    CustomerSource,
+    EventInbox,
+    GroupMember,
+    OrderSummary,
+    StaffOrder,
+)
 from customers_plugin.services import inbox
 from customers_plugin.services.groups import manage
 from customers_plugin.services.groups.registry import registry_for
 from tests.conftest import REDIS_URL
 from tests.core.test_capture import ALL_EVENTS
-from tests.helpers import customers_of, order, run_rq_worker
+from tests.helpers import T0, customers_of, order, run_rq_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND_OF_HOOK = {
@@ -251,3 +262,158 @@ def test_a_batch_brings_group_membership_up_to_date(waiting):
             select(Customer.email).join(GroupMember).where(GroupMember.group_id == group.id)
         ).all()
     assert members == ["g@x.co"]
+
+
+def _story(store: str) -> list[tuple[str, object]]:
+    """Events of three contacts whose batch gathers writes: an update before its order, orders
+    placed out of time order, replays, a cancellation, a foreign currency, every kind."""
+    at = {h: T0 + dt.timedelta(hours=h) for h in (3, 5, 9)}
+    early = OrderUpdated(
+        store_id=store,
+        order_id="early",
+        status="paid",
+        total=Decimal("5"),
+        currency="USD",
+        contact=Contact(email="a@x.co"),
+        occurred_at=T0,
+    )
+    story = [
+        ("on_order_updated", early),
+        ("on_order_placed", order("early", "5", store=store, email="a@x.co", occurred_at=at[3])),
+        ("on_order_placed", order("late", "7.5", store=store, email="A@x.co", occurred_at=at[9])),
+        ("on_order_placed", order("mid", "2", store=store, email="a@x.co", occurred_at=at[5])),
+        ("on_order_placed", order("mid", "2", store=store, email="a@x.co", occurred_at=at[5])),
+        (
+            "on_order_updated",
+            OrderUpdated(
+                store_id=store,
+                order_id="late",
+                status="cancelled",
+                contact=Contact(email="a@x.co"),
+                occurred_at=T0,
+            ),
+        ),
+        ("on_order_placed", order("eur", "9", store=store, email="b@x.co", currency="EUR")),
+        ("on_order_placed", order("b2", "4", store=store, email="b@x.co", occurred_at=at[5])),
+        ("on_order_placed", order("c1", "1", store=store, email="c@x.co", status="cancelled")),
+    ]
+    every_kind = [(hook, dataclasses.replace(e, store_id=store)) for hook, e in ALL_EVENTS]
+    return story + every_kind + every_kind
+
+
+def _written(db, store: str) -> dict[str, object]:
+    """What a store's events wrote, by contact (ids left out: they differ run to run)."""
+    with db.session() as s:
+        known = s.scalars(select(Customer).where(Customer.store_id == store)).all()
+        email = {c.id: c.email for c in known}
+        stats = {
+            c.email: (
+                c.orders_count,
+                c.total_spent,
+                c.cancelled_orders_count,
+                c.bookings_count,
+                c.reviews_count,
+                c.rating_sum,
+                c.last_order_at,
+                c.marketing_consent,
+                c.host_user_id,
+            )
+            for c in known
+        }
+        lines = s.execute(
+            select(Activity.customer_id, Activity.kind, Activity.data, Activity.occurred_at).where(
+                Activity.store_id == store
+            )
+        ).all()
+        sources = s.execute(
+            select(CustomerSource.customer_id, CustomerSource.source).where(
+                CustomerSource.store_id == store
+            )
+        ).all()
+        orders = s.execute(
+            select(OrderSummary.external_id, OrderSummary.status, OrderSummary.total).where(
+                OrderSummary.store_id == store
+            )
+        ).all()
+    return {
+        "stats": stats,
+        # as a multiset: ids made in one millisecond are in no particular order
+        "activity": sorted(repr((email[c], kind, data, when)) for c, kind, data, when in lines),
+        "sources": sorted((email[c], source) for c, source in sources),
+        "orders": sorted(orders),
+    }
+
+
+def test_a_batch_writes_what_the_same_events_write_one_by_one(make_app, waiting):
+    """Inside a batch the activity lines, sources and stats wait for its end (one statement
+    per kind): the rows written are those of the events applied one at a time."""
+    one_by_one = make_app().extensions["customers"]
+    batched = waiting(CUSTOMERS_INBOX_BATCH=100)
+    for hook, event in _story("one"):
+        getattr(one_by_one.hook, hook)(event=event)
+    for hook, event in _story("batch"):
+        getattr(batched.hook, hook)(event=event)
+    assert inbox.drain(batched, batched.capture, "batch", 0) == len(_story("batch"))
+    written = _written(batched.db, "batch")
+    assert written == _written(one_by_one.db, "one")
+    assert written["stats"]["a@x.co"][:3] == (2, Decimal("7.00"), 1)
+    assert written["stats"]["a@x.co"][6] == T0 + dt.timedelta(hours=9)  # the latest, not the last
+
+
+def test_a_batch_links_an_order_a_member_of_staff_placed(waiting):
+    state = waiting()
+    state.hook.on_order_placed(event=order("first", email="s@x.co"))
+    inbox.drain(state, state.capture, "s1", 0)
+    [customer] = customers_of(state.db)
+    with state.db.transaction() as s:
+        s.add(
+            StaffOrder(
+                store_id="s1",
+                customer_id=customer.id,
+                idempotency_key="k",
+                request_hash="h",
+                status="placed",
+                order_id="by-staff",
+                staff="clerk",
+            )
+        )
+    for order_id in ("before", "by-staff", "after"):
+        state.hook.on_order_placed(event=order(order_id, email="s@x.co"))
+    assert inbox.drain(state, state.capture, "s1", 0) == 3
+    with state.db.session() as s:
+        assert s.scalars(select(StaffOrder)).one().linked_at is not None
+        [line] = s.scalars(select(Activity).where(Activity.kind == "order_placed_by_staff"))
+        assert (line.customer_id, line.actor, line.data["order_id"]) == (
+            customer.id,
+            "clerk",
+            "by-staff",
+        )
+
+
+def test_an_order_recorded_meanwhile_by_another_lane_counts_once(waiting, monkeypatch, backend):
+    """A batch writes its new orders at its end; the same order id recorded meanwhile with
+    another contact (by another lane's batch) makes it apply its events again one by one, and
+    the order counts once, for the contact that recorded it first."""
+    if backend != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: no other batch can run meanwhile")
+    state = waiting()
+    state.hook.on_order_placed(event=order("other", email="b@x.co"))
+    inbox.drain(state, state.capture, "s1", 0)
+    for order_id in ("shared", "own"):
+        state.hook.on_order_placed(event=order(order_id, "10", email="a@x.co"))
+    real = inbox.orders_ahead
+    entered = []
+
+    @contextlib.contextmanager
+    def raced(session, store_id, keys):
+        with real(session, store_id, keys):
+            entered.append(keys)
+            state.capture.order_placed(order("shared", "99", email="b@x.co"))  # commits
+            yield
+
+    monkeypatch.setattr(inbox, "orders_ahead", raced)
+    assert inbox.drain(state, state.capture, "s1", 0) == 2
+    assert entered == [[("store", "shared"), ("store", "own")]]  # once: the rerun writes at once
+    by_email = {c.email: c for c in customers_of(state.db)}
+    assert (by_email["a@x.co"].orders_count, by_email["a@x.co"].total_spent) == (1, Decimal("10"))
+    assert (by_email["b@x.co"].orders_count, by_email["b@x.co"].total_spent) == (2, Decimal("199"))
