@@ -51,7 +51,7 @@ def child_import(url: str, folder: str, path: str, policy: str = "reject-file") 
 
     app = make_app(url, CUSTOMERS_TRANSFER_FOLDER=folder, CUSTOMERS_IMPORT_MAX_BYTES=10**10)
     state = app.extensions["customers"]
-    with app.app_context():
+    with app.app_context(), state.db.for_jobs():  # as the import job runs it
         start = time.perf_counter()
         with open(path, "rb") as upload:
             batch = imports.start_import(
