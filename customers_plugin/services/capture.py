@@ -531,7 +531,8 @@ class Capture:
         a new or changed customer after commit. Runs in a transaction of its own, or in the
         caller's ``session`` (which the caller commits)."""
         if session is None:
-            with self.state.db.transaction() as own:
+            # the store's settings read once for the event (a request already keeps them)
+            with settings.request_cache(), self.state.db.transaction() as own:
                 return self.for_contact(
                     store_id, contact, source, apply, seen_at=seen_at, session=own
                 )

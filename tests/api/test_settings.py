@@ -168,6 +168,26 @@ def test_overrides_are_read_once_per_request_and_afresh_in_the_next(api_app, sta
         event.remove(state.db.engine, "before_cursor_execute", count)
 
 
+def test_an_order_outside_a_request_reads_its_store_settings_once(api_app, staff):
+    from sqlalchemy import event
+
+    staff.as_("a", MANAGER).patch("/settings", json={"currency": "EUR"})
+    state = api_app.extensions["customers"]
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "customers_store_settings" in statement:
+            reads.append(statement)
+
+    event.listen(state.db.engine, "before_cursor_execute", count)
+    try:
+        place_order(api_app, "a", "sara@example.com", "o-1", "100.00")  # region, then currency
+        place_order(api_app, "a", "sara@example.com", "o-2", "100.00")
+    finally:
+        event.remove(state.db.engine, "before_cursor_execute", count)
+    assert len(reads) == 2  # once per event, not once per setting it reads
+
+
 def test_a_value_of_the_wrong_kind_is_refused_in_italian(staff):
     refused = staff.as_(perms=MANAGER).patch(
         "/settings",

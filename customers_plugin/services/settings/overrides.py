@@ -29,7 +29,11 @@ _READ: ContextVar[dict[str, dict[str, Any]] | None] = ContextVar(
 
 @contextmanager
 def request_cache() -> Iterator[None]:
-    """Keep the overrides read inside this block (one request) and forget them after it."""
+    """Keep the overrides read inside this block (one request, one host event, one inbox
+    batch) and forget them after it; inside another such block, share that block's reads."""
+    if _READ.get() is not None:
+        yield
+        return
     token = _READ.set({})
     try:
         yield
