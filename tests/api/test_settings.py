@@ -3,15 +3,36 @@ every store's default, one store's override changing that store's behaviour only
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event, update
 
+from customers_plugin.models import StoreSetting
 from customers_plugin.services import settings
 
 from .conftest import place_order
 
 MANAGER = "settings.manage"
+
+
+@contextmanager
+def settings_statements(app) -> Iterator[list[str]]:
+    """The statements on the store settings table run inside the block."""
+    engine = app.extensions["customers"].db.engine
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "customers_store_settings" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_get_answers_the_app_configuration_as_each_default(staff):
@@ -141,20 +162,9 @@ def test_an_import_that_says_subscribe_false_wins_over_the_setting(staff):
 
 
 def test_overrides_are_read_once_per_request_and_afresh_in_the_next(api_app, staff):
-    from sqlalchemy import event, update
-
-    from customers_plugin.models import StoreSetting
-
     staff.as_("a", MANAGER).patch("/settings", json={"currency": "EUR"})
     state = api_app.extensions["customers"]
-    reads: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if "customers_store_settings" in statement:
-            reads.append(statement)
-
-    event.listen(state.db.engine, "before_cursor_execute", count)
-    try:
+    with settings_statements(api_app) as reads:
         with api_app.app_context(), settings.request_cache():
             assert settings.effective("a", "currency") == "EUR"
             assert settings.effective("a", "default_region") == "SA"
@@ -164,27 +174,13 @@ def test_overrides_are_read_once_per_request_and_afresh_in_the_next(api_app, sta
         assert len(reads) == 2  # one read, one write
         with api_app.app_context(), settings.request_cache():
             assert settings.effective("a", "currency") == "GBP"
-    finally:
-        event.remove(state.db.engine, "before_cursor_execute", count)
 
 
 def test_an_order_outside_a_request_reads_its_store_settings_once(api_app, staff):
-    from sqlalchemy import event
-
     staff.as_("a", MANAGER).patch("/settings", json={"currency": "EUR"})
-    state = api_app.extensions["customers"]
-    reads: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if "customers_store_settings" in statement:
-            reads.append(statement)
-
-    event.listen(state.db.engine, "before_cursor_execute", count)
-    try:
+    with settings_statements(api_app) as reads:
         place_order(api_app, "a", "sara@example.com", "o-1", "100.00")  # region, then currency
         place_order(api_app, "a", "sara@example.com", "o-2", "100.00")
-    finally:
-        event.remove(state.db.engine, "before_cursor_execute", count)
     assert len(reads) == 2  # once per event, not once per setting it reads
 
 
