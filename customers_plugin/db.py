@@ -240,21 +240,28 @@ def insert_ignore(
 
 
 def insert_ignore_many(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> int:
-    """``insert_ignore`` for many rows of one shape: one executemany (psycopg pipelines it:
-    about one round trip for them all). Returns the number of rows inserted."""
+    """``insert_ignore`` for many rows of one shape: multi-row INSERTs (about one round trip
+    for a batch). Returns the number of rows inserted, counted by ``RETURNING`` (an
+    executemany's ``rowcount`` is -1 on psycopg)."""
     if not rows:
         return 0
     connection = session.connection()
-    compiled = _compiled_ignore(session, connection, table, rows[0], None)
-    return connection.execute(compiled, rows).rowcount
+    first_key = next(iter(table.primary_key.columns))
+    compiled = _compiled_ignore(session, connection, table, rows[0], first_key, many=True)
+    return len(connection.execute(compiled, rows).all())
 
 
 def _compiled_ignore(
-    session: Session, connection: Any, table: Any, row: dict[str, Any], returning: Any
+    session: Session,
+    connection: Any,
+    table: Any,
+    row: dict[str, Any],
+    returning: Any,
+    many: bool = False,
 ) -> Any:
     dialect = connection.dialect
     compiled_for_dialect = _COMPILED_IGNORES.setdefault(dialect, {})
-    key = (table.name, tuple(row), None if returning is None else returning.key)
+    key = (table.name, tuple(row), None if returning is None else returning.key, many)
     compiled = compiled_for_dialect.get(key)
     if compiled is None:
         statement = (
@@ -264,7 +271,9 @@ def _compiled_ignore(
         )
         if returning is not None:
             statement = statement.returning(returning)
-        compiled = compiled_for_dialect[key] = statement.compile(dialect=dialect)
+        compiled = compiled_for_dialect[key] = statement.compile(
+            dialect=dialect, for_executemany=many
+        )
     return compiled
 
 

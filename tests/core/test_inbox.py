@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from customers_plugin import jobs
@@ -417,3 +418,37 @@ def test_an_order_recorded_meanwhile_by_another_lane_counts_once(waiting, monkey
     by_email = {c.email: c for c in customers_of(state.db)}
     assert (by_email["a@x.co"].orders_count, by_email["a@x.co"].total_spent) == (1, Decimal("10"))
     assert (by_email["b@x.co"].orders_count, by_email["b@x.co"].total_spent) == (2, Decimal("199"))
+
+
+def test_a_batch_of_new_orders_is_written_together_not_event_by_event(waiting):
+    """A batch's new orders go out in one INSERT at its end; the batch must not fall back to
+    applying its events one by one (a savepoint each), which it does only when an order was
+    recorded meanwhile. (On PostgreSQL an executemany reports no row count: counting the
+    inserted orders by it sent every batch down the slow road.)"""
+    state = waiting(CUSTOMERS_INBOX_BATCH=100)
+    state.hook.on_order_placed(event=order("first", "10", email="k@x.co"))
+    inbox.drain(state, state.capture, "s1", 0)
+    for i in range(20):
+        state.hook.on_order_placed(event=order(f"n{i}", "2", email=f"{'kl'[i % 2]}@x.co"))
+    sent: list[str] = []
+    engine = state.db.engine
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert inbox.drain(state, state.capture, "s1", 0) == 20
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in sent if s.lstrip().upper().startswith("SAVEPOINT")]
+    assert len(sent) < 20  # statements per batch, not per event
+    by_email = {c.email: c for c in customers_of(state.db)}
+    assert (by_email["k@x.co"].orders_count, by_email["k@x.co"].total_spent) == (
+        11,
+        Decimal("30"),
+    )
+    assert (by_email["l@x.co"].orders_count, by_email["l@x.co"].total_spent) == (
+        10,
+        Decimal("20"),
+    )
