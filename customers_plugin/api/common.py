@@ -12,7 +12,6 @@ import orjson
 from flask import Response, current_app, jsonify
 
 from ..security import current_actor, current_store_id
-from ..services import settings
 from ..services.fields import FieldTypes
 from ..services.scope import Scope
 from ..state import CustomersState, get_state
@@ -51,18 +50,12 @@ def scope(
     state = get_state()
     store_id = store_id or current_store_id()
     with state.db.transaction() if write else state.db.reading() as session:
-
-        def setting(key: str) -> Any:
-            return settings.effective(store_id, key, state=state, session=session)
-
         yield Scope(
             session=session,
             store_id=store_id,
             state=state,
             pm=state.pm,
             field_types=api_state().field_types,
-            region=setting("default_region"),
-            currency=setting("currency"),
             max_bulk=state.setting("CUSTOMERS_MAX_BULK"),
             actor=actor or current_actor(),
         )

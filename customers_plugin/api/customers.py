@@ -83,8 +83,9 @@ def list_customers(**args: Any) -> Any:
             cursor=args.get("cursor"),
             include_total=args["include_total"],
         )
+        currency = s.currency  # while the session is open (the page usually brought it)
     for item in page.items:
-        item["currency"] = s.currency
+        item["currency"] = currency
     return json_response(_PAGE.dump(page))
 
 

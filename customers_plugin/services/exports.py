@@ -33,7 +33,7 @@ from ..i18n import _
 from ..jobs import job
 from ..models import BookingSummary, Customer, ExportJob, FieldValue
 from ..types import utcnow
-from . import export_copy, row_extras, settings
+from . import export_copy, row_extras
 from .errors import Conflict, Gone, NotFound, invalid
 from .fields import FieldTypes, list_definitions
 from .imports.columns import FIELD_PREFIX, STANDARD
@@ -349,7 +349,6 @@ def make_scope(state: CustomersState, session: Session, store_id: str) -> Scope:
         state=state,
         pm=state.pm,
         field_types=FieldTypes.collect(state.pm),
-        region=settings.effective(store_id, "default_region", state=state, session=session),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,7 @@ from ..normalize import (
     search_key,
     validate_email_address,
 )
-from . import fields, row_extras
+from . import fields, row_extras, settings
 from .keyset import (
     Order,
     SortKey,
@@ -179,7 +180,7 @@ def search_clause(q: str, region: str | None) -> tuple[ColumnElement[bool], bool
     The shape of ``q`` picks the cheapest index: a whole email or a dialable phone number is
     an equality on the per-store unique keys; fragments use the trigram indexes (PostgreSQL).
     """
-    match = exact_match(q, region)
+    match = exact_match(q, lambda: region)
     if match is not None:
         column, values = match
         return (column == values[0] if len(values) == 1 else column.in_(values)), True
@@ -207,9 +208,10 @@ def search_clause(q: str, region: str | None) -> tuple[ColumnElement[bool], bool
     return fragment, False
 
 
-def exact_match(q: str, region: str | None) -> tuple[Any, list[str]] | None:
+def exact_match(q: str, region: Callable[[], str | None]) -> tuple[Any, list[str]] | None:
     """The unique key ``q`` names whole (a valid email, or a dialable phone number in its E.164
-    candidates) and its values; None when ``q`` is a fragment."""
+    candidates) and its values; None when ``q`` is a fragment. ``region`` answers the store's
+    phone region, asked only for a number typed without its country code."""
     text = q.strip()
     email = normalize_email(text) or ""
     if "@" in email:
@@ -225,11 +227,12 @@ def exact_match(q: str, region: str | None) -> tuple[Any, list[str]] | None:
     return None
 
 
-def _phone_candidates(plain: str, digits: str, region: str | None) -> list[str]:
+def _phone_candidates(plain: str, digits: str, region: Callable[[], str | None]) -> list[str]:
     """Valid E.164 numbers ``plain`` may mean: as typed (in the store's region) and, when
     typed without ``+``, as an international number. Fragments give none."""
     found = []
-    for candidate, candidate_region in ((plain, region), ("+" + digits, None)):
+    typed_region = None if plain.lstrip().startswith("+") else region()
+    for candidate, candidate_region in ((plain, typed_region), ("+" + digits, None)):
         try:
             number = normalize_phone(candidate, candidate_region)
         except InvalidPhone:
@@ -269,13 +272,15 @@ def list_customers(
     orders = parse_sort(sort or DEFAULT_SORT, SORT_KEYS, ID_KEY)
     resume = decode(cursor, orders) if cursor else None
     q = (filters.q or "").strip()
-    match = exact_match(q, scope.region) if q else None
+    match = exact_match(q, lambda: scope.region) if q else None
     dialect = scope.session.get_bind().dialect.name
     connection = scope.session.connection()
     total = None
     if not include_total and (not q or match) and _plain(filters):
         query, params = _cached_page(scope, dialect, orders, filters, match, resume, limit)
         rows = connection.execute(query, params).all()
+        if rows:  # the store's settings came along: reading one now costs no round trip
+            settings.remember(scope.store_id, rows[0]._mapping[settings.OVERRIDES_LABEL])
     else:
         clauses = where_clauses(scope, replace(filters, q=None))
         search, exact = search_clause(q, scope.region) if q else (None, True)
@@ -311,9 +316,11 @@ def _page_query(
     orders: list[Order],
     resume: list[Any] | None,
     limit: int,
+    *more: Any,
 ) -> Select[Any]:
-    """The page's one statement: its rows with their extras, in order, after ``resume``."""
-    query = select(*_LIST_COLUMNS, *row_extras.columns(dialect)).where(*clauses)
+    """The page's one statement: its rows with their extras (and the columns ``more``), in
+    order, after ``resume``."""
+    query = select(*_LIST_COLUMNS, *row_extras.columns(dialect), *more).where(*clauses)
     if resume is not None:
         query = query.where(after(orders, resume))
     return query.order_by(*order_by(orders)).limit(limit + 1)
@@ -359,7 +366,8 @@ def _cached_page(
             ]
         if len(_PAGES) >= _MAX_SHAPES:
             _PAGES.clear()
-        query = _PAGES[shape] = _page_query(dialect, clauses, orders, binds, limit)
+        overrides = settings.overrides_column(dialect, bindparam("store_id"))
+        query = _PAGES[shape] = _page_query(dialect, clauses, orders, binds, limit, overrides)
     params: dict[str, Any] = {"store_id": scope.store_id}
     params.update((f"status{i}", v) for i, v in enumerate(statuses))
     params.update((f"match{i}", v) for i, v in enumerate(values))

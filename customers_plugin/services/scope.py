@@ -32,11 +32,29 @@ class Scope:
     state: CustomersState
     pm: pluggy.PluginManager
     field_types: FieldTypes
-    region: str | None = None
-    currency: str = "USD"
     actor: str = "admin"
     max_bulk: int = 10_000
     _changed: set[uuid.UUID] = field(default_factory=set, repr=False)
+    _settings: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def region(self) -> str | None:
+        """The store's phone region (setting ``default_region``), read when first asked for."""
+        return self.setting("default_region")
+
+    @property
+    def currency(self) -> str:
+        """The store's currency (setting ``currency``), read when first asked for."""
+        return self.setting("currency")
+
+    def setting(self, key: str) -> Any:
+        """The store's value of setting ``key``, read on first use (a page that needs none
+        of them pays no round trip for them) and kept for this scope."""
+        if key not in self._settings:
+            from .settings import effective
+
+            self._settings[key] = effective(self, key)
+        return self._settings[key]
 
     def announce(self, hook: str, **kwargs: Any) -> None:
         """Send a notification once this session commits (nothing if it rolls back)."""

@@ -226,14 +226,16 @@ def test_bad_filters_answer_4xx_in_the_error_shape(staff, query):
 
 
 def test_a_list_page_is_one_statement_whatever_its_size(staff, api_app):
-    """Rows, tags, sources and groups come in one SELECT; ``include_total`` adds the count."""
+    """Rows, tags, sources and groups come in one SELECT, which brings the store's settings
+    along; ``include_total`` adds the count (and that page reads the settings on its own)."""
     engine = api_app.extensions["customers"].db.engine
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
-    def queries_for(limit: int, total: int = 1) -> int:
+    def queries_for(limit: int, total: int = 1) -> tuple[int, int]:
+        """(statements reading customers, statements reading nothing but the settings)"""
         statements.clear()
         event.listen(engine, "before_cursor_execute", count)
         try:
@@ -242,20 +244,18 @@ def test_a_list_page_is_one_statement_whatever_its_size(staff, api_app):
         finally:
             event.remove(engine, "before_cursor_execute", count)
         assert len(response.json["items"]) == limit
-        # the store's settings are read once per request, whatever the page
-        return len(
-            [
-                s
-                for s in statements
-                if s.lstrip().upper().startswith("SELECT") and "customers_store_settings" not in s
-            ]
-        )
+        assert {item["currency"] for item in response.json["items"]} == {"EUR"}
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        alone = [s for s in selects if s.split("FROM", 2)[1].strip().startswith("customers_store")]
+        return len(selects) - len(alone), len(alone)
 
     for i, tag in zip(range(30), itertools.cycle(["a", "b", "c"]), strict=False):
         card = staff.create(email=f"n{i}@example.com")
         staff.post(f"/customers/{card['id']}/tags", json={"tags": [tag, f"t{i}"]})
-    assert queries_for(2) == queries_for(30) == 2
-    assert queries_for(30, total=0) == 1
+    changed = staff.as_(perms="settings.manage").patch("/settings", json={"currency": "EUR"})
+    assert changed.status_code == 200, changed.json
+    assert queries_for(2) == queries_for(30) == (2, 1)
+    assert queries_for(30, total=0) == (1, 0)
     rows = staff.get("/customers", query_string={"limit": 30}).json["items"]
     assert sorted(len(row["tags"]) for row in rows) == [2] * 30
     assert all(row["sources"] == ["manual"] for row in rows)

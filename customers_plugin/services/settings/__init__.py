@@ -12,11 +12,14 @@ transaction; other work outside a request (jobs, CLI) reads them at every call.
 from __future__ import annotations
 
 from .overrides import (
+    OVERRIDES_LABEL,
     change,
     effective,
     effective_all,
     end_request_cache,
     overridden,
+    overrides_column,
+    remember,
     request_cache,
     start_request_cache,
 )
@@ -24,6 +27,7 @@ from .registry import ADDRESS_METHODS, REGISTRY, SETTINGS, Setting, per_store
 
 __all__ = [
     "ADDRESS_METHODS",
+    "OVERRIDES_LABEL",
     "REGISTRY",
     "SETTINGS",
     "Setting",
@@ -32,7 +36,9 @@ __all__ = [
     "effective_all",
     "end_request_cache",
     "overridden",
+    "overrides_column",
     "per_store",
+    "remember",
     "request_cache",
     "start_request_cache",
 ]

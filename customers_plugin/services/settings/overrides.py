@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import JSON, delete, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ...db import insert
@@ -71,10 +71,37 @@ def overridden(state: CustomersState, store_id: str, session: Session | None = N
     else:
         with state.db.session() as own:
             rows = own.connection().execute(query).all()
-    found = {key: value for key, value in rows if key in REGISTRY}
+    found = _known(rows)
     if cache is not None:
         cache[store_id] = found
     return found
+
+
+def _known(pairs: Any) -> dict[str, Any]:
+    return {key: value for key, value in pairs if key in REGISTRY}
+
+
+def overrides_column(dialect: str, store_id: Any) -> Any:
+    """A select-list column holding the overrides of store ``store_id`` (a bound parameter)
+    as one JSON object: a statement that reads rows of its own brings them along (the
+    database computes it once per statement), and ``remember`` keeps them for the request."""
+    if dialect == "postgresql":
+        pairs = func.json_object_agg(StoreSetting.key, StoreSetting.value)
+    else:
+        pairs = func.json_group_object(StoreSetting.key, func.json(StoreSetting.value))
+    read = select(pairs).where(StoreSetting.store_id == store_id).scalar_subquery()
+    return type_coerce(read, JSON).label(OVERRIDES_LABEL)
+
+
+OVERRIDES_LABEL = "store_overrides"
+
+
+def remember(store_id: str, values: Mapping[str, Any] | None) -> None:
+    """Keep a store's overrides that ``overrides_column`` brought along for this request, so
+    the settings read after it cost no round trip (outside a request cache: nothing)."""
+    cache = _cache()
+    if cache is not None:
+        cache[store_id] = _known((values or {}).items())
 
 
 def effective(
