@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask
 
@@ -147,7 +148,8 @@ def measure(
         if query is None:
             made = [floor(i) for i in range(calls + 20)]
             api_samples = time_calls(
-                lambda i, m=made: api_page(client, f"limit={PAGE}&q={m[i][2]}"), calls
+                lambda i, m=made: api_page(client, f"limit={PAGE}&q={quote(m[i][2], safe='')}"),
+                calls,
             )
             floor_samples = time_calls(lambda i, m=made: fetch_all(conn, m[i][0], m[i][1]), calls)
         else:
