@@ -74,10 +74,13 @@ def orders_ahead(session: Session, store_id: str, keys: list[tuple[str, str]]) -
     table = OrderSummary.__table__
     recorded = set()
     if once:
+        # source and order id both narrow the unique index (store, source, external id): the
+        # order ids alone would make it read every order of the store
         recorded = set(
             session.execute(
                 select(table.c.source, table.c.external_id).where(
                     table.c.store_id == store_id,
+                    one_of(session, table.c.source, sorted({source for source, _ in once})),
                     one_of(session, table.c.external_id, sorted({order for _, order in once})),
                 )
             ).tuples()

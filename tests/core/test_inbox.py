@@ -452,3 +452,26 @@ def test_a_batch_of_new_orders_is_written_together_not_event_by_event(waiting):
         10,
         Decimal("20"),
     )
+
+
+def test_a_batch_tells_the_same_order_id_of_two_sources_apart(waiting):
+    """Orders are unique by (source, order id): an id another source recorded earlier does not
+    make a batch's order of this source a replay, and a batch mixing sources writes each."""
+    state = waiting(CUSTOMERS_INBOX_BATCH=100)
+    state.hook.on_order_placed(
+        event=dataclasses.replace(order("A", "1", email="m@x.co"), source="pos")
+    )
+    inbox.drain(state, state.capture, "s1", 0)
+    state.hook.on_order_placed(event=order("A", "10", email="m@x.co"))
+    state.hook.on_order_placed(
+        event=dataclasses.replace(order("B", "100", email="m@x.co"), source="pos")
+    )
+    state.hook.on_order_placed(
+        event=dataclasses.replace(order("A", "1", email="m@x.co"), source="pos")
+    )
+    assert inbox.drain(state, state.capture, "s1", 0) == 3
+    with state.db.session() as s:
+        orders = s.execute(select(OrderSummary.source, OrderSummary.external_id)).all()
+    assert sorted(orders) == [("pos", "A"), ("pos", "B"), ("store", "A")]
+    [customer] = customers_of(state.db)
+    assert (customer.orders_count, customer.total_spent) == (3, Decimal("111"))

@@ -4,9 +4,11 @@ keys of the registry (``registry.SETTINGS``) and every service reads a per-store
 
 A store's overrides are read once per request: the extension opens a cache for each Flask
 request (``start_request_cache`` / ``end_request_cache``, a context variable, so nothing here
-reads Flask) and a change in the same request drops it. A host event handled outside a
-request (fired from a script or a job) and an inbox batch keep them for their own
-transaction; other work outside a request (jobs, CLI) reads them at every call.
+reads Flask) and a change in the same request drops it. A statement that reads rows anyway may
+bring them along (``overrides_column``, then ``remember``): a list page is one round trip.
+A host event handled outside a request (fired from a script or a job) and an inbox batch keep
+them for their own transaction; other work outside a request (jobs, CLI) reads them at every
+call.
 """
 
 from __future__ import annotations
