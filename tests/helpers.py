@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from customers_plugin import Contact, OrderPlaced
 from customers_plugin.models import Base, Customer
 
 T0 = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
+
+
+@contextmanager
+def statements_sent(
+    engine: Any, keep: Callable[[str], bool] = lambda statement: True
+) -> Iterator[list[str]]:
+    """The SQL statements ``engine`` sends inside the block (those ``keep`` accepts)."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if keep(statement):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def order(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sqlalchemy import event
+
+from tests.helpers import statements_sent
 
 from .conftest import place_order
 
@@ -229,20 +230,12 @@ def test_a_list_page_is_one_statement_whatever_its_size(staff, api_app):
     """Rows, tags, sources and groups come in one SELECT, which brings the store's settings
     along; ``include_total`` adds the count (and that page reads the settings on its own)."""
     engine = api_app.extensions["customers"].db.engine
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
 
     def queries_for(limit: int, total: int = 1) -> tuple[int, int]:
         """(statements reading customers, statements reading nothing but the settings)"""
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_sent(engine) as statements:
             query = {"limit": limit, "include_total": total}
             response = staff.get("/customers", query_string=query)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert len(response.json["items"]) == limit
         assert {item["currency"] for item in response.json["items"]} == {"EUR"}
         selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]

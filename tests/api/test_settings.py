@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from customers_plugin.models import StoreSetting
 from customers_plugin.services import settings
+from tests.helpers import statements_sent
 
 from .conftest import place_order
 
@@ -22,17 +23,8 @@ MANAGER = "settings.manage"
 def settings_statements(app) -> Iterator[list[str]]:
     """The statements on the store settings table run inside the block."""
     engine = app.extensions["customers"].db.engine
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if "customers_store_settings" in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(engine, lambda statement: "customers_store_settings" in statement) as seen:
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_get_answers_the_app_configuration_as_each_default(staff):

@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from customers_plugin import jobs
@@ -33,7 +32,7 @@ from customers_plugin.services.groups import manage
 from customers_plugin.services.groups.registry import registry_for
 from tests.conftest import REDIS_URL
 from tests.core.test_capture import ALL_EVENTS
-from tests.helpers import T0, customers_of, order, run_rq_worker
+from tests.helpers import T0, customers_of, order, run_rq_worker, statements_sent
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND_OF_HOOK = {
@@ -430,17 +429,8 @@ def test_a_batch_of_new_orders_is_written_together_not_event_by_event(waiting):
     inbox.drain(state, state.capture, "s1", 0)
     for i in range(20):
         state.hook.on_order_placed(event=order(f"n{i}", "2", email=f"{'kl'[i % 2]}@x.co"))
-    sent: list[str] = []
-    engine = state.db.engine
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(state.db.engine) as sent:
         assert inbox.drain(state, state.capture, "s1", 0) == 20
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
     assert not [s for s in sent if s.lstrip().upper().startswith("SAVEPOINT")]
     assert len(sent) < 20  # statements per batch, not per event
     by_email = {c.email: c for c in customers_of(state.db)}

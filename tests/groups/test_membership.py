@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from customers_plugin import Contact, hookimpl
 from customers_plugin.events import OrderPlaced, OrderUpdated, ReviewSubmitted
@@ -16,6 +16,7 @@ from customers_plugin.models import Customer, CustomerGroup, GroupMember
 from customers_plugin.services.groups import manage, membership
 from customers_plugin.services.groups.membership import refresh_group
 from customers_plugin.services.groups.registry import registry_for
+from tests.helpers import statements_sent
 
 from .conftest import STORE, insert_customer
 
@@ -135,18 +136,12 @@ def test_a_host_event_evaluates_groups_once_inside_its_own_transaction(
     """The groups module's ``customer_created`` listener does not redo the flow's work (the
     recorder, a third-party listener, still gets the notification)."""
     make_group(state, BIG_SPENDERS)
-    engine = state.db.engine
-    group_reads: list[str] = []
 
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "FROM customers_groups" in statement:
-            group_reads.append(statement)
+    def reads_groups(statement: str) -> bool:
+        return "FROM customers_groups" in statement
 
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(state.db.engine, reads_groups) as group_reads:
         customer_id = state.hook.on_order_placed(event=order("o1", "120.00"))[0]
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len(group_reads) == 1
     assert [c["customer"].id for c in recorder.named("customer_created")] == [customer_id]
 
