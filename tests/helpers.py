@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from customers_plugin import Contact, OrderPlaced
-from customers_plugin.models import Base, Customer
+from customers_plugin.models import Base, Customer, CustomerSource
 
 T0 = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -105,3 +105,17 @@ def run_test_worker(queue: str, database_url: str, redis_url: str) -> Any:
         CUSTOMERS_TEST_REDIS_URL=redis_url,
         CUSTOMERS_TEST_QUEUE=queue,
     )
+
+
+def add_sources(session: Any, customer_id: Any, store: str, sources: list[str]) -> None:
+    """Give a customer these sources, every other one a second older (first seen order)."""
+    now = dt.datetime.now(dt.UTC)
+    for k, source in enumerate(sources):
+        session.add(
+            CustomerSource(
+                customer_id=customer_id,
+                source=source,
+                store_id=store,
+                first_seen_at=now - dt.timedelta(seconds=k % 2),
+            )
+        )

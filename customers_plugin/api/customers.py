@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import orjson
 from flask import Response
 from flask_smorest import Blueprint
 
@@ -74,16 +75,26 @@ def list_customers(**args: Any) -> Any:
 
     Inactive and blocked customers appear only when ``status`` asks for them.
     """
+    filters, sort, limit = filters_from(args), args["sort"], page_size(args)
     with scope(write=False) as s:
-        page = listing.list_customers(
-            s,
-            filters_from(args),
-            sort=args["sort"],
-            limit=page_size(args),
-            cursor=args.get("cursor"),
-            include_total=args["include_total"],
-        )
-        currency = s.currency  # while the session is open (the page usually brought it)
+        written = None
+        if not args["include_total"]:
+            written = listing.page_as_json(
+                s, filters, sort=sort, limit=limit, cursor=args.get("cursor")
+            )
+        if written is None:
+            page = listing.list_customers(
+                s,
+                filters,
+                sort=sort,
+                limit=limit,
+                cursor=args.get("cursor"),
+                include_total=args["include_total"],
+            )
+            currency = s.currency  # while the session is open (the page usually brought it)
+    if written is not None:  # PostgreSQL wrote the rows: the same bytes, no Python per row
+        items = [orjson.Fragment(item) for item in written.items]
+        return json_response({"items": items, "next_cursor": written.next_cursor, "total": None})
     for item in page.items:
         item["currency"] = currency
     return json_response(_PAGE.dump(page))

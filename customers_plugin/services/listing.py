@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import phonenumbers
 from sqlalchemy import Select, String, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -32,7 +33,7 @@ from ..normalize import (
     search_key,
     validate_email_address,
 )
-from . import fields, row_extras, settings
+from . import fields, list_json, row_extras, settings
 from .keyset import (
     Order,
     SortKey,
@@ -269,9 +270,7 @@ def list_customers(
     cursor: str | None = None,
     include_total: bool = False,
 ) -> Page:
-    orders = parse_sort(sort or DEFAULT_SORT, SORT_KEYS, ID_KEY)
-    resume = decode(cursor, orders) if cursor else None
-    q = (filters.q or "").strip()
+    orders, resume, q = _reading(sort, cursor, filters)
     match = exact_match(q, lambda: scope.region) if q else None
     dialect = scope.session.get_bind().dialect.name
     connection = scope.session.connection()
@@ -295,7 +294,9 @@ def list_customers(
             if len(probe) <= SEARCH_PROBE:
                 clauses = [Customer.store_id == scope.store_id, Customer.id.in_(probe)]
                 total = len(probe)
-        rows = connection.execute(_page_query(dialect, clauses, orders, resume, limit)).all()
+        columns = [*_LIST_COLUMNS, *row_extras.columns(dialect)]
+        query = _page_query(columns, clauses, orders, resume, limit)
+        rows = connection.execute(query).all()
         if not include_total:
             total = None
         elif total is None:
@@ -310,17 +311,67 @@ def list_customers(
     )
 
 
+@dataclass(slots=True)
+class JsonPage:
+    items: list[str]  # each row's JSON text, as the API writes a ``CustomerRow``
+    next_cursor: str | None
+
+
+def page_as_json(
+    scope: Scope,
+    filters: Filters,
+    *,
+    sort: str = DEFAULT_SORT,
+    limit: int,
+    cursor: str | None = None,
+) -> JsonPage | None:
+    """The page ``list_customers`` reads, each row written as JSON text by PostgreSQL (see
+    ``list_json``): Python spends nothing per row. None where Python writes the page: on
+    another database, for a filter beyond the statuses and an exact match, and when another
+    module's row extra has no JSON-text writer. (A total is never asked for here.)"""
+    if scope.session.get_bind().dialect.name != "postgresql" or not _plain(filters):
+        return None
+    row_columns = list_json.columns()
+    if row_columns is None:
+        return None
+    orders, resume, q = _reading(sort, cursor, filters)
+    match = exact_match(q, lambda: scope.region) if q else None
+    if q and match is None:
+        return None
+    query, params = _cached_page(
+        scope, "postgresql", orders, filters, match, resume, limit, row_columns
+    )
+    rows = scope.session.connection().execute(query, params).all()
+    if not rows:
+        return JsonPage([], None)
+    settings.remember(scope.store_id, rows[0]._mapping[settings.OVERRIDES_LABEL])
+    currency = orjson.dumps(scope.currency).decode()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return JsonPage(
+        items=[f"{row[0]}{currency}{row[1]}" for row in rows],
+        next_cursor=encode(orders, row_values(orders, rows[-1])) if more else None,
+    )
+
+
+def _reading(
+    sort: str, cursor: str | None, filters: Filters
+) -> tuple[list[Order], list[Any] | None, str]:
+    """The sort, the cursor's values (checked against it) and the search of a request."""
+    orders = parse_sort(sort or DEFAULT_SORT, SORT_KEYS, ID_KEY)
+    resume = decode(cursor, orders) if cursor else None
+    return orders, resume, (filters.q or "").strip()
+
+
 def _page_query(
-    dialect: str,
+    columns: list[ColumnElement[Any]],
     clauses: list[ColumnElement[bool]],
     orders: list[Order],
     resume: list[Any] | None,
     limit: int,
-    *more: Any,
 ) -> Select[Any]:
-    """The page's one statement: its rows with their extras (and the columns ``more``), in
-    order, after ``resume``."""
-    query = select(*_LIST_COLUMNS, *row_extras.columns(dialect), *more).where(*clauses)
+    """The page's one statement: ``columns`` of its rows, in order, after ``resume``."""
+    query = select(*columns).where(*clauses)
     if resume is not None:
         query = query.where(after(orders, resume))
     return query.order_by(*order_by(orders)).limit(limit + 1)
@@ -339,16 +390,23 @@ def _cached_page(
     match: tuple[Any, list[str]] | None,
     resume: list[Any] | None,
     limit: int,
+    row_columns: list[ColumnElement[Any]] | None = None,
 ) -> tuple[Select[Any], dict[str, Any]]:
     """The statement of a plain page (see ``_plain``; an exact match at most) and its
     parameters. Its shape (sort, how many statuses and matched values, which cursor values are
-    NULL, the page size, the row extras) picks one statement built once with named parameters:
-    building a statement and its cache key costs more than the database spends on the page."""
+    NULL, the page size, the row's columns) picks one statement built once with named
+    parameters: building a statement and its cache key costs more than the database spends on
+    the page. The rows are ``row_columns`` and their sort values (``list_json``'s), or else
+    the list's columns and the row extras."""
     statuses = filters.statuses or list(DEFAULT_STATUSES)
     column, values = match if match is not None else (None, [])
-    extras = row_extras.columns(dialect)
+    if row_columns is None:
+        row_columns = [*_LIST_COLUMNS, *row_extras.columns(dialect)]
+    else:
+        sort_values = {o.key.attribute for o in orders}
+        row_columns = [*row_columns, *(c for c in _LIST_COLUMNS if c.key in sort_values)]
     nulls = None if resume is None else tuple(v is None for v in resume)
-    shape = (dialect, tuple(map(id, extras)), signature(orders), len(statuses))
+    shape = (dialect, tuple(map(id, row_columns)), signature(orders), len(statuses))
     shape += (column is not None and column.key, len(values), nulls, limit)
     query = _PAGES.get(shape)
     if query is None:
@@ -367,7 +425,8 @@ def _cached_page(
         if len(_PAGES) >= _MAX_SHAPES:
             _PAGES.clear()
         overrides = settings.overrides_column(dialect, bindparam("store_id"))
-        query = _PAGES[shape] = _page_query(dialect, clauses, orders, binds, limit, overrides)
+        columns = [*row_columns, overrides]
+        query = _PAGES[shape] = _page_query(columns, clauses, orders, binds, limit)
     params: dict[str, Any] = {"store_id": scope.store_id}
     params.update((f"status{i}", v) for i, v in enumerate(statuses))
     params.update((f"match{i}", v) for i, v in enumerate(values))

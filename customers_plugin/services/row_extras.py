@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from ..models import Customer, CustomerSource, CustomerTag, Tag
+from . import json_text as jt
 
 # dialect name -> a JSON-array subquery correlated to ``Customer`` (the customer row carries the
 # store scope: an extra reads only rows that belong to that customer)
@@ -28,12 +29,18 @@ SubqueryBuilder = Callable[[str], ColumnElement[Any]]
 class RowExtra:
     """``name``: its key; ``subquery``: builds the JSON array; ``decode``: that array (a list of
     dicts) to the row's value. The package's own extras (tags, sources, groups) are
-    ``top_level`` keys of a row; other modules' values go under the row's ``extras`` object."""
+    ``top_level`` keys of a row; other modules' values go under the row's ``extras`` object.
+
+    ``json_text`` (optional, PostgreSQL only): a correlated subquery writing the decoded value
+    as the API's JSON text (see ``json_text``). Where every registered extra has one,
+    PostgreSQL writes a whole list page itself (``listing.page_as_json``); without it, pages
+    are written by Python, as before."""
 
     name: str
     subquery: SubqueryBuilder
     decode: Callable[[list[dict[str, Any]]], Any]
     top_level: bool = False
+    json_text: Callable[[], ColumnElement[str]] | None = None
 
 
 COLUMN = "extras_json"  # the label of the one column that carries them
@@ -136,25 +143,30 @@ def id_text(value: Any) -> str:
 # -- the package's own: a customer's sources and tags ------------------------------
 
 
+def _sources_of_customer() -> Select[Any]:
+    return select(CustomerSource.source).where(CustomerSource.customer_id == Customer.id)
+
+
+_SOURCE_ORDER = (CustomerSource.first_seen_at, CustomerSource.source)
+
+
 def _sources(dialect: str) -> ColumnElement[Any]:
-    query = select(CustomerSource.source).where(CustomerSource.customer_id == Customer.id)
-    return json_array(
-        dialect,
-        query,
-        {"source": CustomerSource.source},
-        [CustomerSource.first_seen_at, CustomerSource.source],
-    )
+    fields = {"source": CustomerSource.source}
+    return json_array(dialect, _sources_of_customer(), fields, _SOURCE_ORDER)
 
 
-def _tags(dialect: str) -> ColumnElement[Any]:
-    query = (
+def _tags_of_customer() -> Select[Any]:
+    return (
         select(Tag.id)
         .select_from(CustomerTag)
         .join(Tag, Tag.id == CustomerTag.tag_id)
         .where(CustomerTag.customer_id == Customer.id)
     )
+
+
+def _tags(dialect: str) -> ColumnElement[Any]:
     fields = {"id": Tag.id, "name": Tag.name, "automatic": Tag.automatic}
-    return json_array(dialect, query, fields, [Tag.name_key])
+    return json_array(dialect, _tags_of_customer(), fields, [Tag.name_key])
 
 
 def _decode_tags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -164,5 +176,28 @@ def _decode_tags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-register(RowExtra("sources", _sources, lambda items: [i["source"] for i in items], top_level=True))
-register(RowExtra("tags", _tags, _decode_tags, top_level=True))
+def _sources_text() -> ColumnElement[str]:
+    return jt.array(_sources_of_customer(), jt.string(CustomerSource.source), _SOURCE_ORDER)
+
+
+def _tags_text() -> ColumnElement[str]:
+    item = jt.obj(
+        {
+            "automatic": jt.boolean(Tag.automatic),
+            "id": jt.identifier(Tag.id),
+            "name": jt.string(Tag.name),
+        }
+    )
+    return jt.array(_tags_of_customer(), item, [Tag.name_key])
+
+
+register(
+    RowExtra(
+        "sources",
+        _sources,
+        lambda items: [i["source"] for i in items],
+        top_level=True,
+        json_text=_sources_text,
+    )
+)
+register(RowExtra("tags", _tags, _decode_tags, top_level=True, json_text=_tags_text))

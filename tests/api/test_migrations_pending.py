@@ -76,6 +76,7 @@ def test_a_database_error_on_an_up_to_date_schema_stays_an_internal_error(make_a
         raise OperationalError("SELECT 1", {}, Exception("disk I/O error"))
 
     monkeypatch.setattr(listing, "list_customers", broken)
+    monkeypatch.setattr(listing, "page_as_json", broken)  # the page PostgreSQL writes
     app = make_app(CUSTOMERS_PLUGINS=[BearerAuth()], PROPAGATE_EXCEPTIONS=False)
     response = _get(app, "/customers")
     assert response.status_code == 500

@@ -16,7 +16,6 @@ from sqlalchemy import Text, literal, select
 
 from customers_plugin.models import (
     Customer,
-    CustomerSource,
     CustomerTag,
     FieldDefinition,
     FieldValue,
@@ -24,6 +23,8 @@ from customers_plugin.models import (
 )
 from customers_plugin.services import export_copy, exports
 from customers_plugin.services.listing import Filters
+
+from ..helpers import add_sources
 
 ALPHABET = (
     "abcXYZ019 ,;\"'\n\r\t=+-@.éòìÀ"  # Latin, Italian accents, CSV and formula characters
@@ -103,15 +104,7 @@ def _store(state, customers: list[dict]) -> str:
                         customer_id=customer_id, tag_id=tags[name.casefold()], store_id=store
                     )
                 )
-            for k, source in enumerate(c["sources"]):
-                session.add(
-                    CustomerSource(
-                        customer_id=customer_id,
-                        source=source,
-                        store_id=store,
-                        first_seen_at=now - dt.timedelta(seconds=k % 2),
-                    )
-                )
+            add_sources(session, customer_id, store, c["sources"])
             if c["field"] is not None:
                 session.add(
                     FieldValue(

@@ -23,6 +23,7 @@ from typing import Any
 import pluggy
 from sqlalchemy import (
     ColumnElement,
+    Select,
     String,
     Uuid,
     bindparam,
@@ -41,7 +42,7 @@ from ...db import after_commit, insert, insert_ignore
 from ...models import Customer, CustomerGroup, GroupMember
 from ...plugins import has_listeners, notify
 from ...types import UTCDateTime, utcnow
-from .. import row_extras
+from .. import json_text, row_extras
 from .conditions import Conditions, compile_conditions, explain, load, load_or_none
 from .failures import failure_reason
 from .registry import ConditionRegistry, EvalContext
@@ -492,15 +493,28 @@ def customer_groups(
     return result
 
 
-def _groups(dialect: str) -> ColumnElement[Any]:
-    query = (
+def _groups_of_customer() -> Select[Any]:
+    return (
         select(CustomerGroup.id)
         .select_from(_members)
         .join(CustomerGroup, CustomerGroup.id == _members.c.group_id)
         .where(_members.c.customer_id == Customer.id)
     )
+
+
+_GROUP_ORDER = (CustomerGroup.name, CustomerGroup.id)
+
+
+def _groups(dialect: str) -> ColumnElement[Any]:
     fields = {"id": CustomerGroup.id, "name": CustomerGroup.name}
-    return row_extras.json_array(dialect, query, fields, [CustomerGroup.name, CustomerGroup.id])
+    return row_extras.json_array(dialect, _groups_of_customer(), fields, _GROUP_ORDER)
+
+
+def _groups_text() -> ColumnElement[str]:
+    item = json_text.obj(
+        {"id": json_text.identifier(CustomerGroup.id), "name": json_text.string(CustomerGroup.name)}
+    )
+    return json_text.array(_groups_of_customer(), item, _GROUP_ORDER)
 
 
 # the ``groups`` of a customer row: ``[{"id", "name"}, …]`` by name
@@ -509,4 +523,5 @@ GROUPS_EXTRA = row_extras.RowExtra(
     _groups,
     lambda items: [{"id": row_extras.id_text(i["id"]), "name": i["name"]} for i in items],
     top_level=True,
+    json_text=_groups_text,
 )
