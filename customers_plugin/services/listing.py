@@ -117,7 +117,7 @@ def where_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
         Customer.status == statuses[0] if len(statuses) == 1 else Customer.status.in_(statuses)
     )
     if filters.q and filters.q.strip():
-        clauses.append(search_clause(filters.q, scope.region)[0])
+        clauses.append(search_clause(filters.q, lambda: scope.region)[0])
     if filters.tags:
         clauses.append(
             exists().where(
@@ -174,14 +174,14 @@ def where_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def search_clause(q: str, region: str | None) -> tuple[ColumnElement[bool], bool]:
+def search_clause(q: str, region: Callable[[], str | None]) -> tuple[ColumnElement[bool], bool]:
     """``q`` against names (folded), emails (normalised) and phones (however typed), and
-    whether the clause is an exact match on a unique key.
+    whether the clause is an exact match on a unique key. ``region``: as ``exact_match``'s.
 
     The shape of ``q`` picks the cheapest index: a whole email or a dialable phone number is
     an equality on the per-store unique keys; fragments use the trigram indexes (PostgreSQL).
     """
-    match = exact_match(q, lambda: region)
+    match = exact_match(q, region)
     if match is not None:
         column, values = match
         return (column == values[0] if len(values) == 1 else column.in_(values)), True
@@ -282,7 +282,7 @@ def list_customers(
             settings.remember(scope.store_id, rows[0]._mapping[settings.OVERRIDES_LABEL])
     else:
         clauses = where_clauses(scope, replace(filters, q=None))
-        search, exact = search_clause(q, scope.region) if q else (None, True)
+        search, exact = search_clause(q, lambda: scope.region) if q else (None, True)
         if search is not None:
             clauses.append(search)
         if not exact:
