@@ -278,8 +278,6 @@ def list_customers(
     if not include_total and (not q or match) and _plain(filters):
         query, params = _cached_page(scope, dialect, orders, filters, match, resume, limit)
         rows = connection.execute(query, params).all()
-        if rows:  # the store's settings came along: reading one now costs no round trip
-            settings.remember(scope.store_id, rows[0]._mapping[settings.OVERRIDES_LABEL])
     else:
         clauses = where_clauses(scope, replace(filters, q=None))
         search, exact = search_clause(q, lambda: scope.region) if q else (None, True)
@@ -294,14 +292,16 @@ def list_customers(
             if len(probe) <= SEARCH_PROBE:
                 clauses = [Customer.store_id == scope.store_id, Customer.id.in_(probe)]
                 total = len(probe)
-        columns = [*_LIST_COLUMNS, *row_extras.columns(dialect)]
-        query = _page_query(columns, clauses, orders, resume, limit)
-        rows = connection.execute(query).all()
+        overrides = settings.overrides_column(dialect, scope.store_id)
+        columns = [*_LIST_COLUMNS, *row_extras.columns(dialect), overrides]
+        rows = connection.execute(_page_query(columns, clauses, orders, resume, limit)).all()
         if not include_total:
             total = None
         elif total is None:
             count = select(func.count()).select_from(Customer).where(*clauses)
             total = connection.execute(count).scalar_one()
+    if rows:  # the store's settings came along: reading one now costs no round trip
+        settings.remember(scope.store_id, rows[0]._mapping[settings.OVERRIDES_LABEL])
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(
