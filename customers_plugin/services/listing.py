@@ -10,6 +10,7 @@ serve the substring match.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -238,13 +239,16 @@ def _phone_candidates(plain: str, digits: str, region: Callable[[], str | None])
             number = normalize_phone(candidate, candidate_region)
         except InvalidPhone:
             continue
-        if (
-            number
-            and number not in found
-            and phonenumbers.is_valid_number(phonenumbers.parse(number))
-        ):
+        if number and number not in found and _dialable(number):
             found.append(number)
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _dialable(e164: str) -> bool:
+    """Whether a number in E.164 is a valid one (the same numbers are searched again and again;
+    parsing one costs about 50 µs)."""
+    return phonenumbers.is_valid_number(phonenumbers.parse(e164))
 
 
 def _escape(text: str) -> str:
