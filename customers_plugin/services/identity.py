@@ -169,8 +169,11 @@ def shopper_customer(
         found = link(session, store_id, account.user_id, proof, via="storefront")
         if found is not None or not create:
             return found
-        if _held_by_another(session, store_id, proof):
-            return None
+        if _held(session, store_id, proof):
+            # a customer holds a proved address now: made since ``link`` looked, by a
+            # concurrent first request of this very account (answered), or by an order or a
+            # form (linked now); or it is another account's (None)
+            return link(session, store_id, account.user_id, proof, via="storefront")
     contact = Contact(
         email=account.email if proof.email_key else None,
         phone=proof.phone,
@@ -185,8 +188,8 @@ def shopper_customer(
         return linked_customer(session, store_id, account.user_id)
 
 
-def _held_by_another(session: Session, store_id: str, proof: Proof) -> bool:
-    """A proved address is some customer's already (so it belongs to another account)."""
+def _held(session: Session, store_id: str, proof: Proof) -> bool:
+    """A proved address is some customer's already."""
     for kind, key in proof.addresses():
         column = Customer.email_normalized if kind == "email" else Customer.phone
         if session.scalar(select(Customer.id).where(Customer.store_id == store_id, column == key)):

@@ -6,7 +6,7 @@ fraction only when there is one), amounts as ``Money`` writes them (two decimals
 third is used).
 
 A list page written this way costs Python nothing per row (see ``listing.page_as_json``).
-tests/services/test_json_text.py holds every writer here to Python's bytes over generated
+tests/api/test_list_json.py holds every writer here to Python's bytes over generated
 values on real PostgreSQL.
 """
 

@@ -188,3 +188,38 @@ def test_concurrent_first_requests_of_one_account_make_one_customer(
     assert len(items) == 10
     with state.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == 1
+
+
+def test_a_customer_linked_by_a_concurrent_first_request_is_answered_not_refused(
+    state, shop, backend, monkeypatch
+):
+    """The account's first request finds no customer; before it creates one, a concurrent first
+    request of the same account creates and links it: this request answers that customer (it
+    once answered 403, taking the new customer for another account's)."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no request commits during another's")
+    from customers_plugin.services import identity
+
+    real_link = identity.link
+    calls = []
+
+    def link_then_race(session, store_id, user_id, proof, **kwargs):
+        found = real_link(session, store_id, user_id, proof, **kwargs)
+        if not calls:  # the concurrent request commits its customer, linked to this account
+            with state.db.transaction() as other:
+                other.add(
+                    Customer(
+                        store_id=store_id,
+                        email="racer@example.sa",
+                        email_normalized="racer@example.sa",
+                        host_user_id=user_id,
+                    )
+                )
+        calls.append(found)
+        return found
+
+    monkeypatch.setattr(identity, "link", link_then_race)
+    response = Shopper(shop, "racer@example.sa").call("POST", "/wishlist", json=DRESS)
+    assert response.status_code == 201, response.json
+    assert calls[0] is None and calls[-1] is not None
+    assert list(_linked(state)) == [account_of("racer@example.sa")]
