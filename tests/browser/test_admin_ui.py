@@ -133,6 +133,8 @@ def test_bulk_tag_by_chosen_rows_and_by_filter_then_deactivate(page: Page, shop:
     expect(page.locator("#toast")).to_have_text("Done: 10 of 10 customers changed.")
     tagged = shop.api("GET", "/customers?tag=by-filter&limit=50")["items"]
     assert sorted(c["name"] for c in tagged) == [f"Filler Customer {i}" for i in range(10, 20)]
+    # the list shows the new tags once it has reloaded: rows chosen before then would be gone
+    expect(rows(page).locator(".chip", has_text="by-filter")).to_have_count(10)
 
     page.get_by_label("Select Filler Customer 10").check()
     page.get_by_label("Select Filler Customer 11").check()
