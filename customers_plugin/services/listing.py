@@ -304,15 +304,8 @@ def list_customers(
         elif total is None:
             count = select(func.count()).select_from(Customer).where(*clauses)
             total = connection.execute(count).scalar_one()
-    if rows:  # the store's settings came along: reading one now costs no round trip
-        settings.remember(scope.store_id, rows[0]._mapping[settings.OVERRIDES_LABEL])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(
-        items=[_item(row._mapping) for row in rows],
-        next_cursor=encode(orders, row_values(orders, rows[-1])) if more else None,
-        total=total,
-    )
+    rows, next_cursor = _page_end(scope, orders, rows, limit)
+    return Page(items=[_item(row._mapping) for row in rows], next_cursor=next_cursor, total=total)
 
 
 @dataclass(slots=True)
@@ -346,16 +339,24 @@ def page_as_json(
         scope, "postgresql", orders, filters, match, resume, limit, row_columns
     )
     rows = scope.session.connection().execute(query, params).all()
+    rows, next_cursor = _page_end(scope, orders, rows, limit)
     if not rows:
         return JsonPage([], None)
-    settings.remember(scope.store_id, rows[0]._mapping[settings.OVERRIDES_LABEL])
     currency = orjson.dumps(scope.currency).decode()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return JsonPage(
-        items=[f"{row[0]}{currency}{row[1]}" for row in rows],
-        next_cursor=encode(orders, row_values(orders, rows[-1])) if more else None,
-    )
+    return JsonPage([f"{row[0]}{currency}{row[1]}" for row in rows], next_cursor)
+
+
+def _page_end(
+    scope: Scope, orders: list[Order], rows: list[Any], limit: int
+) -> tuple[list[Any], str | None]:
+    """A page's rows (the one read beyond ``limit`` dropped) and the cursor after them; the
+    store's settings the page brought along are kept for the request (reading one now costs
+    no round trip)."""
+    if rows:
+        settings.remember(scope.store_id, rows[0]._mapping[settings.OVERRIDES_LABEL])
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], encode(orders, row_values(orders, rows[limit - 1]))
 
 
 def _reading(
