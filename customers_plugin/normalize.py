@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import phonenumbers
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
@@ -127,6 +128,8 @@ def _phone_answer(phone: str, region: str | None) -> tuple[str | None, str | Non
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     quick = _international_answer(raw)
+    if quick is None and region is not None:
+        quick = _national_answer(raw, region)
     if quick is not None:
         return quick
     try:
@@ -178,6 +181,85 @@ def _international_answer(raw: str) -> tuple[str | None, str | None] | None:
 
 
 _NO_PREFIX = re.compile(r"(?!)")  # matches nothing: the region has no national prefix
+# digit groups separated by single spaces or hyphens, no "+": a number written nationally
+_NATIONAL = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class _NationalPlan:
+    """What ``parse`` consults to read a national number of one region."""
+
+    code: int
+    idd: re.Pattern[str]  # the region's international dialling prefix
+    prefix: re.Pattern[str]  # its national prefix (``_NO_PREFIX`` if none)
+    general: re.Pattern[str]  # the shape of any of its national numbers
+
+
+def _national_answer(raw: str, region: str) -> tuple[str | None, str | None] | None:
+    """The answer for a number written nationally (digits, single spaces or hyphens) in
+    ``region``, without ``parse``'s regular expressions; ``None`` when ``parse`` must decide.
+
+    Taken only where ``parse`` provably reads the digits as the region's national number:
+    the region is its country code's main region and its national prefix needs neither a
+    carrier code nor a transformation; the digits start with neither the international
+    dialling prefix nor the country code (``parse`` may read either as one); a national
+    prefix is stripped only where ``parse`` strips it (the rest has the region's shape and a
+    possible length); the national number does not start with a zero (Italian leading zeros).
+    """
+    plan = _national_plan(region)
+    if plan is None or not _NATIONAL.fullmatch(raw):
+        return None
+    digits = raw.replace(" ", "").replace("-", "")
+    if not (_MIN_NSN < len(digits) <= _MAX_NSN) or plan.idd.match(digits):
+        return None
+    if digits.startswith(str(plan.code)):
+        return None
+    national = digits
+    found = plan.prefix.match(digits)
+    if found is not None and found.end() > 0:
+        rest = digits[found.end() :]
+        if plan.general.fullmatch(digits) and not plan.general.fullmatch(rest):
+            return None  # parse keeps the prefix: it decides
+        if not rest or rest[0] == "0" or _length(plan.code, rest) != _IS_POSSIBLE:
+            return None  # parse strips it only from a number of a possible length
+        national = rest
+    if national[0] == "0" or len(national) <= _MIN_NSN:
+        return None
+    if _length(plan.code, national) not in (_IS_POSSIBLE, _IS_POSSIBLE_LOCAL_ONLY):
+        return None, _NOT_POSSIBLE
+    return f"+{plan.code}{national}", None
+
+
+_IS_POSSIBLE = phonenumbers.ValidationResult.IS_POSSIBLE
+_IS_POSSIBLE_LOCAL_ONLY = phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY
+
+
+def _length(code: int, national: str) -> int:
+    """How ``phonenumbers`` judges the length of a national number of a country code."""
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    return phonenumbers.is_possible_number_with_reason(number)
+
+
+@functools.cache
+def _national_plan(region: str) -> _NationalPlan | None:
+    metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+    if metadata is None or metadata.country_code is None:
+        return None
+    code = metadata.country_code
+    if phonenumbers.region_code_for_country_code(code) != region.upper():
+        return None  # a region sharing its code (CA, VA, …): lengths may differ
+    if metadata.national_prefix_transform_rule or not metadata.general_desc:
+        return None
+    pattern = metadata.general_desc.national_number_pattern
+    if not pattern or not metadata.international_prefix:
+        return None
+    prefix = _NO_PREFIX
+    if metadata.national_prefix_for_parsing:
+        prefix = re.compile(metadata.national_prefix_for_parsing)
+        if prefix.groups:
+            return None  # carrier codes: parse decides
+    idd = re.compile(metadata.international_prefix)
+    return _NationalPlan(code, idd, prefix, re.compile(pattern))
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from .customer import (
 from .fields import FieldDefinition, FieldValue
 from .groups import CustomerGroup, GroupMember
 from .history import Activity, BookingSummary, FormSubmission, OrderSummary, Review
-from .imports import ExportJob, ImportBatch, ImportChange, ImportKey, ImportRowError
+from .imports import ExportJob, ImportBatch, ImportChange, ImportRow, ImportRowError
 from .inbox import EventInbox
 from .merges import MERGE_ROW_ACTIONS, Merge, MergeRow
 from .messages import (
@@ -78,7 +78,7 @@ __all__ = [
     "GroupMember",
     "ImportBatch",
     "ImportChange",
-    "ImportKey",
+    "ImportRow",
     "ImportRowError",
     "JobOutbox",
     "Merge",

@@ -1,5 +1,6 @@
 """Bulk transfer records: import batches (options, progress, checkpoint), their per-row report,
-the per-customer undo record and the in-file duplicate keys; export jobs.
+the per-customer undo record and the validated rows waiting for the writing pass; export
+jobs.
 
 The uploaded file itself lives on disk (``CUSTOMERS_TRANSFER_FOLDER``), named by the batch id;
 these tables hold no file content, only what progress, the report and undo need.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..types import UTCDateTime, utcnow
@@ -40,6 +41,8 @@ class ImportBatch(Base):
     checkpoint_line: Mapped[int] = mapped_column(Integer, default=1)
     created_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    # rows that matched a customer and changed nothing (their undo records say ``unchanged``)
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -84,17 +87,39 @@ class ImportChange(Base):
     added_source: Mapped[bool] = mapped_column(default=False)
 
 
-class ImportKey(Base):
-    """The first line of the file that carried an email or phone key (duplicate detection
-    that keeps memory flat whatever the file size). Emptied when the batch ends."""
+class ImportRow(Base):
+    """One row of a running import as the validation pass left it: a good row's parsed values
+    (and the id it gets if it creates a customer), or only the line of a bad one. Its email
+    and phone keys find the later rows that repeat them (duplicates); the writing pass creates
+    the customers of rows that match nobody from here, set-based. Rows leave with the chunk
+    that writes them, the rest when the batch ends or is undone (no foreign key: a check per
+    staged row that nothing needs)."""
 
-    __tablename__ = "customers_import_keys"
-
-    batch_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("customers_import_batches.id", ondelete="CASCADE"), primary_key=True
+    __tablename__ = "customers_import_rows"
+    __table_args__ = (
+        Index("ix_customers_import_rows_email_key", "email_key", "batch_id"),
+        Index("ix_customers_import_rows_phone", "phone", "batch_id"),
     )
-    key: Mapped[str] = mapped_column(String(330), primary_key=True)
-    line: Mapped[int] = mapped_column(Integer)
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ok: Mapped[bool] = mapped_column(Boolean)  # passed validation
+    customer_id: Mapped[uuid.UUID | None] = mapped_column()  # the new customer's id, if any
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_key: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(200))
+    search_name: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    language: Mapped[str | None] = mapped_column(String(16))
+    gender: Mapped[str | None] = mapped_column(String(16))
+    birthdate: Mapped[dt.date | None] = mapped_column(Date)
+    company: Mapped[str | None] = mapped_column(String(200))
+    position: Mapped[str | None] = mapped_column(String(200))
+    vat_id: Mapped[str | None] = mapped_column(String(64))
+    consent: Mapped[str | None] = mapped_column(String(16))  # as the row's cell says
+    tags: Mapped[list | None] = mapped_column()
+    fields: Mapped[dict | None] = mapped_column()  # field id -> [key, canonical value]
 
 
 class ExportJob(Base):

@@ -75,6 +75,8 @@ def _as_of_0006(model, added=("updated_at", "claimed_at", "expires_at")):
 
 # customer columns a later migration (0014) adds
 _SMS_CONSENT = ("sms_consent", "sms_consent_at", "sms_consent_source")
+# import batch columns 0007 and a later migration (0020) add
+_BATCH_LATER = ("updated_at", "unchanged_count")
 
 
 def test_0007_gives_rows_already_there_what_the_sweeps_need(fresh_url):
@@ -89,7 +91,7 @@ def test_0007_gives_rows_already_there_what_the_sweeps_need(fresh_url):
              "email_normalized": "a@example.com", "search_name": ""},
         )  # fmt: skip
         conn.execute(
-            _as_of_0006(ImportBatch).insert(),
+            _as_of_0006(ImportBatch, added=_BATCH_LATER).insert(),
             {"id": batch, "store_id": "s", "options": {}, "status": "importing",
              "created_at": t0, "started_at": t0 + dt.timedelta(minutes=1)},
         )  # fmt: skip

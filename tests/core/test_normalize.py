@@ -12,6 +12,7 @@ from customers_plugin.normalize import (
     InvalidEmail,
     InvalidPhone,
     _international_answer,
+    _national_answer,
     ascii_digits,
     normalize_email,
     normalize_phone,
@@ -164,12 +165,16 @@ def _typed_phones(draw: st.DrawFn) -> str:
     shape = draw(st.sampled_from(["plain", "plain", "plus", "idd", "national", "digits", "text"]))
     digits = draw(st.text(alphabet="0123456789", min_size=0, max_size=19))
     separator = _SEPARATOR
-    if shape == "plain":  # what the fast path takes: "+", digits, single spaces or hyphens
-        shape, separator = "plus", st.sampled_from(["", "", " ", "-"])
+    if shape == "plain":  # what the fast paths take: digits, single spaces or hyphens
+        shape, separator = (
+            draw(st.sampled_from(["plus", "national"])),
+            st.sampled_from(["", "", " ", "-"]),
+        )
     if shape == "text":
         return draw(st.text(alphabet="+0123456789 -()x#٠١٥abc", min_size=1, max_size=24))
     if shape == "national":
-        digits = draw(st.sampled_from(["05", "5", "0", "3", "06", "1", "212", ""])) + digits
+        start = ["05", "5", "0", "3", "06", "1", "212", "", "00", "011", "07", "966", "39", "44"]
+        digits = draw(st.sampled_from(start)) + digits
     parts, rest = [], digits
     while rest:
         size = draw(st.integers(1, 5))
@@ -182,11 +187,16 @@ def _typed_phones(draw: st.DrawFn) -> str:
     return draw(st.sampled_from(["", " "])) + body
 
 
-@settings(max_examples=4000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(phone=_typed_phones(), region=st.sampled_from(["SA", "IL", "IT", "US", None]))
+# regions with a national prefix (SA, IL, AE, GB, FR, DE "0"; US "1"), none (IT), one shared
+# code (CA, VA: not their code's main region), carrier codes (BR) and transformations (AR)
+_REGIONS = ["SA", "IL", "IT", "US", "AE", "GB", "FR", "DE", "CA", "VA", "BR", "AR", None]
+
+
+@settings(max_examples=6000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(phone=_typed_phones(), region=st.sampled_from(_REGIONS))
 def test_phone_answer_is_phonenumbers_answer(phone, region):
-    """The cached answer and the fast path for international numbers agree with
-    ``phonenumbers`` on every number, valid or not."""
+    """The cached answer and the fast paths for numbers written internationally or
+    nationally agree with ``phonenumbers`` on every number, valid or not."""
     if not phone.strip():
         return
     assert _answer(phone, region) == _phonenumbers_answer(phone, region)
@@ -207,3 +217,37 @@ def test_phone_answer_is_phonenumbers_answer(phone, region):
 )
 def test_international_fast_path_takes_only_plain_international_numbers(raw, answer):
     assert _international_answer(raw) == answer
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    prefix=st.sampled_from(["", "0", "0", "1", "00", "05", "3", "7"]),
+    digits=st.text(alphabet="0123456789", min_size=3, max_size=13),
+    separator=st.sampled_from(["", " ", "-"]),
+    region=st.sampled_from(["SA", "IL", "IT", "US", "AE", "GB", "FR", "DE"]),
+)
+def test_numbers_written_nationally_get_phonenumbers_answer(prefix, digits, separator, region):
+    """Mostly the fast path's own ground: digits as merchants type them in their region."""
+    phone = separator.join([prefix + digits[:3], digits[3:7], digits[7:]]).strip(" -")
+    assert _answer(phone, region) == _phonenumbers_answer(phone, region)
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "answer"),
+    [
+        ("0501234567", "SA", ("+966501234567", None)),
+        ("050-123-4567", "IL", ("+972501234567", None)),
+        ("333 123 4567", "IT", ("+393331234567", None)),
+        ("07911 123456", "GB", ("+447911123456", None)),
+        ("0501", "SA", None),  # too short once the prefix goes: parse decides
+        ("06 1234 5678", "IT", None),  # Italian leading zero
+        ("966501234567", "SA", None),  # starts with the country code
+        ("00966501234567", "SA", None),  # the international dialling prefix
+        ("4165551234", "CA", None),  # CA shares +1 with the US
+        ("011 2345 6789", "BR", None),  # carrier codes
+        ("0501234567", None, None),
+        ("050 123 4567 x12", "SA", None),  # an extension
+    ],
+)
+def test_national_fast_path_takes_only_plain_national_numbers(raw, region, answer):
+    assert (_national_answer(raw, region) if region else None) == answer

@@ -15,7 +15,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select, update
 
-from customers_plugin.models import ImportBatch, ImportKey
+from customers_plugin.models import ImportBatch, ImportRow
 from customers_plugin.services import commerce_cron, imports, sweeps
 from customers_plugin.services.errors import Conflict
 from customers_plugin.services.imports import runner
@@ -33,10 +33,10 @@ ROWS[4][0] = POISON  # line 5: the second chunk of two rows
 def _poisoned_write(real: Any, calls: list[int]) -> Any:
     """``write_chunk`` that raises (quoting the row, as drivers do) on the poisoned row."""
 
-    def write(session, options, parsed):
-        calls.append(len(parsed))
-        result = real(session, options, parsed)  # written, then the transaction rolls back
-        if any(row.values.get("email") == POISON for row in parsed):
+    def write(session, options, chunk):
+        calls.append(len(chunk.rows))
+        result = real(session, options, chunk)  # written, then the transaction rolls back
+        if any(row.email_key == POISON for row in chunk.rows):
             raise ValueError(f"value too long for row {POISON!r}")
         return result
 
@@ -55,9 +55,9 @@ def _start(state: Any, *, enqueue: bool = True) -> str:
     return started["id"]
 
 
-def _keys(state: Any, batch_id: str) -> int:
+def _staged(state: Any, batch_id: str) -> int:
     with state.db.session() as session:
-        return session.scalar(select(func.count()).where(ImportKey.batch_id == uuid.UUID(batch_id)))
+        return session.scalar(select(func.count()).where(ImportRow.batch_id == uuid.UUID(batch_id)))
 
 
 def _emails(state: Any) -> list[str]:
@@ -91,7 +91,7 @@ def test_an_inline_import_that_fails_is_marked_failed_and_resumes_from_its_check
     assert "2 of 6 rows were imported (up to line 3" in failed["message"]
     assert POISON not in failed["message"] and "too long" not in failed["message"]
     assert _emails(chunked) == ["c0@example.com", "c1@example.com"]  # nothing half-written
-    assert file_path(chunked, batch_id).exists() and _keys(chunked, batch_id) > 0
+    assert file_path(chunked, batch_id).exists() and _staged(chunked, batch_id) > 0
 
     monkeypatch.setattr(runner, "write_chunk", real)
     resumed = Staff(chunked.app, "a").post(f"/imports/{batch_id}/resume")
@@ -105,7 +105,7 @@ def test_an_inline_import_that_fails_is_marked_failed_and_resumes_from_its_check
     )
     assert done["message"] is None
     assert _emails(chunked) == sorted(r[0] for r in ROWS[1:])  # each exactly once
-    assert not file_path(chunked, batch_id).exists() and _keys(chunked, batch_id) == 0
+    assert not file_path(chunked, batch_id).exists() and _staged(chunked, batch_id) == 0
 
 
 def test_only_a_failed_import_with_its_file_can_be_resumed(chunked, monkeypatch):
@@ -126,7 +126,7 @@ def test_only_a_failed_import_with_its_file_can_be_resumed(chunked, monkeypatch)
     assert batch(chunked, failed_id, "a")["status"] == "failed"
 
 
-def test_undoing_a_failed_import_reverses_its_chunks_and_drops_its_file_and_keys(
+def test_undoing_a_failed_import_reverses_its_chunks_and_drops_its_file_and_staged_rows(
     chunked, monkeypatch
 ):
     monkeypatch.setattr(runner, "write_chunk", _poisoned_write(runner.write_chunk, []))
@@ -135,7 +135,7 @@ def test_undoing_a_failed_import_reverses_its_chunks_and_drops_its_file_and_keys
     imports.request_undo(chunked, "a", uuid.UUID(batch_id))
     assert batch(chunked, batch_id, "a")["status"] == "undone"
     assert customers_of(chunked.db) == []
-    assert not file_path(chunked, batch_id).exists() and _keys(chunked, batch_id) == 0
+    assert not file_path(chunked, batch_id).exists() and _staged(chunked, batch_id) == 0
     with pytest.raises(Conflict):
         imports.resume_import(chunked, "a", uuid.UUID(batch_id))
 
@@ -152,9 +152,9 @@ def _backdate(state: Any, batch_id: str, minutes: int) -> None:
 def _kill_on_chunk(real: Any, n: int) -> Any:
     calls = {"n": 0}
 
-    def write(session, options, parsed):
+    def write(session, options, chunk):
         calls["n"] += 1
-        result = real(session, options, parsed)
+        result = real(session, options, chunk)
         if calls["n"] == n:
             raise SystemExit("worker killed")  # not an Exception: no job code runs after it
         return result
@@ -198,9 +198,9 @@ def test_a_run_whose_batch_was_failed_meanwhile_rolls_its_chunk_back_and_stops(
     batch_id = _start(chunked, enqueue=False)
     calls = {"n": 0}
 
-    def counted(session, options, parsed):
+    def counted(session, options, chunk):
         calls["n"] += 1
-        return real(session, options, parsed)
+        return real(session, options, chunk)
 
     def progress(info):  # called between chunks, after each commit
         if info["status"] == "importing" and info["rows_done"] == 2:

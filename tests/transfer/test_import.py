@@ -121,6 +121,31 @@ def test_row_problems_are_reported_with_physical_line_column_and_reason(state):
     assert (result["created"], result["errors"], result["total_rows"]) == (1, 6, 7)
 
 
+def test_a_duplicate_row_names_the_first_good_row_and_marks_no_later_row(make_app, tmp_path):
+    """Across chunks too: the first row wins; a row refused as a duplicate does not make a
+    later row carrying its other key a duplicate of it."""
+    app = make_app(
+        CUSTOMERS_TRANSFER_FOLDER=str(tmp_path / "transfer"), CUSTOMERS_IMPORT_CHUNK_ROWS=2
+    )
+    state = app.extensions["customers"]
+    rows = [
+        ["email", "phone"],
+        ["a@example.com", "+390612345678"],  # line 2
+        ["b@example.com", "+390612345679"],  # line 3
+        ["A@example.com", "+390612345670"],  # line 4: duplicate of line 2 (another chunk)
+        ["c@example.com", "+390612345670"],  # line 5: the phone of a refused row: imported
+        ["d@example.com", "+39 06 1234 5679"],  # line 6: duplicate of line 3 by phone
+    ]
+    result = run_import(state, csv_bytes(rows), policy="skip-bad-rows")
+    assert report(state, result["id"]) == [
+        (4, "email", "duplicate of line 2"),
+        (6, "phone", "duplicate of line 3"),
+    ]
+    assert (result["created"], result["errors"], result["rows_done"]) == (3, 2, 5)
+    emails = sorted(c.email for c in customers_of(state.db))
+    assert emails == ["a@example.com", "b@example.com", "c@example.com"]
+
+
 def test_reject_file_policy_imports_nothing_when_any_row_is_bad(state):
     rows = [["email"], ["good@example.com"], ["bad@"], ["also-good@example.com"]]
     result = run_import(state, csv_bytes(rows), policy="reject-file")

@@ -1,5 +1,6 @@
-"""The validation pass stages the rows that passed; the writing pass reads them back as they
-were validated (dates, custom fields, tags, consent) and nothing is left on disk afterwards."""
+"""The validation pass stages every row; the writing pass reads chunks back in line order (bad
+rows counted, not returned), a matched row's values as they were validated (dates, custom
+fields, tags, consent), and nothing is left staged or on disk afterwards."""
 
 from __future__ import annotations
 
@@ -7,54 +8,85 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
+from sqlalchemy import func, select
+
+from customers_plugin.models import ImportBatch, ImportRow
 from customers_plugin.services.imports import staging
 from customers_plugin.services.imports.rows import ParsedRow
 
 from .conftest import csv_bytes, run_import
 
 
-def _row(line: int, **kw: object) -> ParsedRow:
-    return ParsedRow(line, **kw)
+def _batch(state) -> uuid.UUID:
+    with state.db.transaction() as session:
+        batch = ImportBatch(store_id="s1", options={})
+        session.add(batch)
+        session.flush()
+        return batch.id
 
 
-def test_staged_chunks_read_back_equal_and_leave_out_bad_rows(tmp_path: Path) -> None:
-    upload = tmp_path / "batch.csv"
+def _staged_count(state, batch_id: uuid.UUID | None = None) -> int:
+    query = select(func.count()).select_from(ImportRow)
+    if batch_id is not None:
+        query = query.where(ImportRow.batch_id == batch_id)
+    with state.db.session() as session:
+        return session.scalar(query)
+
+
+def test_staged_chunks_read_back_in_line_order_with_bad_rows_counted(state) -> None:
+    batch_id = _batch(state)
     field_id = uuid.uuid4()
-    good = _row(
+    good = ParsedRow(
         2,
-        values={"name": "ليلى כהן", "birthdate": dt.date(1990, 2, 28), "phone": "+966501234567"},
+        values={
+            "email": "Layla@Example.com",
+            "name": "ليلى כהן",
+            "birthdate": dt.date(1990, 2, 28),
+            "phone": "+966501234567",
+        },
         email_key="layla@example.com",
         fields={field_id: ("size", "M")},
         tags=["VIP", "Cliente fedele"],
         consent="subscribed",
     )
-    bad = _row(3, values={"name": "x"}, errors=[("email", "not a valid email address")])
-    later = _row(7, values={"name": "Giulia"}, email_key="g@example.it")
-    stager = staging.Stager(upload)
-    stager.add([good, bad])
-    stager.add([later])
-    stager.complete()
+    bad = ParsedRow(3, values={"name": "x"}, errors=[("email", "not a valid email address")])
+    later = ParsedRow(7, values={"name": "Giulia"}, email_key="g@example.it")
+    with state.db.transaction() as session:
+        staging.stage(session, batch_id, [good, bad])
+        staging.stage(session, batch_id, [later])
 
-    chunks = list(staging.read_chunks(upload, after_line=0))
-    assert [(c.first_line, c.last_line, c.size) for c in chunks] == [(2, 3, 2), (7, 7, 1)]
-    assert chunks[0].rows == [good] and chunks[1].rows == [later]
-    assert [c.last_line for c in staging.read_chunks(upload, after_line=3)] == [7]
-    # a checkpoint inside a chunk (the chunk size changed between runs): only later rows
-    resumed = list(staging.read_chunks(upload, after_line=2))
-    assert [(c.first_line, c.size, c.rows) for c in resumed] == [(3, 1, []), (7, 1, [later])]
+    with state.db.session() as session:
+        first = staging.next_chunk(session, batch_id, after_line=1, size=2)
+        assert (first.after_line, first.last_line, first.size) == (1, 3, 2)
+        (row,) = first.rows
+        assert (row.line, row.email_key, row.phone, row.consent) == (
+            2,
+            "layla@example.com",
+            "+966501234567",
+            "subscribed",
+        )
+        assert row.tags == ["VIP", "Cliente fedele"] and row.fields == {field_id: ("size", "M")}
+        assert isinstance(row.customer_id, uuid.UUID)
+        rest = staging.next_chunk(session, batch_id, after_line=3, size=2)
+        assert (rest.last_line, rest.size, [r.line for r in rest.rows]) == (7, 1, [7])
+        assert staging.next_chunk(session, batch_id, after_line=7, size=2) is None
+        # the writing pass reads a matched row back whole, as validated; bad rows never
+        assert staging.parsed_rows(session, batch_id, [2, 3, 7]) == [good, later]
+
+    with state.db.transaction() as session:
+        staging.clear(session, batch_id, up_to_line=3)
+    assert _staged_count(state, batch_id) == 1
+    with state.db.transaction() as session:
+        staging.clear(session, batch_id)
+    assert _staged_count(state, batch_id) == 0
 
 
-def test_an_abandoned_pass_leaves_no_staged_file(tmp_path: Path) -> None:
-    upload = tmp_path / "batch.csv"
-    stager = staging.Stager(upload)
-    stager.add([_row(2, values={"name": "a"})])
-    stager.abandon()
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_a_finished_import_removes_its_staged_rows(state, tmp_path: Path) -> None:
+def test_a_finished_import_leaves_no_staged_rows_nor_file(state, tmp_path: Path) -> None:
     data = csv_bytes([["email", "birthdate"], ["a@example.com", "1985-07-01"]])
     result = run_import(state, data)
     assert result["status"] == "done" and result["created"] == 1
+    rejected = run_import(state, csv_bytes([["email"], ["b@example.com"], ["not an email"]]))
+    assert rejected["status"] == "rejected"
+    assert _staged_count(state) == 0
     folder = tmp_path / "transfer" / "imports"
     assert list(folder.iterdir()) == []

@@ -117,12 +117,12 @@ def test_a_worker_killed_mid_import_resumes_from_its_checkpoint_without_duplicat
     real_write = runner.write_chunk
     calls = {"n": 0}
 
-    def dying_write(session, options, parsed):
+    def dying_write(session, options, chunk):
         calls["n"] += 1
         if calls["n"] == 3:  # the third chunk: the worker dies inside its transaction
-            real_write(session, options, parsed)
+            real_write(session, options, chunk)
             raise SystemExit("worker killed")
-        return real_write(session, options, parsed)
+        return real_write(session, options, chunk)
 
     monkeypatch.setattr(runner, "write_chunk", dying_write)
     with pytest.raises(SystemExit):

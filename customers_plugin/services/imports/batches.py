@@ -34,7 +34,7 @@ from .. import settings
 from ..errors import Conflict, Invalid, NotFound, invalid
 from .columns import EXAMPLE, FIELD_PREFIX, map_header, template_columns
 from .decoding import CsvFile, FileProblem
-from .runner import summary, unchanged_counts
+from .runner import summary
 from .storage import custom_fields_of, file_path, save_upload
 
 if TYPE_CHECKING:
@@ -285,8 +285,7 @@ def list_batches(session: Session, store_id: str, limit: int = 50) -> list[dict[
             .limit(limit)
         )
     )
-    unchanged = unchanged_counts(session, [b.id for b in rows])
-    return [summary(b, unchanged.get(b.id, 0)) for b in rows]
+    return [summary(b) for b in rows]
 
 
 def report_rows(

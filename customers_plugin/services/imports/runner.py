@@ -1,10 +1,12 @@
-"""Running an import batch: a validation pass (every row checked, duplicates found through the
-batch's key table, the total counted), then, unless the file is refused, the writing pass in
-chunks of ``CUSTOMERS_IMPORT_CHUNK_ROWS`` rows, each committed together with its checkpoint
-(the last line done) and the batch's counters.
+"""Running an import batch: a validation pass (every row checked and staged, duplicates found
+through the staged rows' keys: ``staging``, the total counted), then, unless the file is
+refused, the writing pass over the staged rows in chunks of ``CUSTOMERS_IMPORT_CHUNK_ROWS``
+rows, each committed together with its checkpoint (the last line done) and the batch's
+counters.
 
-A retry (a worker killed mid-import) re-validates (idempotent: keys and errors are inserted
-with ON CONFLICT DO NOTHING) and resumes after the checkpoint, so no row is written twice.
+A retry (a worker killed mid-import) re-validates (the rows staged anew, errors inserted with
+ON CONFLICT DO NOTHING) and resumes after the checkpoint, so no row
+is written twice.
 Each chunk commits only if the batch is still ``importing`` at the checkpoint this run started
 the chunk from: a run whose batch was meanwhile marked failed (its worker looked dead) or taken
 over by a resumed run rolls its chunk back and stops (``Superseded``).
@@ -16,16 +18,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from ...db import after_commit, insert, one_of
+from ...db import after_commit, insert
 from ...i18n import _
 from ...models import (
     Customer,
@@ -33,7 +35,6 @@ from ...models import (
     CustomerTag,
     ImportBatch,
     ImportChange,
-    ImportKey,
     ImportRowError,
 )
 from ...types import utcnow
@@ -48,7 +49,7 @@ from .decoding import CsvFile, FileProblem, Row
 from .parallel import parsed_chunks
 from .rows import ParsedRow, parse_row
 from .storage import custom_fields_of, file_path
-from .writer import UNCHANGED, ChunkResult, WriteOptions, write_chunk
+from .writer import ChunkResult, WriteOptions, write_chunk
 
 if TYPE_CHECKING:
     from ...state import CustomersState
@@ -98,36 +99,21 @@ def run_batch(
     def parse(row: Row) -> ParsedRow:
         return parse_row(row, columns, types, region)
 
-    # reject-file must see every row before writing one: a validation pass, then the writing
-    # pass. skip-bad-rows validates each chunk as it writes it (rows are counted first, cheaply,
-    # for the progress total).
-    validate_first = options.get("policy", "reject-file") == "reject-file"
+    # every row is validated (and staged) before the first is written: reject-file refuses a
+    # file with any bad row, skip-bad-rows writes the good ones
+    reject_bad = options.get("policy", "reject-file") == "reject-file"
     try:
         _set(state, batch_id, status="validating", started_at=utcnow())
-        if validate_first:
-            _total, bad = _validate(state, batch_id, csv_file, parse, chunk, workers, report)
-            if bad and _nothing_written(state, batch_id):
-                return _finish(
-                    state,
-                    batch_id,
-                    "rejected",
-                    f"{bad} row(s) have problems; nothing was imported (see the report)",
-                )
-        else:
-            _set(state, batch_id, total_rows=sum(1 for _row in csv_file.rows()))
+        _total, bad = _validate(state, batch_id, csv_file, parse, chunk, workers, report)
+        if bad and reject_bad and _nothing_written(state, batch_id):
+            return _finish(
+                state,
+                batch_id,
+                "rejected",
+                f"{bad} row(s) have problems; nothing was imported (see the report)",
+            )
         _set(state, batch_id, status="importing")
-        _write(
-            state,
-            batch_id,
-            store_id,
-            options,
-            csv_file,
-            parse,
-            chunk,
-            workers,
-            report,
-            validate_first,
-        )
+        _write(state, batch_id, store_id, options, chunk, report)
     except FileProblem as exc:
         return _finish(state, batch_id, "failed", str(exc))
     except Superseded:
@@ -180,12 +166,11 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
 
 def _parsed(
     rows: Iterator[Row], parse: Callable[[Row], ParsedRow], chunk: int, workers: int
-) -> Generator[tuple[int, int, list[ParsedRow]], None, None]:
-    """(last line, row count, parsed rows) of each chunk, parsed ahead by the workers if any
-    (closing this generator stops them)."""
+) -> Generator[list[ParsedRow], None, None]:
+    """The parsed rows of each chunk, parsed ahead by the workers if any (closing this
+    generator stops them)."""
     with closing(parsed_chunks(_chunks(rows, chunk), parse, workers)) as blocks:
-        for parsed in blocks:
-            yield parsed[-1].line, len(parsed), parsed
+        yield from blocks
 
 
 def _validate(
@@ -198,27 +183,21 @@ def _validate(
     report: Progress,
 ) -> tuple[int, int]:
     total = 0
-    stager = staging.Stager(csv_file.path)
-    try:
-        chunks = _parsed(csv_file.rows(), parse, chunk, workers)
-        with closing(chunks):
-            for _last, _size, parsed in chunks:
-                total += len(parsed)
-                with state.db.transaction() as session:
-                    _mark_duplicates(session, batch_id, parsed)
-                    errors = [(p.line, c, r) for p in parsed for c, r in p.errors]
-                    _record_errors(session, batch_id, errors)
-                    session.execute(
-                        update(ImportBatch)
-                        .where(ImportBatch.id == batch_id)
-                        .values(total_rows=total)
-                    )
-                stager.add(parsed)
-                report({"status": "validating", "total_rows": total, "rows_done": 0})
-    except BaseException:
-        stager.abandon()
-        raise
-    stager.complete()
+    with state.db.transaction() as session:
+        staging.clear(session, batch_id)  # a retried run validates anew
+    chunks = _parsed(csv_file.rows(), parse, chunk, workers)
+    with closing(chunks):
+        for parsed in chunks:
+            total += len(parsed)
+            with state.db.transaction() as session:
+                staging.mark_duplicates(session, batch_id, parsed)
+                errors = [(p.line, c, r) for p in parsed for c, r in p.errors]
+                _record_errors(session, batch_id, errors)
+                staging.stage(session, batch_id, parsed)
+                session.execute(
+                    update(ImportBatch).where(ImportBatch.id == batch_id).values(total_rows=total)
+                )
+            report({"status": "validating", "total_rows": total, "rows_done": 0})
     with state.db.transaction() as session:
         bad = session.scalar(
             select(func.count(func.distinct(ImportRowError.line))).where(
@@ -231,38 +210,6 @@ def _validate(
             .values(total_rows=total, error_count=bad)
         )
     return total, bad
-
-
-def _mark_duplicates(session: Session, batch_id: uuid.UUID, rows: Sequence[ParsedRow]) -> None:
-    """Give every row repeating an email or phone of an earlier row a duplicate error."""
-    first: dict[str, int] = {}
-    for row in rows:
-        if not row.errors:
-            for _column, key in row.keys:
-                first.setdefault(key, row.line)
-    if not first:
-        return
-    known = dict(
-        session.execute(
-            select(ImportKey.key, ImportKey.line).where(
-                ImportKey.batch_id == batch_id, one_of(session, ImportKey.key, list(first))
-            )
-        ).all()
-    )
-    # one run per batch at a time (deterministic job id), and a chunk commits whole: the keys
-    # not found are new
-    insert_rows(
-        session,
-        ImportKey.__table__,
-        [{"batch_id": batch_id, "key": k, "line": n} for k, n in first.items() if k not in known],
-    )
-    known = {**first, **known}
-    for row in rows:
-        if row.errors:
-            continue
-        for column, key in row.keys:
-            if known.get(key, row.line) < row.line:
-                row.errors.append((column, f"duplicate of line {known[key]}"))
 
 
 def _record_errors(
@@ -283,15 +230,10 @@ def _write(
     batch_id: uuid.UUID,
     store_id: str,
     options: dict[str, Any],
-    csv_file: CsvFile,
-    parse: Callable[[Row], ParsedRow],
     chunk: int,
-    workers: int,
     report: Progress,
-    validated: bool,
 ) -> None:
-    """The writing pass, from the checkpoint on. ``validated``: the validation pass has run
-    (bad lines are in the report already); otherwise each chunk is validated here."""
+    """The writing pass over the staged rows, from the checkpoint on."""
     with state.db.session() as session:
         batch = session.get(ImportBatch, batch_id)
         checkpoint = batch.checkpoint_line
@@ -305,59 +247,47 @@ def _write(
         update_existing=options.get("on_existing") == "update",
     )
     dry_run = bool(options.get("dry_run"))
-    if validated:  # the rows that passed, as the validation pass staged them
-        chunks: Generator[tuple[int, int, Any], None, None] = (
-            (c.last_line, c.size, c.rows) for c in staging.read_chunks(csv_file.path, checkpoint)
-        )
-    else:
-        remaining = (row for row in csv_file.rows() if row.line > checkpoint)
-        chunks = _parsed(remaining, parse, chunk, workers)
     committed = checkpoint  # where this run's next chunk must find the batch
-    with closing(chunks):
-        for last, size, rows in chunks:
-            with state.db.transaction() as session:
-                if validated:
-                    good, found_bad = rows, 0
-                else:
-                    good = rows
-                    _mark_duplicates(session, batch_id, good)
-                    errors = [(p.line, c, r) for p in good for c, r in p.errors]
-                    _record_errors(session, batch_id, errors)
-                    found_bad = len({line for line, _c, _r in errors})
-                good = [row for row in good if not row.errors]
-                with session.begin_nested() as savepoint:
-                    result = write_chunk(session, write_options, good)
-                    if dry_run:
-                        savepoint.rollback()
-                # after the savepoint: SQLAlchemy's after_commit also fires when a SAVEPOINT is
-                # released, which would run the session's outbox before the real commit
-                if not dry_run:
-                    _after_write(state, session, store_id, result)
-                insert_rows(session, ImportChange.__table__, result.unchanged)
-                _record_errors(session, batch_id, result.errors)
-                new_bad = found_bad + len({line for line, _c, _r in result.errors})
-                moved = session.execute(
-                    update(ImportBatch)
-                    .where(
-                        ImportBatch.id == batch_id,
-                        ImportBatch.status == "importing",
-                        ImportBatch.checkpoint_line == committed,
-                    )
-                    .values(
-                        checkpoint_line=last,
-                        rows_done=ImportBatch.rows_done + size,
-                        created_count=ImportBatch.created_count + len(result.created),
-                        updated_count=ImportBatch.updated_count + len(result.updated),
-                        skipped_count=ImportBatch.skipped_count + result.skipped,
-                        error_count=ImportBatch.error_count + new_bad,
-                    )
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-                if not moved:  # rolls the chunk back
-                    raise Superseded(str(batch_id))
-            committed = last
-            with state.db.session() as session:
-                report(summary(session.get(ImportBatch, batch_id)))
+    while True:
+        with state.db.transaction() as session:
+            staged = staging.next_chunk(session, batch_id, committed, chunk)
+            if staged is None:
+                return
+            with session.begin_nested() as savepoint:
+                result = write_chunk(session, write_options, staged)
+                if dry_run:
+                    savepoint.rollback()
+            # after the savepoint: SQLAlchemy's after_commit also fires when a SAVEPOINT is
+            # released, which would run the session's outbox before the real commit
+            if not dry_run:
+                _after_write(state, session, store_id, result)
+            insert_rows(session, ImportChange.__table__, result.unchanged)
+            _record_errors(session, batch_id, result.errors)
+            staging.clear(session, batch_id, up_to_line=staged.last_line)
+            moved = session.execute(
+                update(ImportBatch)
+                .where(
+                    ImportBatch.id == batch_id,
+                    ImportBatch.status == "importing",
+                    ImportBatch.checkpoint_line == committed,
+                )
+                .values(
+                    checkpoint_line=staged.last_line,
+                    rows_done=ImportBatch.rows_done + staged.size,
+                    created_count=ImportBatch.created_count + len(result.created),
+                    updated_count=ImportBatch.updated_count + len(result.updated),
+                    unchanged_count=ImportBatch.unchanged_count + len(result.unchanged),
+                    skipped_count=ImportBatch.skipped_count + result.skipped,
+                    error_count=ImportBatch.error_count
+                    + len({line for line, _c, _r in result.errors}),
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not moved:  # rolls the chunk back
+                raise Superseded(str(batch_id))
+        committed = staged.last_line
+        with state.db.session() as session:
+            report(summary(session.get(ImportBatch, batch_id)))
 
 
 def _after_write(
@@ -393,7 +323,7 @@ def _finish(
             .execution_options(synchronize_session=False)
         ).rowcount
         if ended:
-            session.execute(delete(ImportKey).where(ImportKey.batch_id == batch_id))
+            staging.clear(session, batch_id)
     if ended:  # else the stall sweep ended it first (failed, resumable): file and keys stay
         _drop_file(state, batch_id, status)
     with state.db.session() as session:
@@ -405,33 +335,12 @@ def _drop_file(state: CustomersState, batch_id: uuid.UUID, status: str) -> None:
     path: Path = file_path(state, batch_id)
     try:
         path.unlink(missing_ok=True)
-        staging.remove(path)
     except OSError:
         log.warning("could not remove the file of import %s (%s)", batch_id, status)
 
 
-def unchanged_counts(session: Session, batch_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """How many rows of each batch matched a customer and changed nothing (their undo records
-    say ``unchanged``), in one query."""
-    if not batch_ids:
-        return {}
-    return dict(
-        session.execute(
-            select(ImportChange.batch_id, func.count())
-            .where(ImportChange.batch_id.in_(batch_ids), ImportChange.action == UNCHANGED)
-            .group_by(ImportChange.batch_id)
-        ).all()
-    )
-
-
-def summary(batch: ImportBatch, unchanged: int | None = None) -> dict[str, Any]:
-    """The progress and outcome of a batch, as shown by the API, the CLI and RQ job meta.
-
-    ``unchanged`` is counted from the batch's session unless given (see ``unchanged_counts``).
-    """
-    if unchanged is None:
-        session = object_session(batch)
-        unchanged = unchanged_counts(session, [batch.id]).get(batch.id, 0) if session else 0
+def summary(batch: ImportBatch) -> dict[str, Any]:
+    """The progress and outcome of a batch, as shown by the API, the CLI and RQ job meta."""
     return {
         "id": str(batch.id),
         "status": batch.status,
@@ -443,7 +352,7 @@ def summary(batch: ImportBatch, unchanged: int | None = None) -> dict[str, Any]:
         "rows_done": batch.rows_done,
         "created": batch.created_count,
         "updated": batch.updated_count,
-        "unchanged": unchanged,
+        "unchanged": batch.unchanged_count,
         "skipped": batch.skipped_count,
         "errors": batch.error_count,
         "created_at": batch.created_at,

@@ -1,112 +1,202 @@
-"""The validation pass's output, kept for the writing pass: the rows that passed, chunk by
-chunk, in a file beside the upload (one JSON line per chunk).
+"""The validation pass's output, kept for the writing pass in ``customers_import_rows``: every
+row of the file by its line, a good row with its parsed values and the id it gets if it creates
+a customer, a bad row with its line only (the writing pass counts it as done). The good rows'
+email and phone keys find the later rows that repeat them.
 
 Validating a row costs far more than reading it back (phone numbers above all), and a
-``reject-file`` import must validate every row before writing one; the writing pass reads these
-chunks instead of parsing the file again. Memory stays one chunk deep. The file is rewritten by
-every validation pass (a retried job validates again) and removed with the upload.
+``reject-file`` import must validate every row before writing one. Staged in the database, the
+rows that create customers are written by one ``INSERT … SELECT`` per chunk (``writer``): no
+Python touches them twice. Memory stays one chunk deep. Every validation pass stages anew (a
+retried job validates again); the writing pass removes each chunk's rows with the chunk, the
+end of the batch the rest.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from sqlalchemy import ARRAY, bindparam, delete, func, select, true
+from sqlalchemy.orm import Session
+
+from ...models import ImportRow
+from ...normalize import search_key
+from ...types import new_id
+from .bulk import insert_rows
 from .rows import ParsedRow
 
-_DATE = "$date"
+# the customer columns a row may carry, named as in ``ParsedRow.values`` and in both tables
+VALUE_COLUMNS = (
+    "email",
+    "phone",
+    "name",
+    "country",
+    "language",
+    "gender",
+    "birthdate",
+    "company",
+    "position",
+    "vat_id",
+)
+_EMPTY = dict.fromkeys(
+    ("customer_id", "email_key", "search_name", *VALUE_COLUMNS, "consent", "tags", "fields")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRow:
+    """What the writing pass needs of a good row to match it and to create its customer."""
+
+    line: int
+    customer_id: uuid.UUID  # the id of the customer it creates, if it matches nobody
+    email_key: str | None
+    phone: str | None
+    consent: str | None
+    tags: list[str]
+    fields: dict[uuid.UUID, tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
 class StagedChunk:
-    first_line: int
+    after_line: int  # the chunk holds the staged lines after this one, up to last_line
     last_line: int
     size: int  # rows in the chunk, good and bad
-    rows: list[ParsedRow]  # the chunk's rows that passed validation
+    rows: list[StagedRow]  # the good ones, in line order
 
 
-def staged_path(upload: Path) -> Path:
-    return upload.with_suffix(".validated")
+def stage(session: Session, batch_id: uuid.UUID, rows: Sequence[ParsedRow]) -> None:
+    """Stage one validated chunk: all its rows, those with errors by their line only."""
+    insert_rows(session, ImportRow.__table__, [_staged(batch_id, row) for row in rows])
 
 
-class Stager:
-    """Writes the chunks of one validation pass (to a temporary name, renamed when complete)."""
-
-    def __init__(self, upload: Path) -> None:
-        self._target = staged_path(upload)
-        self._partial = self._target.with_suffix(".part")
-        self._out: IO[str] = open(self._partial, "w", encoding="utf-8")  # noqa: SIM115
-
-    def add(self, chunk_rows: Sequence[ParsedRow]) -> None:
-        """Stage one validated chunk (all its rows; those with errors are left out)."""
-        chunk = {
-            "lines": [r.line for r in chunk_rows],
-            "rows": [_encode(r) for r in chunk_rows if not r.errors],
-        }
-        self._out.write(json.dumps(chunk, ensure_ascii=False, separators=(",", ":")) + "\n")
-
-    def complete(self) -> None:
-        self._out.close()
-        self._partial.replace(self._target)
-
-    def abandon(self) -> None:
-        self._out.close()
-        self._partial.unlink(missing_ok=True)
-
-
-def read_chunks(upload: Path, after_line: int) -> Iterator[StagedChunk]:
-    """The staged chunks, from the first row after ``after_line`` (the batch's checkpoint; a
-    chunk it falls inside keeps only its later rows).
-
-    :raises FileNotFoundError: when no complete validation pass was staged.
-    """
-    with open(staged_path(upload), encoding="utf-8") as staged:
-        for text in staged:
-            chunk = json.loads(text)
-            lines = [n for n in chunk["lines"] if n > after_line]
-            if lines:
-                rows = [_decode(r) for r in chunk["rows"] if r["line"] > after_line]
-                yield StagedChunk(lines[0], lines[-1], len(lines), rows)
-
-
-def remove(upload: Path) -> None:
-    staged_path(upload).unlink(missing_ok=True)
-
-
-def _encode(row: ParsedRow) -> dict[str, Any]:
-    return {
-        "line": row.line,
-        "values": {k: _plain(v) for k, v in row.values.items()},
-        "email_key": row.email_key,
-        "fields": {str(k): list(v) for k, v in row.fields.items()},
-        "tags": row.tags,
-        "consent": row.consent,
+def mark_duplicates(session: Session, batch_id: uuid.UUID, rows: Sequence[ParsedRow]) -> None:
+    """Give every good row repeating the email or phone of an earlier good row (staged, or
+    earlier in ``rows``) a duplicate error naming that row's line. A row found a duplicate is
+    bad: its keys mark no later row."""
+    good = [row for row in rows if not row.errors]
+    first = {
+        "email": _staged_lines(session, batch_id, ImportRow.email_key, [r.email_key for r in good]),
+        "phone": _staged_lines(
+            session, batch_id, ImportRow.phone, [r.values.get("phone") for r in good]
+        ),
     }
+    for row in good:
+        keys = (("email", row.email_key), ("phone", row.values.get("phone")))
+        for column, key in keys:
+            if key and key in first[column]:
+                row.errors.append((column, f"duplicate of line {first[column][key]}"))
+        if not row.errors:
+            for column, key in keys:
+                if key:
+                    first[column][key] = row.line
 
 
-def _decode(data: dict[str, Any]) -> ParsedRow:
-    return ParsedRow(
-        line=data["line"],
-        values={k: _typed(v) for k, v in data["values"].items()},
-        email_key=data["email_key"],
-        fields={uuid.UUID(k): (v[0], v[1]) for k, v in data["fields"].items()},
-        tags=data["tags"],
-        consent=data["consent"],
+def _staged_lines(
+    session: Session, batch_id: uuid.UUID, column: Any, keys: list[str | None]
+) -> dict[str, int]:
+    """The line of the staged good row holding each of ``keys`` in ``column`` (one at most:
+    a duplicate is staged without its keys)."""
+    wanted = sorted({key for key in keys if key})
+    if not wanted:
+        return {}
+    if session.get_bind().dialect.name != "postgresql":
+        query = select(column, ImportRow.line).where(
+            ImportRow.batch_id == batch_id, column.in_(wanted)
+        )
+        return dict(session.execute(query).all())
+    # one index probe per key: ``column = ANY(:keys)`` would be planned on the staged table's
+    # statistics, which lag behind a validation pass that grows it by a chunk per transaction
+    keys_array = bindparam("keys", wanted, type_=ARRAY(column.type))
+    key = func.unnest(keys_array).table_valued("key").render_derived(name="wanted")
+    line = (
+        select(ImportRow.line)
+        .where(column == key.c.key, ImportRow.batch_id == batch_id)
+        .limit(1)
+        .lateral()
     )
+    query = select(key.c.key, line.c.line).select_from(key.join(line, true()))
+    return dict(session.execute(query).all())
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return {_DATE: value.isoformat()}
-    return value
+def clear(session: Session, batch_id: uuid.UUID, up_to_line: int | None = None) -> None:
+    """Remove the batch's staged rows (those up to ``up_to_line`` only, when given)."""
+    statement = delete(ImportRow).where(ImportRow.batch_id == batch_id)
+    if up_to_line is not None:
+        statement = statement.where(ImportRow.line <= up_to_line)
+    session.execute(statement.execution_options(synchronize_session=False))
 
 
-def _typed(value: Any) -> Any:
-    if isinstance(value, dict) and _DATE in value:
-        return dt.date.fromisoformat(value[_DATE])
-    return value
+def next_chunk(
+    session: Session, batch_id: uuid.UUID, after_line: int, size: int
+) -> StagedChunk | None:
+    """The next ``size`` staged rows after ``after_line`` (None: none are left)."""
+    found = session.execute(
+        select(
+            ImportRow.line,
+            ImportRow.ok,
+            ImportRow.customer_id,
+            ImportRow.email_key,
+            ImportRow.phone,
+            ImportRow.consent,
+            ImportRow.tags,
+            ImportRow.fields,
+        )
+        .where(ImportRow.batch_id == batch_id, ImportRow.line > after_line)
+        .order_by(ImportRow.line)
+        .limit(size)
+    ).all()
+    if not found:
+        return None
+    good = [
+        StagedRow(line, customer_id, email_key, phone, consent, tags or [], _fields(fields))
+        for line, ok, customer_id, email_key, phone, consent, tags, fields in found
+        if ok
+    ]
+    return StagedChunk(after_line, found[-1].line, len(found), good)
+
+
+def parsed_rows(session: Session, batch_id: uuid.UUID, lines: Sequence[int]) -> list[ParsedRow]:
+    """The staged good rows of ``lines`` as validated, in line order."""
+    if not lines:
+        return []
+    found = session.scalars(
+        select(ImportRow)
+        .where(ImportRow.batch_id == batch_id, ImportRow.line.in_(lines), ImportRow.ok)
+        .order_by(ImportRow.line)
+    )
+    return [
+        ParsedRow(
+            line=r.line,
+            values={n: v for n in VALUE_COLUMNS if (v := getattr(r, n)) is not None},
+            email_key=r.email_key,
+            fields=_fields(r.fields),
+            tags=r.tags or [],
+            consent=r.consent,
+        )
+        for r in found
+    ]
+
+
+def _staged(batch_id: uuid.UUID, row: ParsedRow) -> dict[str, Any]:
+    if row.errors:
+        return {"batch_id": batch_id, "line": row.line, "ok": False, **_EMPTY}
+    values = row.values
+    staged = {n: values.get(n) for n in VALUE_COLUMNS}
+    staged.update(
+        batch_id=batch_id,
+        line=row.line,
+        ok=True,
+        customer_id=new_id(),
+        email_key=row.email_key,
+        search_name=search_key(values.get("name")),
+        consent=row.consent,
+        tags=row.tags or None,
+        fields={str(k): list(v) for k, v in row.fields.items()} or None,
+    )
+    return staged
+
+
+def _fields(data: dict[str, list[str]] | None) -> dict[uuid.UUID, tuple[str, str]]:
+    return {uuid.UUID(k): (v[0], v[1]) for k, v in (data or {}).items()}

@@ -24,7 +24,6 @@ from ...models import (
     FieldValue,
     ImportBatch,
     ImportChange,
-    ImportKey,
     NoteFile,
 )
 from ...normalize import search_key
@@ -103,11 +102,10 @@ def run_undo(state: CustomersState, batch_id: uuid.UUID | str) -> dict[str, Any]
                 "{n} created customer(s) kept: they have orders or bookings since", n=kept
             )
         # a failed batch kept these to be resumable; undone, it never runs again
-        session.execute(delete(ImportKey).where(ImportKey.batch_id == batch_id))
+        staging.clear(session, batch_id)
         session.flush()
         result = summary(batch)
     file_path(state, batch_id).unlink(missing_ok=True)
-    staging.remove(file_path(state, batch_id))
     return result
 
 

@@ -1,7 +1,8 @@
-"""Writing one chunk of validated rows, set-based: one query finds the existing customers,
-Core ``insert()`` executemany creates the new ones, and the undo record (created, or the
-previous values of what was updated; tags and source added) is written in the same
-transaction as the rows themselves.
+"""Writing one chunk of staged rows, set-based: one query finds the existing customers the
+rows match; the rows that match nobody become customers (with their ``import`` source and undo
+record) by ``INSERT … SELECT`` from the staged rows, without passing through Python; the matched
+rows are compared and updated here, their undo record holding the previous values. Tags, custom
+fields and consent events follow, all in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import JSON, case, cast, delete, literal, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from ...db import insert, one_of
@@ -24,12 +25,15 @@ from ...models import (
     CustomerTag,
     FieldValue,
     ImportChange,
+    ImportRow,
     Tag,
 )
 from ...normalize import search_key
 from ...types import new_id, utcnow
+from . import staging
 from .bulk import insert_rows
 from .rows import ParsedRow, jsonable
+from .staging import StagedChunk, StagedRow
 
 SOURCE = "import"
 UNCHANGED = "unchanged"  # the action of an undo record that changed nothing
@@ -53,6 +57,8 @@ _MATCH_COLUMNS = (
     Customer.marketing_consent_source,
 )
 
+Linked = list[tuple[uuid.UUID, ParsedRow | StagedRow]]  # a customer and the row that names it
+
 
 @dataclass(frozen=True, slots=True)
 class WriteOptions:
@@ -74,34 +80,140 @@ class ChunkResult:
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # line, column, reason
 
 
-def write_chunk(session: Session, options: WriteOptions, rows: Sequence[ParsedRow]) -> ChunkResult:
-    """Create or update the customers of ``rows`` (valid rows, no duplicates among them)."""
+def write_chunk(session: Session, options: WriteOptions, chunk: StagedChunk) -> ChunkResult:
+    """Create or update the customers of the chunk's good rows (no duplicates among them)."""
     result = ChunkResult()
+    rows = chunk.rows
     if not rows:
         return result
     now = utcnow()
+    by_email, by_phone = _existing(session, options.store_id, rows)
+    matched = [
+        row.line
+        for row in rows
+        if (row.email_key and row.email_key in by_email) or (row.phone and row.phone in by_phone)
+    ]
+    fresh = [row for row in rows if row.line not in set(matched)] if matched else rows
+    _create(session, options, chunk, matched, now)
+    result.created = [row.customer_id for row in fresh]
+    consent_events = [
+        _consent_event(options, row.customer_id, "subscribed", now)
+        for row in fresh
+        if _consent_for(row, options) == "subscribed"
+    ]
+    changes: list[dict[str, Any]] = []  # the undo records of the matched rows
+    linked: Linked = [(row.customer_id, row) for row in fresh]
+    if matched:
+        known = staging.parsed_rows(session, options.batch_id, matched)
+        written = _update(session, options, known, (by_email, by_phone), result, now)
+        for customer_id, row, change, event in written:
+            linked.append((customer_id, row))
+            changes.append(change)
+            if event is not None:
+                consent_events.append(event)
+    updated = set(result.updated)
+    change_by_id = {c["customer_id"]: c for c in changes}
+    _add_tags(session, options, linked, updated, change_by_id, now)
+    _write_fields(session, options.store_id, linked, updated, change_by_id)
+    _keep_unchanged(result, change_by_id)
+    still = [cid for cid in result.updated if change_by_id[cid]["action"] != UNCHANGED]
+    _add_sources(session, options.store_id, still, change_by_id, now)
+    insert_rows(session, ConsentEvent.__table__, consent_events)
+    insert_rows(session, ImportChange.__table__, [c for c in changes if c["action"] != UNCHANGED])
+    return result
+
+
+def _create(
+    session: Session,
+    options: WriteOptions,
+    chunk: StagedChunk,
+    matched: Sequence[int],
+    now: dt.datetime,
+) -> None:
+    """The customers of the chunk's rows that match nobody, their ``import`` source and their
+    undo records, each by one ``INSERT … SELECT`` from the staged rows."""
+    staged = ImportRow.__table__.c
+    where = [
+        staged.batch_id == options.batch_id,
+        staged.line > chunk.after_line,
+        staged.line <= chunk.last_line,
+        staged.ok == true(),
+    ]
+    if matched:
+        where.append(staged.line.not_in(list(matched)))
+    if options.subscribe:
+        consent: Any = literal("subscribed")
+        given: Any = true()
+    else:
+        consent = case((staged.consent.is_not(None), staged.consent), else_=literal("not_set"))
+        given = staged.consent.is_not(None)
+    columns = {
+        "id": staged.customer_id,
+        "store_id": literal(options.store_id),
+        "email": staged.email,
+        "email_normalized": staged.email_key,
+        **{name: staged[name] for name in staging.VALUE_COLUMNS if name != "email"},
+        "search_name": staged.search_name,
+        "marketing_consent": consent,
+        "marketing_consent_at": case((given, literal(now, Customer.joined_at.type))),
+        "marketing_consent_source": case((given, literal(SOURCE))),
+        "joined_at": literal(now, Customer.joined_at.type),
+        "updated_at": literal(now, Customer.joined_at.type),
+    }
+    _insert_from(session, Customer.__table__, columns, where)
+    _insert_from(
+        session,
+        CustomerSource.__table__,
+        {
+            "customer_id": staged.customer_id,
+            "source": literal(SOURCE),
+            "store_id": literal(options.store_id),
+            "first_seen_at": literal(now, CustomerSource.first_seen_at.type),
+        },
+        where,
+    )
+    _insert_from(
+        session,
+        ImportChange.__table__,
+        {
+            "batch_id": literal(options.batch_id, ImportChange.batch_id.type),
+            "customer_id": staged.customer_id,
+            "store_id": literal(options.store_id),
+            "line": staged.line,
+            "action": literal("created"),
+            "previous": cast(literal("{}"), JSON),
+            "added_tags": cast(literal("[]"), JSON),
+            "added_source": true(),
+        },
+        where,
+    )
+
+
+def _insert_from(session: Session, table: Any, columns: dict[str, Any], where: list[Any]) -> None:
+    query = select(*(value.label(name) for name, value in columns.items())).where(*where)
+    session.execute(table.insert().from_select(list(columns), query))
+
+
+def _update(
+    session: Session,
+    options: WriteOptions,
+    rows: Sequence[ParsedRow],
+    matches: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]],
+    result: ChunkResult,
+    now: dt.datetime,
+) -> list[tuple[uuid.UUID, ParsedRow, dict[str, Any], dict[str, Any] | None]]:
+    """Compare and update the customers that ``rows`` match (or skip them, as the options
+    say): for each customer updated, its row, its undo record and its consent event if any."""
     store_id = options.store_id
-    by_email, by_phone = _existing(session, store_id, rows)
+    by_email, by_phone = matches
     touched = _touched_by_batch(
         session, options.batch_id, [c["id"] for c in {**by_email, **by_phone}.values()]
     )
-    new_rows: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    consent_events: list[dict[str, Any]] = []
-    linked: list[tuple[uuid.UUID, ParsedRow]] = []
+    written = []
     for row in rows:
-        match = (by_email.get(row.email_key) if row.email_key else None) or (
-            by_phone.get(row.values.get("phone")) if row.values.get("phone") else None
-        )
-        if match is None:
-            customer_id = new_id()
-            new_rows.append(_new_customer(customer_id, store_id, row, options, now))
-            if _consent_for(row, options) == "subscribed":
-                consent_events.append(_consent_event(options, customer_id, "subscribed", now))
-            changes.append(_change(options, customer_id, row.line, "created"))
-            result.created.append(customer_id)
-            linked.append((customer_id, row))
-            continue
+        match = (by_email.get(row.email_key) if row.email_key else None) or by_phone[
+            row.values["phone"]
+        ]
         if match["id"] in touched:
             result.errors.append(
                 (row.line, "email", f"same customer as line {touched[match['id']]}")
@@ -115,6 +227,7 @@ def write_chunk(session: Session, options: WriteOptions, rows: Sequence[ParsedRo
         if problem:
             result.errors.append((row.line, *problem))
             continue
+        event = None
         consent = _consent_for(row, options)
         if consent and consent != match["marketing_consent"]:
             previous.update({c: jsonable(match[c]) for c in CONSENT_COLUMNS})
@@ -123,7 +236,7 @@ def write_chunk(session: Session, options: WriteOptions, rows: Sequence[ParsedRo
                 marketing_consent_at=now,
                 marketing_consent_source=SOURCE,
             )
-            consent_events.append(_consent_event(options, match["id"], consent, now))
+            event = _consent_event(options, match["id"], consent, now)
         if values:
             values["updated_at"] = now
             session.execute(
@@ -132,26 +245,15 @@ def write_chunk(session: Session, options: WriteOptions, rows: Sequence[ParsedRo
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-        changes.append(_change(options, match["id"], row.line, "updated", previous))
         result.updated.append(match["id"])
         result.changes[match["id"]] = [
             FieldChange(name, previous[name], jsonable(values[name]))
             for name in previous
             if name not in _HIDDEN
         ]
-        linked.append((match["id"], row))
-    insert_rows(session, Customer.__table__, new_rows)
-    updated = set(result.updated)
-    change_by_id = {c["customer_id"]: c for c in changes}
-    _add_tags(session, options, linked, updated, change_by_id, now)
-    _write_fields(session, store_id, linked, updated, change_by_id)
-    _keep_unchanged(result, change_by_id)
-    updated = set(result.updated)
-    linked = [(cid, row) for cid, row in linked if change_by_id[cid]["action"] != UNCHANGED]
-    _add_sources(session, store_id, linked, updated, change_by_id, now)
-    insert_rows(session, ConsentEvent.__table__, consent_events)
-    insert_rows(session, ImportChange.__table__, [c for c in changes if c["action"] != UNCHANGED])
-    return result
+        change = _change(options, match["id"], row.line, "updated", previous)
+        written.append((match["id"], row, change, event))
+    return written
 
 
 def _keep_unchanged(result: ChunkResult, changes: dict[uuid.UUID, dict[str, Any]]) -> None:
@@ -173,10 +275,10 @@ def _keep_unchanged(result: ChunkResult, changes: dict[uuid.UUID, dict[str, Any]
 
 
 def _existing(
-    session: Session, store_id: str, rows: Sequence[ParsedRow]
+    session: Session, store_id: str, rows: Sequence[StagedRow]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     emails = [r.email_key for r in rows if r.email_key]
-    phones = [r.values["phone"] for r in rows if r.values.get("phone")]
+    phones = [r.phone for r in rows if r.phone]
     conditions = []
     if emails:
         conditions.append(one_of(session, Customer.email_normalized, emails))
@@ -212,43 +314,8 @@ def _touched_by_batch(
     )
 
 
-def _consent_for(row: ParsedRow, options: WriteOptions) -> str | None:
+def _consent_for(row: ParsedRow | StagedRow, options: WriteOptions) -> str | None:
     return "subscribed" if options.subscribe else row.consent
-
-
-def _new_customer(
-    customer_id: uuid.UUID,
-    store_id: str,
-    row: ParsedRow,
-    options: WriteOptions,
-    now: dt.datetime,
-) -> dict[str, Any]:
-    v = row.values
-    consent = _consent_for(row, options)
-    return {
-        "id": customer_id,
-        "store_id": store_id,
-        "email": v.get("email"),
-        "email_normalized": row.email_key,
-        "phone": v.get("phone"),
-        "name": v.get("name"),
-        "search_name": search_key(v.get("name")),
-        "country": v.get("country"),
-        "language": v.get("language"),
-        "gender": v.get("gender"),
-        "birthdate": v.get("birthdate"),
-        "company": v.get("company"),
-        "position": v.get("position"),
-        "vat_id": v.get("vat_id"),
-        "extra_emails": [],
-        "extra_phones": [],
-        "addresses": [],
-        "marketing_consent": consent or "not_set",
-        "marketing_consent_at": now if consent else None,
-        "marketing_consent_source": SOURCE if consent else None,
-        "joined_at": now,
-        "updated_at": now,
-    }
 
 
 def _diff(
@@ -318,40 +385,40 @@ def _consent_event(
 def _add_sources(
     session: Session,
     store_id: str,
-    linked: list[tuple[uuid.UUID, ParsedRow]],
-    updated: set[uuid.UUID],
+    updated: Sequence[uuid.UUID],
     changes: dict[uuid.UUID, dict[str, Any]],
     now: dt.datetime,
 ) -> None:
-    if not linked:
+    """The ``import`` source of the updated customers that lack it (the created ones got it
+    with their row), noted in their undo records."""
+    if not updated:
         return
-    had = set()
-    if updated:
-        had = set(
-            session.scalars(
-                select(CustomerSource.customer_id).where(
-                    CustomerSource.customer_id.in_(list(updated)), CustomerSource.source == SOURCE
-                )
+    had = set(
+        session.scalars(
+            select(CustomerSource.customer_id).where(
+                one_of(session, CustomerSource.customer_id, updated),
+                CustomerSource.source == SOURCE,
             )
         )
-    for customer_id in updated - had:
-        changes[customer_id]["added_source"] = True
-    rows = [
-        {"customer_id": cid, "source": SOURCE, "store_id": store_id, "first_seen_at": now}
-        for cid, _row in linked
-    ]
-    insert_rows(
-        session, CustomerSource.__table__, [r for r in rows if r["customer_id"] not in updated]
     )
-    fresh = [r for r in rows if r["customer_id"] in updated and r["customer_id"] not in had]
-    if fresh:
-        session.execute(insert(session, CustomerSource.__table__).on_conflict_do_nothing(), fresh)
+    fresh = [cid for cid in updated if cid not in had]
+    if not fresh:
+        return
+    for customer_id in fresh:
+        changes[customer_id]["added_source"] = True
+    session.execute(
+        insert(session, CustomerSource.__table__).on_conflict_do_nothing(),
+        [
+            {"customer_id": cid, "source": SOURCE, "store_id": store_id, "first_seen_at": now}
+            for cid in fresh
+        ],
+    )
 
 
 def _add_tags(
     session: Session,
     options: WriteOptions,
-    linked: list[tuple[uuid.UUID, ParsedRow]],
+    linked: Linked,
     updated: set[uuid.UUID],
     changes: dict[uuid.UUID, dict[str, Any]],
     now: dt.datetime,
@@ -399,7 +466,8 @@ def _add_tags(
             links.append(
                 {"customer_id": cid, "tag_id": tag_id, "store_id": store_id, "added_at": now}
             )
-            changes[cid]["added_tags"].append(str(tag_id))
+            if cid in updated:  # undo removes a created customer whole, its tags with it
+                changes[cid]["added_tags"].append(str(tag_id))
     insert_rows(
         session, CustomerTag.__table__, [k for k in links if k["customer_id"] not in updated]
     )
@@ -411,7 +479,7 @@ def _add_tags(
 def _write_fields(
     session: Session,
     store_id: str,
-    linked: list[tuple[uuid.UUID, ParsedRow]],
+    linked: Linked,
     updated: set[uuid.UUID],
     changes: dict[uuid.UUID, dict[str, Any]],
 ) -> None:
