@@ -68,13 +68,33 @@ def ascii_digits(text: str) -> str:
 
 
 def search_key(text: str | None) -> str:
-    """The folded form of free text that search compares against."""
+    """The folded form of free text that search compares against: compatibility forms
+    decomposed, combining marks (accents, harakat, niqqud) dropped, Arabic letter variants
+    folded, digits of every script made ASCII, case folded, spaces collapsed."""
     if not text:
         return ""
+    if text.isascii():  # nothing to decompose, drop or fold but case and spaces
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = ascii_digits(stripped.translate(_ARABIC_FOLD)).casefold()
+    folded = decomposed.translate(_search_fold()).casefold()
     return " ".join(unicodedata.normalize("NFC", folded).split())
+
+
+@functools.cache
+def _search_fold() -> dict[int, str | None]:
+    """One ``str.translate`` table for ``search_key``: combining marks to nothing, the Arabic
+    variants to their base letter, decimal digits of other scripts to ASCII (built once, on
+    the first text that is not ASCII; no such character lies beyond U+1FFFF)."""
+    table: dict[int, str | None] = {}
+    for code in range(128, 0x20000):
+        char = chr(code)
+        if unicodedata.combining(char):
+            table[code] = None
+        elif code in _ARABIC_FOLD:
+            table[code] = _ARABIC_FOLD[code] or None
+        elif char.isdigit() and (digit := unicodedata.decimal(char, None)) is not None:
+            table[code] = str(digit)
+    return table
 
 
 def normalize_email(email: str | None) -> str | None:

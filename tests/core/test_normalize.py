@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customers_plugin.normalize import (
+    _ARABIC_FOLD,
     InvalidEmail,
     InvalidPhone,
     _international_answer,
@@ -38,6 +39,42 @@ from customers_plugin.normalize import (
 )
 def test_search_key_folds_each_script_to_one_form(written, plain):
     assert search_key(written) == search_key(plain)
+
+
+def _search_key_reference(text: str) -> str:
+    """search_key spelled out step by step, as it was written before its one-table fold."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = ascii_digits(stripped.translate(_ARABIC_FOLD)).casefold()
+    return " ".join(unicodedata.normalize("NFC", folded).split())
+
+
+_SCRIPTS = st.sampled_from(
+    [
+        "ليلى محمّد إيمان فاطمة آل ٱلأحمد ى ة ی ک ء ـ ٠١٢٣٤٥٦٧٨٩ ۰۱۲",
+        "נועה יוֹסֵף שִׁירָה כהן לוי",
+        "Giulia Niccolò Perché È ÀÉÎÕÜ ß ﬁ Ⅻ ½ ²",
+        "abcXYZ 019 \t\n  -_.@+",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    text=st.one_of(
+        st.lists(_SCRIPTS.flatmap(lambda s: st.sampled_from(list(s)))).map("".join),
+        st.text(max_size=30),
+    )
+)
+def test_search_key_is_the_stepwise_fold(text):
+    assert search_key(text) == (_search_key_reference(text) if text else "")
+
+
+def test_the_fold_table_misses_no_character_beyond_its_range():
+    for code in range(0x20000, 0x110000):
+        char = chr(code)
+        assert not unicodedata.combining(char)
+        assert not (char.isdigit() and unicodedata.decimal(char, None) is not None)
 
 
 def test_search_key_of_nothing_is_empty():

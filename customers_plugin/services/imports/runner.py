@@ -209,6 +209,7 @@ def _validate(
             .where(ImportBatch.id == batch_id)
             .values(total_rows=total, error_count=bad)
         )
+        staging.refresh_statistics(session)
     return total, bad
 
 
@@ -263,7 +264,7 @@ def _write(
                 _after_write(state, session, store_id, result)
             insert_rows(session, ImportChange.__table__, result.unchanged)
             _record_errors(session, batch_id, result.errors)
-            staging.clear(session, batch_id, up_to_line=staged.last_line)
+            staging.remove_chunk(session, batch_id, staged)
             moved = session.execute(
                 update(ImportBatch)
                 .where(

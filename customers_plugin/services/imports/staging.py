@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, bindparam, delete, func, select, true
+from sqlalchemy import ARRAY, bindparam, delete, func, select, text, true
 from sqlalchemy.orm import Session
 
 from ...models import ImportRow
@@ -120,12 +120,34 @@ def _staged_lines(
     return dict(session.execute(query).all())
 
 
-def clear(session: Session, batch_id: uuid.UUID, up_to_line: int | None = None) -> None:
-    """Remove the batch's staged rows (those up to ``up_to_line`` only, when given)."""
-    statement = delete(ImportRow).where(ImportRow.batch_id == batch_id)
-    if up_to_line is not None:
-        statement = statement.where(ImportRow.line <= up_to_line)
-    session.execute(statement.execution_options(synchronize_session=False))
+def clear(session: Session, batch_id: uuid.UUID) -> None:
+    """Remove all the batch's staged rows."""
+    session.execute(
+        delete(ImportRow)
+        .where(ImportRow.batch_id == batch_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def remove_chunk(session: Session, batch_id: uuid.UUID, chunk: StagedChunk) -> None:
+    """Remove the staged rows of a written chunk (a bounded range: the rows removed before
+    are never walked again)."""
+    session.execute(
+        delete(ImportRow)
+        .where(
+            ImportRow.batch_id == batch_id,
+            ImportRow.line > chunk.after_line,
+            ImportRow.line <= chunk.last_line,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def refresh_statistics(session: Session) -> None:
+    """Let PostgreSQL plan the writing pass on the staged table as the validation pass left
+    it (grown from nothing within minutes, long before autovacuum would look)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {ImportRow.__tablename__}"))
 
 
 def next_chunk(
