@@ -93,8 +93,10 @@ def write_chunk(session: Session, options: WriteOptions, chunk: StagedChunk) -> 
         for row in rows
         if (row.email_key and row.email_key in by_email) or (row.phone and row.phone in by_phone)
     ]
-    fresh = [row for row in rows if row.line not in set(matched)] if matched else rows
-    _create(session, options, chunk, matched, now)
+    known_lines = set(matched)
+    fresh = [row for row in rows if row.line not in known_lines]
+    if fresh:
+        _create(session, options, chunk, matched, now)
     result.created = [row.customer_id for row in fresh]
     consent_events = [
         _consent_event(options, row.customer_id, "subscribed", now)
@@ -140,7 +142,7 @@ def _create(
         staged.ok == true(),
     ]
     if matched:
-        where.append(staged.line.not_in(list(matched)))
+        where.append(~one_of(session, staged.line, matched))
     if options.subscribe:
         consent: Any = literal("subscribed")
         given: Any = true()
