@@ -54,16 +54,6 @@ class ParsedRow:
     consent: str | None = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
 
-    @property
-    def keys(self) -> list[tuple[str, str]]:
-        """(column, duplicate-detection key) pairs of this row."""
-        out = []
-        if self.email_key:
-            out.append(("email", "e:" + self.email_key))
-        if self.values.get("phone"):
-            out.append(("phone", "p:" + self.values["phone"]))
-        return out
-
 
 def parse_row(
     row: Row,

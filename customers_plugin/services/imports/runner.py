@@ -5,8 +5,7 @@ rows, each committed together with its checkpoint (the last line done) and the b
 counters.
 
 A retry (a worker killed mid-import) re-validates (the rows staged anew, errors inserted with
-ON CONFLICT DO NOTHING) and resumes after the checkpoint, so no row
-is written twice.
+ON CONFLICT DO NOTHING) and resumes after the checkpoint, so no row is written twice.
 Each chunk commits only if the batch is still ``importing`` at the checkpoint this run started
 the chunk from: a run whose batch was meanwhile marked failed (its worker looked dead) or taken
 over by a resumed run rolls its chunk back and stops (``Superseded``).

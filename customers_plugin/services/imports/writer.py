@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, case, cast, delete, literal, or_, select, true, update
+from sqlalchemy import JSON, case, cast, delete, func, literal, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from ...db import insert, one_of
@@ -147,7 +147,7 @@ def _create(
         consent: Any = literal("subscribed")
         given: Any = true()
     else:
-        consent = case((staged.consent.is_not(None), staged.consent), else_=literal("not_set"))
+        consent = func.coalesce(staged.consent, literal("not_set"))
         given = staged.consent.is_not(None)
     columns = {
         "id": staged.customer_id,
