@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from ...i18n import _
 from ..errors import Invalid
 
-STANDARD = (
+# the columns that are the customer's own (named as the customers table names them)
+CUSTOMER_COLUMNS = (
     "email",
     "phone",
     "name",
@@ -25,9 +26,8 @@ STANDARD = (
     "company",
     "position",
     "vat_id",
-    "tags",
-    "marketing_consent",
 )
+STANDARD = (*CUSTOMER_COLUMNS, "tags", "marketing_consent")
 REQUIRED_ANY = ("email", "phone")
 # written by exports, ignored by imports
 READ_ONLY = (

@@ -25,23 +25,11 @@ from ...models import ImportRow
 from ...normalize import search_key
 from ...types import new_id
 from .bulk import insert_rows
+from .columns import CUSTOMER_COLUMNS
 from .rows import ParsedRow
 
-# the customer columns a row may carry, named as in ``ParsedRow.values`` and in both tables
-VALUE_COLUMNS = (
-    "email",
-    "phone",
-    "name",
-    "country",
-    "language",
-    "gender",
-    "birthdate",
-    "company",
-    "position",
-    "vat_id",
-)
 _EMPTY = dict.fromkeys(
-    ("customer_id", "email_key", "search_name", *VALUE_COLUMNS, "consent", "tags", "fields")
+    ("customer_id", "email_key", "search_name", *CUSTOMER_COLUMNS, "consent", "tags", "fields")
 )
 
 
@@ -191,7 +179,7 @@ def parsed_rows(session: Session, batch_id: uuid.UUID, lines: Sequence[int]) -> 
     return [
         ParsedRow(
             line=r.line,
-            values={n: v for n in VALUE_COLUMNS if (v := getattr(r, n)) is not None},
+            values={n: v for n in CUSTOMER_COLUMNS if (v := getattr(r, n)) is not None},
             email_key=r.email_key,
             fields=_fields(r.fields),
             tags=r.tags or [],
@@ -205,7 +193,7 @@ def _staged(batch_id: uuid.UUID, row: ParsedRow) -> dict[str, Any]:
     if row.errors:
         return {"batch_id": batch_id, "line": row.line, "ok": False, **_EMPTY}
     values = row.values
-    staged = {n: values.get(n) for n in VALUE_COLUMNS}
+    staged = {n: values.get(n) for n in CUSTOMER_COLUMNS}
     staged.update(
         batch_id=batch_id,
         line=row.line,

@@ -32,6 +32,7 @@ from ...normalize import search_key
 from ...types import new_id, utcnow
 from . import staging
 from .bulk import insert_rows
+from .columns import CUSTOMER_COLUMNS
 from .rows import ParsedRow, jsonable
 from .staging import StagedChunk, StagedRow
 
@@ -154,7 +155,7 @@ def _create(
         "store_id": literal(options.store_id),
         "email": staged.email,
         "email_normalized": staged.email_key,
-        **{name: staged[name] for name in staging.VALUE_COLUMNS if name != "email"},
+        **{name: staged[name] for name in CUSTOMER_COLUMNS if name != "email"},
         "search_name": staged.search_name,
         "marketing_consent": consent,
         "marketing_consent_at": case((given, literal(now, Customer.joined_at.type))),
