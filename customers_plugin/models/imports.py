@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..types import UTCDateTime, utcnow
@@ -97,12 +97,16 @@ class ImportRow(Base):
 
     __tablename__ = "customers_import_rows"
     __table_args__ = (
+        # the line first: a probe for one key of one batch can then only be planned on its key
+        # index (a key looked up through the batch's primary key range is a scan of the batch,
+        # which the planner chose for a batch newer than the table's statistics)
+        PrimaryKeyConstraint("line", "batch_id"),
         Index("ix_customers_import_rows_email_key", "email_key", "batch_id"),
         Index("ix_customers_import_rows_phone", "phone", "batch_id"),
     )
 
-    batch_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column()
+    line: Mapped[int] = mapped_column(Integer)
     ok: Mapped[bool] = mapped_column(Boolean)  # passed validation
     customer_id: Mapped[uuid.UUID | None] = mapped_column()  # the new customer's id, if any
     email: Mapped[str | None] = mapped_column(String(320))

@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("consent", sa.String(length=16), nullable=True),
         sa.Column("tags", sa.JSON(), nullable=True),
         sa.Column("fields", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("batch_id", "line", name=op.f("pk_customers_import_rows")),
+        sa.PrimaryKeyConstraint("line", "batch_id", name=op.f("pk_customers_import_rows")),
     )
     for column in ("email_key", "phone"):
         op.create_index(_index(column), _TABLE, [column, "batch_id"])

@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from customers_plugin.models import ImportBatch, ImportRow
@@ -81,6 +82,38 @@ def test_staged_chunks_read_back_in_line_order_with_bad_rows_counted(state) -> N
     with state.db.transaction() as session:
         staging.clear(session, batch_id)
     assert _staged_count(state, batch_id) == 0
+
+
+def test_a_later_import_probes_its_keys_by_their_index(state, backend) -> None:
+    """After an import the staged table's statistics describe the earlier batch only; the
+    next batch's key probes must still use the key indexes (a scan of the batch's rows per
+    key made a second import ten times slower than the first)."""
+    if backend != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    rows = [["email", "phone"]] + [[f"c{i}@example.com", f"+3906{i:08d}"] for i in range(300)]
+    assert run_import(state, csv_bytes(rows))["created"] == 300  # analyzes the staged table
+    batch_id = _batch(state)
+    with state.db.transaction() as session:
+        staging.stage(
+            session,
+            batch_id,
+            [ParsedRow(n, values={"phone": f"+3907{n:08d}"}, email_key=f"d{n}@example.com")
+             for n in range(2, 302)],
+        )  # fmt: skip
+    with state.db.session() as session:
+        connection = session.connection()
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+        for column, index in (
+            (ImportRow.email_key, "ix_customers_import_rows_email_key"),
+            (ImportRow.phone, "ix_customers_import_rows_phone"),
+        ):
+            probe = staging.key_probe(session, batch_id, column, ["x@example.com"]).compile(
+                connection
+            )
+            plan = "\n".join(
+                connection.exec_driver_sql("EXPLAIN " + str(probe), probe.params).scalars()
+            )
+            assert index in plan, plan
 
 
 def test_a_finished_import_leaves_no_staged_rows_nor_file(state, tmp_path: Path) -> None:

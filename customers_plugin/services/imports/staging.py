@@ -89,13 +89,17 @@ def _staged_lines(
     wanted = sorted({key for key in keys if key})
     if not wanted:
         return {}
+    return dict(session.execute(key_probe(session, batch_id, column, wanted)).all())
+
+
+def key_probe(session: Session, batch_id: uuid.UUID, column: Any, wanted: list[str]) -> Any:
+    """The statement of ``_staged_lines``: on PostgreSQL one index probe per key, since
+    ``column = ANY(:keys)`` would be planned on the staged table's statistics, which lag behind
+    a validation pass that grows it by a chunk per transaction."""
     if session.get_bind().dialect.name != "postgresql":
-        query = select(column, ImportRow.line).where(
+        return select(column, ImportRow.line).where(
             ImportRow.batch_id == batch_id, column.in_(wanted)
         )
-        return dict(session.execute(query).all())
-    # one index probe per key: ``column = ANY(:keys)`` would be planned on the staged table's
-    # statistics, which lag behind a validation pass that grows it by a chunk per transaction
     keys_array = bindparam("keys", wanted, type_=ARRAY(column.type))
     key = func.unnest(keys_array).table_valued("key").render_derived(name="wanted")
     line = (
@@ -104,8 +108,7 @@ def _staged_lines(
         .limit(1)
         .lateral()
     )
-    query = select(key.c.key, line.c.line).select_from(key.join(line, true()))
-    return dict(session.execute(query).all())
+    return select(key.c.key, line.c.line).select_from(key.join(line, true()))
 
 
 def clear(session: Session, batch_id: uuid.UUID) -> None:
