@@ -194,8 +194,7 @@ def _international_answer(raw: str) -> tuple[str | None, str | None] | None:
     prefix = _national_prefix(code)
     if prefix is None or prefix.match(national):
         return None
-    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-    if not phonenumbers.is_possible_number(number):
+    if _length(code, national) not in _POSSIBLE:
         return None, _NOT_POSSIBLE
     return "+" + digits, None
 
@@ -245,13 +244,14 @@ def _national_answer(raw: str, region: str) -> tuple[str | None, str | None] | N
         national = rest
     if national[0] == "0" or len(national) <= _MIN_NSN:
         return None
-    if _length(plan.code, national) not in (_IS_POSSIBLE, _IS_POSSIBLE_LOCAL_ONLY):
+    if _length(plan.code, national) not in _POSSIBLE:
         return None, _NOT_POSSIBLE
     return f"+{plan.code}{national}", None
 
 
 _IS_POSSIBLE = phonenumbers.ValidationResult.IS_POSSIBLE
-_IS_POSSIBLE_LOCAL_ONLY = phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY
+# what ``is_possible_number`` accepts
+_POSSIBLE = (_IS_POSSIBLE, phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY)
 
 
 def _length(code: int, national: str) -> int:

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from ...db import after_commit, insert
@@ -34,6 +34,7 @@ from ...models import (
     CustomerTag,
     ImportBatch,
     ImportChange,
+    ImportRow,
     ImportRowError,
 )
 from ...types import utcnow
@@ -122,19 +123,20 @@ def run_batch(
     message = _("dry run: nothing was written") if options.get("dry_run") else None
     finished = _finish(state, batch_id, "done", message)
     if not options.get("dry_run") and finished.get("created", 0) >= ANALYZE_AFTER_ROWS:
-        _analyze(state)
+        _analyze(state, ANALYZED)
     return finished
 
 
-def _analyze(state: CustomersState) -> None:
-    """Refresh PostgreSQL's statistics after a large import, before autovacuum gets to it: a
-    list or an export right after a million new rows would otherwise be planned on the
-    table's old size."""
+def _analyze(state: CustomersState, tables: Sequence[Table]) -> None:
+    """Refresh PostgreSQL's statistics of ``tables`` before autovacuum gets to them: after a
+    large import (a list or an export right after a million new rows would otherwise be
+    planned on the table's old size), and of the staged rows after validation (grown from
+    nothing within minutes, read by the writing pass)."""
     if state.db.dialect != "postgresql":
         return
     with state.db.engine.connect() as connection:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        for table in ANALYZED:
+        for table in tables:
             connection.exec_driver_sql(f"ANALYZE {table.name}")
 
 
@@ -208,7 +210,7 @@ def _validate(
             .where(ImportBatch.id == batch_id)
             .values(total_rows=total, error_count=bad)
         )
-        staging.refresh_statistics(session)
+    _analyze(state, (ImportRow.__table__,))
     return total, bad
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, bindparam, delete, func, select, text, true
+from sqlalchemy import ARRAY, bindparam, delete, func, select, true
 from sqlalchemy.orm import Session
 
 from ...models import ImportRow
@@ -132,13 +132,6 @@ def remove_chunk(session: Session, batch_id: uuid.UUID, chunk: StagedChunk) -> N
         )
         .execution_options(synchronize_session=False)
     )
-
-
-def refresh_statistics(session: Session) -> None:
-    """Let PostgreSQL plan the writing pass on the staged table as the validation pass left
-    it (grown from nothing within minutes, long before autovacuum would look)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"ANALYZE {ImportRow.__tablename__}"))
 
 
 def next_chunk(

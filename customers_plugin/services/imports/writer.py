@@ -144,6 +144,7 @@ def _create(
     ]
     if matched:
         where.append(~one_of(session, staged.line, matched))
+    stamp = literal(now, Customer.joined_at.type)
     if options.subscribe:
         consent: Any = literal("subscribed")
         given: Any = true()
@@ -158,10 +159,10 @@ def _create(
         **{name: staged[name] for name in CUSTOMER_COLUMNS if name != "email"},
         "search_name": staged.search_name,
         "marketing_consent": consent,
-        "marketing_consent_at": case((given, literal(now, Customer.joined_at.type))),
+        "marketing_consent_at": case((given, stamp)),
         "marketing_consent_source": case((given, literal(SOURCE))),
-        "joined_at": literal(now, Customer.joined_at.type),
-        "updated_at": literal(now, Customer.joined_at.type),
+        "joined_at": stamp,
+        "updated_at": stamp,
     }
     _insert_from(session, Customer.__table__, columns, where)
     _insert_from(
@@ -171,7 +172,7 @@ def _create(
             "customer_id": staged.customer_id,
             "source": literal(SOURCE),
             "store_id": literal(options.store_id),
-            "first_seen_at": literal(now, CustomerSource.first_seen_at.type),
+            "first_seen_at": stamp,
         },
         where,
     )
@@ -254,7 +255,7 @@ def _update(
             for name in previous
             if name not in _HIDDEN
         ]
-        change = _change(options, match["id"], row.line, "updated", previous)
+        change = _updated(options, match["id"], row.line, previous)
         written.append((match["id"], row, change, event))
     return written
 
@@ -351,22 +352,19 @@ def _diff(
     return values, previous, None
 
 
-def _change(
-    options: WriteOptions,
-    customer_id: uuid.UUID,
-    line: int,
-    action: str,
-    previous: dict[str, Any] | None = None,
+def _updated(
+    options: WriteOptions, customer_id: uuid.UUID, line: int, previous: dict[str, Any]
 ) -> dict[str, Any]:
+    """The undo record of a matched customer (tags and source added are noted later)."""
     return {
         "batch_id": options.batch_id,
         "customer_id": customer_id,
         "store_id": options.store_id,
         "line": line,
-        "action": action,
-        "previous": previous or {},
+        "action": "updated",
+        "previous": previous,
         "added_tags": [],
-        "added_source": action == "created",
+        "added_source": False,
     }
 
 
