@@ -93,7 +93,7 @@ def list_customers(**args: Any) -> Any:
             )
             currency = s.currency  # while the session is open (the page usually brought it)
     if written is not None:  # PostgreSQL wrote the rows: the same bytes, no Python per row
-        items = [orjson.Fragment(item) for item in written.items]
+        items = orjson.Fragment(written.items)
         return json_response({"items": items, "next_cursor": written.next_cursor, "total": None})
     for item in page.items:
         item["currency"] = currency

@@ -20,8 +20,10 @@ from typing import Any
 
 import orjson
 import phonenumbers
-from sqlalchemy import Select, String, bindparam, exists, func, or_, select
+from sqlalchemy import ARRAY, Select, String, any_, bindparam, exists, func, or_, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import Compiled
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from ..models import Customer, CustomerSource, CustomerTag, FieldValue, GroupMember, Tag
@@ -73,7 +75,7 @@ SORT_KEYS: dict[str, SortKey] = {
     )
 }
 ID_KEY = SortKey("id", Customer.id, "uuid")
-_MAX_SHAPES = 256  # plain page statements kept (see _cached_page)
+_MAX_SHAPES = 256  # page statements kept (see _cached_page, _cached_rows_of)
 
 
 @dataclass(slots=True)
@@ -99,7 +101,7 @@ class Filters:
 
 
 _NO_FILTERS = Filters()
-_PAGES: dict[tuple[Any, ...], Select[Any]] = {}
+_PAGES: dict[tuple[Any, ...], Compiled] = {}
 
 
 @dataclass(slots=True)
@@ -276,26 +278,16 @@ def list_customers(
 ) -> Page:
     orders, resume, q = _reading(sort, cursor, filters)
     match = exact_match(q, lambda: scope.region) if q else None
-    dialect = scope.session.get_bind().dialect.name
     connection = scope.session.connection()
+    dialect = connection.dialect.name
     total = None
     if not include_total and (not q or match) and _plain(filters):
-        query, params = _cached_page(scope, dialect, orders, filters, match, resume, limit)
-        rows = connection.execute(query, params).all()
+        compiled, params = _cached_page(
+            scope, connection.dialect, orders, filters, match, resume, limit
+        )
+        rows = connection.execute(compiled, params).all()
     else:
-        clauses = where_clauses(scope, replace(filters, q=None))
-        search, exact = search_clause(q, lambda: scope.region) if q else (None, True)
-        if search is not None:
-            clauses.append(search)
-        if not exact:
-            # A fuzzy search first collects at most SEARCH_PROBE matching ids (through the
-            # trigram indexes). Few matches: the page is ordered from those ids; ordering the
-            # whole store while filtering would read every row of a store for a rare or absent
-            # term. Many matches: they are dense, and the ordered index scan finds a page quickly.
-            probe = _probe(scope.session, clauses)
-            if len(probe) <= SEARCH_PROBE:
-                clauses = [Customer.store_id == scope.store_id, Customer.id.in_(probe)]
-                total = len(probe)
+        clauses, total = _narrowed(scope, filters, q)
         overrides = settings.overrides_column(dialect, scope.store_id)
         columns = [*_LIST_COLUMNS, *row_extras.columns(dialect), overrides]
         rows = connection.execute(_page_query(columns, clauses, orders, resume, limit)).all()
@@ -308,9 +300,31 @@ def list_customers(
     return Page(items=[_item(row._mapping) for row in rows], next_cursor=next_cursor, total=total)
 
 
+def _narrowed(
+    scope: Scope, filters: Filters, q: str
+) -> tuple[list[ColumnElement[bool]], int | None]:
+    """The clauses of a page's rows beyond a plain page's, and their count when a fuzzy search
+    has already counted them."""
+    total = None
+    clauses = where_clauses(scope, replace(filters, q=None))
+    search, exact = search_clause(q, lambda: scope.region) if q else (None, True)
+    if search is not None:
+        clauses.append(search)
+    if not exact:
+        # A fuzzy search first collects at most SEARCH_PROBE matching ids (through the
+        # trigram indexes). Few matches: the page is ordered from those ids; ordering the
+        # whole store while filtering would read every row of a store for a rare or absent
+        # term. Many matches: they are dense, and the ordered index scan finds a page quickly.
+        probe = _probe(scope.session, clauses)
+        if len(probe) <= SEARCH_PROBE:
+            clauses = [Customer.store_id == scope.store_id, Customer.id.in_(probe)]
+            total = len(probe)
+    return clauses, total
+
+
 @dataclass(slots=True)
 class JsonPage:
-    items: list[str]  # each row's JSON text, as the API writes a ``CustomerRow``
+    items: str  # the rows' JSON array, as the API writes a list of ``CustomerRow``
     next_cursor: str | None
 
 
@@ -322,28 +336,41 @@ def page_as_json(
     limit: int,
     cursor: str | None = None,
 ) -> JsonPage | None:
-    """The page ``list_customers`` reads, each row written as JSON text by PostgreSQL (see
-    ``list_json``): Python spends nothing per row. None where Python writes the page: on
-    another database, for a filter beyond the statuses and an exact match, and when another
-    module's row extra has no JSON-text writer. (A total is never asked for here.)"""
-    if scope.session.get_bind().dialect.name != "postgresql" or not _plain(filters):
+    """The page ``list_customers`` reads, written as JSON text by PostgreSQL and read as one
+    row (see ``list_json``): Python spends nothing per row. None where Python writes the page:
+    on another database, and when another module's row extra has no JSON-text writer. (A total
+    is never asked for here.)"""
+    if scope.session.get_bind().dialect.name != "postgresql":
         return None
     row_columns = list_json.columns()
     if row_columns is None:
         return None
     orders, resume, q = _reading(sort, cursor, filters)
     match = exact_match(q, lambda: scope.region) if q else None
-    if q and match is None:
-        return None
-    query, params = _cached_page(
-        scope, "postgresql", orders, filters, match, resume, limit, row_columns
-    )
-    rows = scope.session.connection().execute(query, params).all()
-    rows, next_cursor = _page_end(scope, orders, rows, limit)
-    if not rows:
-        return JsonPage([], None)
+    connection = scope.session.connection()
+    if (not q or match) and _plain(filters):
+        compiled, params = _cached_page(
+            scope, connection.dialect, orders, filters, match, resume, limit, row_columns
+        )
+        row = connection.execute(compiled, params).one()
+    else:
+        # the page's ids by the filters' statement, then the rows by the one statement kept
+        # for this sort: building and keying the whole JSON statement per request would cost
+        # more than the round trip
+        clauses, _total = _narrowed(scope, filters, q)
+        ids = connection.execute(_page_query([Customer.id], clauses, orders, resume, limit))
+        compiled = _cached_rows_of(connection.dialect, orders, limit, row_columns)
+        params = {"store_id": scope.store_id, "ids": list(ids.scalars())}
+        row = connection.execute(compiled, params).one()
+    settings.remember(scope.store_id, row._mapping[settings.OVERRIDES_LABEL])
+    body = row._mapping[list_json.ROWS]
+    if body is None:
+        return JsonPage("[]", None)
+    next_cursor = None
+    if row._mapping[list_json.READ] > limit:
+        next_cursor = encode(orders, row_values(orders, row))
     currency = orjson.dumps(scope.currency).decode()
-    return JsonPage([f"{row[0]}{currency}{row[1]}" for row in rows], next_cursor)
+    return JsonPage(f"[{body.replace(list_json.CURRENCY_MARK, currency)}]", next_cursor)
 
 
 def _page_end(
@@ -382,6 +409,23 @@ def _page_query(
     return query.order_by(*order_by(orders)).limit(limit + 1)
 
 
+def _json_page(
+    row_columns: list[ColumnElement[Any]],
+    clauses: list[ColumnElement[bool]],
+    orders: list[Order],
+    resume: list[Any] | None,
+    limit: int,
+    overrides: ColumnElement[Any],
+) -> Select[Any]:
+    """A page as one row of JSON text (``list_json.one_row``), with the sort values its cursor
+    needs."""
+    sort_values = {o.key.attribute for o in orders}
+    sort_columns = [c for c in _LIST_COLUMNS if c.key in sort_values]
+    rows = [*row_columns, *sort_columns, list_json.position(order_by(orders))]
+    page = _page_query(rows, clauses, orders, resume, limit).subquery("page")
+    return list_json.one_row(page, sort_columns, limit, overrides)
+
+
 def _plain(filters: Filters) -> bool:
     """Whether nothing but the search and the statuses narrows the list."""
     return replace(filters, q=None, statuses=[]) == _NO_FILTERS
@@ -389,27 +433,27 @@ def _plain(filters: Filters) -> bool:
 
 def _cached_page(
     scope: Scope,
-    dialect: str,
+    dialect: Dialect,
     orders: list[Order],
     filters: Filters,
     match: tuple[Any, list[str]] | None,
     resume: list[Any] | None,
     limit: int,
     row_columns: list[ColumnElement[Any]] | None = None,
-) -> tuple[Select[Any], dict[str, Any]]:
-    """The statement of a plain page (see ``_plain``; an exact match at most) and its
-    parameters. Its shape (sort, how many statuses and matched values, which cursor values are
-    NULL, the page size, the row's columns) picks one statement built once with named
-    parameters: building a statement and its cache key costs more than the database spends on
-    the page. The rows are ``row_columns`` and their sort values (``list_json``'s), or else
-    the list's columns and the row extras."""
+) -> tuple[Compiled, dict[str, Any]]:
+    """The statement of a plain page (see ``_plain``; an exact match at most), compiled for
+    ``dialect``, and its parameters. Its shape (sort, how many statuses and matched values,
+    which cursor values are NULL, the page size, the row's columns) picks one statement built
+    and compiled once with named parameters: building a statement and its cache key costs more
+    than the database spends on the page (the compiled form still converts the parameters and
+    the values of the rows by their types). With ``row_columns`` (``list_json``'s) the page is
+    one row of JSON text (``_json_page``); else its rows are the list's columns and the row
+    extras."""
     statuses = filters.statuses or list(DEFAULT_STATUSES)
     column, values = match if match is not None else (None, [])
+    written = row_columns is not None
     if row_columns is None:
-        row_columns = [*_LIST_COLUMNS, *row_extras.columns(dialect)]
-    else:
-        sort_values = {o.key.attribute for o in orders}
-        row_columns = [*row_columns, *(c for c in _LIST_COLUMNS if c.key in sort_values)]
+        row_columns = [*_LIST_COLUMNS, *row_extras.columns(dialect.name)]
     nulls = None if resume is None else tuple(v is None for v in resume)
     shape = (dialect, tuple(map(id, row_columns)), signature(orders), len(statuses))
     shape += (column is not None and column.key, len(values), nulls, limit)
@@ -429,14 +473,37 @@ def _cached_page(
             ]
         if len(_PAGES) >= _MAX_SHAPES:
             _PAGES.clear()
-        overrides = settings.overrides_column(dialect, bindparam("store_id"))
-        columns = [*row_columns, overrides]
-        query = _PAGES[shape] = _page_query(columns, clauses, orders, binds, limit)
+        overrides = settings.overrides_column(dialect.name, bindparam("store_id"))
+        if written:
+            statement = _json_page(row_columns, clauses, orders, binds, limit, overrides)
+        else:
+            statement = _page_query([*row_columns, overrides], clauses, orders, binds, limit)
+        query = _PAGES[shape] = statement.compile(dialect=dialect)
     params: dict[str, Any] = {"store_id": scope.store_id}
     params.update((f"status{i}", v) for i, v in enumerate(statuses))
     params.update((f"match{i}", v) for i, v in enumerate(values))
     params.update((f"after{i}", v) for i, v in enumerate(resume or ()) if v is not None)
     return query, params
+
+
+def _cached_rows_of(
+    dialect: Dialect, orders: list[Order], limit: int, row_columns: list[ColumnElement[Any]]
+) -> Compiled:
+    """The JSON page (``_json_page``) of the customers whose ids are the parameter ``ids``
+    (those of a filtered page, in any order), compiled once per sort and page size."""
+    shape = ("ids", dialect, tuple(map(id, row_columns)), signature(orders), limit)
+    compiled = _PAGES.get(shape)
+    if compiled is None:
+        if len(_PAGES) >= _MAX_SHAPES:
+            _PAGES.clear()
+        clauses = [
+            Customer.store_id == bindparam("store_id"),
+            Customer.id == any_(bindparam("ids", type_=ARRAY(Customer.id.type))),
+        ]
+        overrides = settings.overrides_column(dialect.name, bindparam("store_id"))
+        page = _json_page(row_columns, clauses, orders, None, limit, overrides)
+        compiled = _PAGES[shape] = page.compile(dialect=dialect)
+    return compiled
 
 
 def _any_of(column: Any, name: str, count: int) -> ColumnElement[bool]:

@@ -1,9 +1,10 @@
-"""PostgreSQL writes a plain list page's rows as JSON text (services/json_text.py,
+"""PostgreSQL writes a list page's rows as JSON text (services/json_text.py,
 services/list_json.py) byte for byte as Python writes them (``CustomerRow`` dumped by
 ``FastDump``, encoded by orjson): each writer over generated values, then whole pages of
 generated customers with multilingual, quoted and control-character text, tags, sources and
-groups, in every sort and through the cursor. Where PostgreSQL cannot write the page (another
-filter, a total, another module's extra without a JSON-text writer), Python does."""
+groups, in every sort, filtered and searched, and through the cursor. Where PostgreSQL cannot
+write the page (a total, another module's extra without a JSON-text writer, SQLite), Python
+does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 import pytest
@@ -25,6 +27,7 @@ from customers_plugin.models import (
     GroupMember,
     Tag,
 )
+from customers_plugin.normalize import search_key
 from customers_plugin.schemas.common import Money
 from customers_plugin.schemas.customers import CustomerRow, UTCDateTime
 from customers_plugin.services import json_text, list_json, listing, row_extras
@@ -217,28 +220,43 @@ def test_postgresql_writes_the_pages_python_writes(
     assert _pages(staff, monkeypatch, f"limit=3&sort={sort}&{every}") == len(customers)
     active = sum(c["status"] == "active" for c in customers)
     assert _pages(staff, monkeypatch, f"limit=50&sort={sort}") == active
+    # filtered and searched pages (their rows counted by Python's pages, which they equal)
+    # (a name whose key the fixture wrote as the API folds it)
+    names = [n for c in customers for n, _ in c["tags"] if search_key(n) == n.casefold()]
+    tag = quote(names[0] if names else "none")
+    assert _pages(staff, monkeypatch, f"limit=2&sort={sort}&{every}&tag={tag}") >= bool(names)
+    countries = f"limit=2&sort={sort}&{every}&country=SA&country=IL&spent_min=0"
+    assert _pages(staff, monkeypatch, countries) == sum(
+        c["country"] in ("SA", "IL") and c["total_spent"] >= 0 for c in customers
+    )
+    assert _pages(staff, monkeypatch, f"limit=2&sort={sort}&{every}&q=example") == sum(
+        c["contact"] != "phone" for c in customers
+    )
     assert taken and all(taken)
 
 
-def test_an_exact_match_and_a_store_currency_are_written_by_postgresql(
+def test_an_exact_match_a_filter_and_a_store_currency_are_written_by_postgresql(
     api_app, backend, monkeypatch, taken
 ):
     _pg(backend)
     staff = Staff(api_app, "a")
     staff.create(email="ليلى@example.com", phone="0501234567", name='Lei "la" \\ ליה', tags=["VIP"])
     assert staff.patch("/settings", json={"currency": "ILS"}).status_code == 200
-    for query in ("q=0501234567", "q=%2B966501234567", "q=ليلى@example.com", "limit=1"):
+    queries = ("q=0501234567", "q=%2B966501234567", "q=ليلى@example.com", "limit=1", "tag=vip")
+    for query in queries:
         response = staff.get(f"/customers?{query}")
         assert response.data == _by_python(monkeypatch, staff, f"/customers?{query}")
         assert response.json["items"][0]["currency"] == "ILS"
-    assert taken == [True] * 4
+    assert taken == [True] * len(queries)
 
 
 def test_python_writes_what_postgresql_cannot(api_app, backend, monkeypatch, taken):
     staff = Staff(api_app, "a")
     staff.create(email="a@example.com", tags=["VIP"])
     for query in ("tag=VIP", "include_total=true", "q=exam", "country=SA"):
-        assert staff.get(f"/customers?{query}").status_code == 200
+        response = staff.get(f"/customers?{query}")
+        assert response.status_code == 200
+        assert response.data == _by_python(monkeypatch, staff, f"/customers?{query}")
     staff.get("/customers")
     # another module's extra without a JSON-text writer
     extra = row_extras.RowExtra("labels", row_extras.EXTRAS["sources"].subquery, len)
@@ -247,7 +265,8 @@ def test_python_writes_what_postgresql_cannot(api_app, backend, monkeypatch, tak
         assert list(staff.get("/customers").json["items"][0]["extras"]) == ["labels"]
     finally:
         row_extras.unregister("labels")
-    expected = [False] * 3 + [backend == "postgresql", False]  # the total never reaches it
+    pg = backend == "postgresql"
+    expected = [pg] * 3 + [pg, False]  # a page with its total never reaches it
     assert taken == expected
 
 
