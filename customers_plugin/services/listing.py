@@ -353,22 +353,27 @@ def page_as_json(
             scope, connection.dialect, orders, filters, match, resume, limit, row_columns
         )
         row = connection.execute(compiled, params).one()
+        next_cursor = None
+        if row._mapping[list_json.READ] > limit:
+            next_cursor = encode(orders, row_values(orders, row))
     else:
-        # the page's ids by the filters' statement, then the rows by the one statement kept
-        # for this sort: building and keying the whole JSON statement per request would cost
-        # more than the round trip
+        # the page's ids and sort values by the filters' statement, then its rows by the one
+        # statement kept for this sort: building and keying the whole JSON statement for each
+        # request would cost more than the round trip
         clauses, _total = _narrowed(scope, filters, q)
-        ids = connection.execute(_page_query([Customer.id], clauses, orders, resume, limit))
+        found = connection.execute(
+            _page_query(_sort_columns(orders), clauses, orders, resume, limit)
+        ).all()
+        next_cursor = None
+        if len(found) > limit:
+            next_cursor = encode(orders, row_values(orders, found[limit - 1]))
         compiled = _cached_rows_of(connection.dialect, orders, limit, row_columns)
-        params = {"store_id": scope.store_id, "ids": list(ids.scalars())}
+        params = {"store_id": scope.store_id, "ids": [r.id for r in found[:limit]]}
         row = connection.execute(compiled, params).one()
     settings.remember(scope.store_id, row._mapping[settings.OVERRIDES_LABEL])
     body = row._mapping[list_json.ROWS]
     if body is None:
         return JsonPage("[]", None)
-    next_cursor = None
-    if row._mapping[list_json.READ] > limit:
-        next_cursor = encode(orders, row_values(orders, row))
     currency = orjson.dumps(scope.currency).decode()
     return JsonPage(f"[{body.replace(list_json.CURRENCY_MARK, currency)}]", next_cursor)
 
@@ -409,6 +414,12 @@ def _page_query(
     return query.order_by(*order_by(orders)).limit(limit + 1)
 
 
+def _sort_columns(orders: list[Order]) -> list[ColumnElement[Any]]:
+    """The columns holding a row's values for a cursor of ``orders`` (its id among them)."""
+    sort_values = {o.key.attribute for o in orders}
+    return [c for c in _LIST_COLUMNS if c.key in sort_values]
+
+
 def _json_page(
     row_columns: list[ColumnElement[Any]],
     clauses: list[ColumnElement[bool]],
@@ -419,8 +430,7 @@ def _json_page(
 ) -> Select[Any]:
     """A page as one row of JSON text (``list_json.one_row``), with the sort values its cursor
     needs."""
-    sort_values = {o.key.attribute for o in orders}
-    sort_columns = [c for c in _LIST_COLUMNS if c.key in sort_values]
+    sort_columns = _sort_columns(orders)
     rows = [*row_columns, *sort_columns, list_json.position(order_by(orders))]
     page = _page_query(rows, clauses, orders, resume, limit).subquery("page")
     return list_json.one_row(page, sort_columns, limit, overrides)
@@ -490,7 +500,8 @@ def _cached_rows_of(
     dialect: Dialect, orders: list[Order], limit: int, row_columns: list[ColumnElement[Any]]
 ) -> Compiled:
     """The JSON page (``_json_page``) of the customers whose ids are the parameter ``ids``
-    (those of a filtered page, in any order), compiled once per sort and page size."""
+    (a filtered page's, in any order; a customer deleted since is left out), compiled once per
+    sort and page size."""
     shape = ("ids", dialect, tuple(map(id, row_columns)), signature(orders), limit)
     compiled = _PAGES.get(shape)
     if compiled is None:
