@@ -28,15 +28,16 @@ from tests.transfer.conftest import batch, csv_bytes
 POISON = "poison@example.com"
 ROWS = [["email", "name"]] + [[f"c{i}@example.com", f"Customer {i}"] for i in range(6)]
 ROWS[4][0] = POISON  # line 5: the second chunk of two rows
+POISON_LINE = 5
 
 
 def _poisoned_write(real: Any, calls: list[int]) -> Any:
     """``write_chunk`` that raises (quoting the row, as drivers do) on the poisoned row."""
 
     def write(session, options, chunk):
-        calls.append(len(chunk.rows))
+        calls.append(chunk.good)
         result = real(session, options, chunk)  # written, then the transaction rolls back
-        if any(row.email_key == POISON for row in chunk.rows):
+        if chunk.after_line < POISON_LINE <= chunk.last_line:
             raise ValueError(f"value too long for row {POISON!r}")
         return result
 

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from customers_plugin.models import ConsentEvent, CustomerSource, CustomerTag, Tag
-from customers_plugin.services import imports
+from customers_plugin.services import customers, imports
 from customers_plugin.services.attachments import TooLarge
 from customers_plugin.services.errors import Invalid
 from customers_plugin.services.fields import FieldTypes, create_definition
+from customers_plugin.services.imports import runner
+from customers_plugin.services.scope import Scope
 from tests.helpers import customers_of
 from tests.transfer.conftest import batch, csv_bytes, report, run_import
 
@@ -184,6 +186,39 @@ def test_existing_customers_match_by_email_then_phone_and_update_when_asked(stat
     found = {c.phone or c.email: c for c in customers_of(state.db)}
     assert (found["a@example.com"].name, found["a@example.com"].country) == ("New name", "IT")
     assert (found["+966501112222"].name, found["+966501112222"].country) == ("By phone", "SA")
+
+
+def test_a_customer_another_session_adds_while_a_chunk_is_written_is_matched(
+    state, backend, monkeypatch
+):
+    """The chunk's customers are inserted with ``ON CONFLICT DO NOTHING``: a customer that
+    another session commits just before (a checkout's hook) is matched and updated, not a
+    failed chunk."""
+    if backend != "postgresql":
+        pytest.skip("SQLite lets no other session write during the import's transaction")
+    real = runner.write_chunk
+
+    def racing(session, options, chunk):
+        with state.db.transaction() as other:  # another connection, committed at once
+            customers.create(_scope(other, state), {"email": "b@example.com", "name": "Hook"})
+        return real(session, options, chunk)
+
+    monkeypatch.setattr(runner, "write_chunk", racing)
+    rows = [["email", "name"], ["a@example.com", "A"], ["b@example.com", "From file"]]
+    result = run_import(state, csv_bytes(rows), on_existing="update")
+    assert (result["status"], result["created"], result["updated"]) == ("done", 1, 1)
+    names = sorted(c.name for c in customers_of(state.db, "s1"))
+    assert names == ["A", "From file"]
+
+
+def _scope(session, state):
+    return Scope(
+        session=session,
+        store_id="s1",
+        state=state,
+        pm=state.pm,
+        field_types=FieldTypes.collect(state.pm),
+    )
 
 
 def test_subscribe_option_records_consent_with_import_source_and_actor(state):

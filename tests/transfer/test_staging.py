@@ -58,18 +58,19 @@ def test_staged_chunks_read_back_in_line_order_with_bad_rows_counted(state) -> N
 
     with state.db.session() as session:
         first = staging.next_chunk(session, batch_id, after_line=1, size=2)
-        assert (first.after_line, first.last_line, first.size) == (1, 3, 2)
-        (row,) = first.rows
-        assert (row.line, row.email_key, row.phone, row.consent) == (
-            2,
-            "layla@example.com",
-            "+966501234567",
-            "subscribed",
-        )
-        assert row.tags == ["VIP", "Cliente fedele"] and row.fields == {field_id: ("size", "M")}
-        assert isinstance(row.customer_id, uuid.UUID)
+        assert (first.after_line, first.last_line, first.size, first.good) == (1, 3, 2, 1)
+        # what a created customer gets besides its columns, by the id staged for it
+        (customer_id,) = session.scalars(select(ImportRow.customer_id).where(ImportRow.line == 2))
+        assert isinstance(customer_id, uuid.UUID)
+        assert staging.additions(session, batch_id, first, [customer_id]) == [
+            (customer_id, staging.Additions(["VIP", "Cliente fedele"], {field_id: ("size", "M")}))
+        ]
+        assert staging.additions(session, batch_id, first, [uuid.uuid4()]) == []
+        # a good row that created nothing (it matched a customer) is read back by its line
+        assert staging.lines_not_created(session, batch_id, first, [customer_id]) == []
+        assert staging.lines_not_created(session, batch_id, first, []) == [2]
         rest = staging.next_chunk(session, batch_id, after_line=3, size=2)
-        assert (rest.last_line, rest.size, [r.line for r in rest.rows]) == (7, 1, [7])
+        assert (rest.last_line, rest.size, rest.good) == (7, 1, 1)
         assert staging.next_chunk(session, batch_id, after_line=7, size=2) is None
         # the writing pass reads a matched row back whole, as validated; bad rows never
         assert staging.parsed_rows(session, batch_id, [2, 3, 7]) == [good, later]

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, bindparam, delete, func, select, true
+from sqlalchemy import ARRAY, bindparam, delete, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from ...db import one_of
 from ...models import ImportRow
 from ...normalize import search_key
 from ...types import new_id
@@ -34,16 +35,14 @@ _EMPTY = dict.fromkeys(
 
 
 @dataclass(frozen=True, slots=True)
-class StagedRow:
-    """What the writing pass needs of a good row to match it and to create its customer."""
+class Additions:
+    """What a good row adds to the customer it creates besides its columns."""
 
-    line: int
-    customer_id: uuid.UUID  # the id of the customer it creates, if it matches nobody
-    email_key: str | None
-    phone: str | None
-    consent: str | None
     tags: list[str]
     fields: dict[uuid.UUID, tuple[str, str]]
+
+
+NOTHING = Additions([], {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +50,7 @@ class StagedChunk:
     after_line: int  # the chunk holds the staged lines after this one, up to last_line
     last_line: int
     size: int  # rows in the chunk, good and bad
-    rows: list[StagedRow]  # the good ones, in line order
+    good: int  # the good ones
 
 
 def stage(session: Session, batch_id: uuid.UUID, rows: Sequence[ParsedRow]) -> None:
@@ -125,11 +124,7 @@ def remove_chunk(session: Session, batch_id: uuid.UUID, chunk: StagedChunk) -> N
     are never walked again)."""
     session.execute(
         delete(ImportRow)
-        .where(
-            ImportRow.batch_id == batch_id,
-            ImportRow.line > chunk.after_line,
-            ImportRow.line <= chunk.last_line,
-        )
+        .where(*chunk_rows(batch_id, chunk))
         .execution_options(synchronize_session=False)
     )
 
@@ -137,30 +132,64 @@ def remove_chunk(session: Session, batch_id: uuid.UUID, chunk: StagedChunk) -> N
 def next_chunk(
     session: Session, batch_id: uuid.UUID, after_line: int, size: int
 ) -> StagedChunk | None:
-    """The next ``size`` staged rows after ``after_line`` (None: none are left)."""
-    found = session.execute(
-        select(
-            ImportRow.line,
-            ImportRow.ok,
-            ImportRow.customer_id,
-            ImportRow.email_key,
-            ImportRow.phone,
-            ImportRow.consent,
-            ImportRow.tags,
-            ImportRow.fields,
-        )
+    """The next ``size`` staged rows after ``after_line`` (None: none are left), counted: the
+    writer reads from them only what Python must see."""
+    window = (
+        select(ImportRow.line, ImportRow.ok)
         .where(ImportRow.batch_id == batch_id, ImportRow.line > after_line)
         .order_by(ImportRow.line)
         .limit(size)
-    ).all()
-    if not found:
+        .subquery()
+    )
+    rows, last, good = session.execute(
+        select(func.count(), func.max(window.c.line), func.count().filter(window.c.ok == true()))
+    ).one()
+    if not rows:
         return None
-    good = [
-        StagedRow(line, customer_id, email_key, phone, consent, tags or [], _fields(fields))
-        for line, ok, customer_id, email_key, phone, consent, tags, fields in found
-        if ok
+    return StagedChunk(after_line, last, rows, good)
+
+
+def chunk_rows(batch_id: uuid.UUID, chunk: StagedChunk) -> list[Any]:
+    """The conditions on staged rows that select ``chunk``'s (a bounded range of lines)."""
+    return [
+        ImportRow.batch_id == batch_id,
+        ImportRow.line > chunk.after_line,
+        ImportRow.line <= chunk.last_line,
     ]
-    return StagedChunk(after_line, found[-1].line, len(found), good)
+
+
+def additions(
+    session: Session, batch_id: uuid.UUID, chunk: StagedChunk, created: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, Additions]]:
+    """The tags and field values of the chunk's rows that created customers ``created``,
+    by customer (the rows that add nothing are left out)."""
+    if not created:
+        return []
+    ids = set(created)
+    found = session.execute(
+        select(ImportRow.customer_id, ImportRow.tags, ImportRow.fields)
+        .where(
+            *chunk_rows(batch_id, chunk),
+            ImportRow.ok == true(),
+            or_(ImportRow.tags.is_not(None), ImportRow.fields.is_not(None)),
+        )
+        .order_by(ImportRow.line)
+    )
+    return [
+        (customer_id, Additions(tags or [], _fields(fields)))
+        for customer_id, tags, fields in found
+        if customer_id in ids
+    ]
+
+
+def lines_not_created(
+    session: Session, batch_id: uuid.UUID, chunk: StagedChunk, created: Sequence[uuid.UUID]
+) -> list[int]:
+    """The chunk's good lines that created no customer (they match one), in order."""
+    query = select(ImportRow.line).where(*chunk_rows(batch_id, chunk), ImportRow.ok == true())
+    if created:
+        query = query.where(~one_of(session, ImportRow.customer_id, created))
+    return list(session.scalars(query.order_by(ImportRow.line)))
 
 
 def parsed_rows(session: Session, batch_id: uuid.UUID, lines: Sequence[int]) -> list[ParsedRow]:

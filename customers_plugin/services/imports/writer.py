@@ -34,7 +34,7 @@ from . import staging
 from .bulk import insert_rows
 from .columns import CUSTOMER_COLUMNS
 from .rows import ParsedRow, jsonable
-from .staging import StagedChunk, StagedRow
+from .staging import Additions, StagedChunk
 
 SOURCE = "import"
 UNCHANGED = "unchanged"  # the action of an undo record that changed nothing
@@ -58,7 +58,7 @@ _MATCH_COLUMNS = (
     Customer.marketing_consent_source,
 )
 
-Linked = list[tuple[uuid.UUID, ParsedRow | StagedRow]]  # a customer and the row that names it
+Linked = list[tuple[uuid.UUID, ParsedRow | Additions]]  # a customer and what its row adds
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,31 +84,26 @@ class ChunkResult:
 def write_chunk(session: Session, options: WriteOptions, chunk: StagedChunk) -> ChunkResult:
     """Create or update the customers of the chunk's good rows (no duplicates among them)."""
     result = ChunkResult()
-    rows = chunk.rows
-    if not rows:
+    if not chunk.good:
         return result
     now = utcnow()
-    by_email, by_phone = _existing(session, options.store_id, rows)
-    matched = [
-        row.line
-        for row in rows
-        if (row.email_key and row.email_key in by_email) or (row.phone and row.phone in by_phone)
-    ]
-    known_lines = set(matched)
-    fresh = [row for row in rows if row.line not in known_lines]
-    if fresh:
-        _create(session, options, chunk, matched, now)
-    result.created = [row.customer_id for row in fresh]
+    created = _create(session, options, chunk, now)
+    result.created = [customer_id for customer_id, _consent in created]
     consent_events = [
-        _consent_event(options, row.customer_id, "subscribed", now)
-        for row in fresh
-        if _consent_for(row, options) == "subscribed"
+        _consent_event(options, customer_id, "subscribed", now)
+        for customer_id, consent in created
+        if consent == "subscribed"
     ]
+    linked: Linked = list(staging.additions(session, options.batch_id, chunk, result.created))
+    if options.tags:  # every created customer gets them, whatever its row adds
+        named = {customer_id for customer_id, _row in linked}
+        linked += [(cid, staging.NOTHING) for cid in result.created if cid not in named]
     changes: list[dict[str, Any]] = []  # the undo records of the matched rows
-    linked: Linked = [(row.customer_id, row) for row in fresh]
-    if matched:
-        known = staging.parsed_rows(session, options.batch_id, matched)
-        written = _update(session, options, known, (by_email, by_phone), result, now)
+    if len(created) < chunk.good:  # the rows that match a customer (or another's key)
+        lines = staging.lines_not_created(session, options.batch_id, chunk, result.created)
+        known = staging.parsed_rows(session, options.batch_id, lines)
+        matches = _existing(session, options.store_id, known)
+        written = _update(session, options, known, matches, result, now)
         for customer_id, row, change, event in written:
             linked.append((customer_id, row))
             changes.append(change)
@@ -127,23 +122,14 @@ def write_chunk(session: Session, options: WriteOptions, chunk: StagedChunk) -> 
 
 
 def _create(
-    session: Session,
-    options: WriteOptions,
-    chunk: StagedChunk,
-    matched: Sequence[int],
-    now: dt.datetime,
-) -> None:
-    """The customers of the chunk's rows that match nobody, their ``import`` source and their
-    undo records, each by one ``INSERT … SELECT`` from the staged rows."""
+    session: Session, options: WriteOptions, chunk: StagedChunk, now: dt.datetime
+) -> list[tuple[uuid.UUID, str]]:
+    """The customers of the chunk's good rows that collide with no customer's email or phone
+    (``INSERT … SELECT`` from the staged rows, ``ON CONFLICT DO NOTHING``: a customer another
+    session adds meanwhile is matched, not a failure), then their ``import`` source and their
+    undo records; the created ids, in line order, with their marketing consent."""
     staged = ImportRow.__table__.c
-    where = [
-        staged.batch_id == options.batch_id,
-        staged.line > chunk.after_line,
-        staged.line <= chunk.last_line,
-        staged.ok == true(),
-    ]
-    if matched:
-        where.append(~one_of(session, staged.line, matched))
+    where = [*staging.chunk_rows(options.batch_id, chunk), staged.ok == true()]
     stamp = literal(now, Customer.joined_at.type)
     if options.subscribe:
         consent: Any = literal("subscribed")
@@ -164,7 +150,17 @@ def _create(
         "joined_at": stamp,
         "updated_at": stamp,
     }
-    _insert_from(session, Customer.__table__, columns, where)
+    rows = select(*(value.label(name) for name, value in columns.items())).where(*where)
+    statement = (
+        insert(session, Customer.__table__)
+        .from_select(list(columns), rows.order_by(staged.line))
+        .on_conflict_do_nothing()
+        .returning(Customer.id, Customer.marketing_consent)
+    )
+    created = [(row[0], row[1]) for row in session.execute(statement)]
+    if not created:
+        return created
+    where.append(one_of(session, staged.customer_id, [cid for cid, _consent in created]))
     _insert_from(
         session,
         CustomerSource.__table__,
@@ -191,6 +187,7 @@ def _create(
         },
         where,
     )
+    return created
 
 
 def _insert_from(session: Session, table: Any, columns: dict[str, Any], where: list[Any]) -> None:
@@ -279,10 +276,11 @@ def _keep_unchanged(result: ChunkResult, changes: dict[uuid.UUID, dict[str, Any]
 
 
 def _existing(
-    session: Session, store_id: str, rows: Sequence[StagedRow]
+    session: Session, store_id: str, rows: Sequence[ParsedRow]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The customers the rows match, by email key and by phone."""
     emails = [r.email_key for r in rows if r.email_key]
-    phones = [r.phone for r in rows if r.phone]
+    phones = [phone for r in rows if (phone := r.values.get("phone"))]
     conditions = []
     if emails:
         conditions.append(one_of(session, Customer.email_normalized, emails))
@@ -318,7 +316,7 @@ def _touched_by_batch(
     )
 
 
-def _consent_for(row: ParsedRow | StagedRow, options: WriteOptions) -> str | None:
+def _consent_for(row: ParsedRow, options: WriteOptions) -> str | None:
     return "subscribed" if options.subscribe else row.consent
 
 
