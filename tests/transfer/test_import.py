@@ -16,7 +16,7 @@ from customers_plugin.services import customers, imports
 from customers_plugin.services.attachments import TooLarge
 from customers_plugin.services.errors import Invalid
 from customers_plugin.services.fields import FieldTypes, create_definition
-from customers_plugin.services.imports import runner
+from customers_plugin.services.imports import runner, writer
 from customers_plugin.services.scope import Scope
 from tests.helpers import customers_of
 from tests.transfer.conftest import batch, csv_bytes, report, run_import
@@ -209,6 +209,22 @@ def test_a_customer_another_session_adds_while_a_chunk_is_written_is_matched(
     assert (result["status"], result["created"], result["updated"]) == ("done", 1, 1)
     names = sorted(c.name for c in customers_of(state.db, "s1"))
     assert names == ["A", "From file"]
+
+
+def test_a_row_whose_colliding_customer_is_deleted_meanwhile_is_reported_not_crashed(
+    state, monkeypatch
+):
+    """A row that collided with a customer the matching no longer finds (deleted between the
+    chunk's insert and its read) is reported on its line; the rest of the file is written."""
+    run_import(state, csv_bytes([["email"], ["b@example.com"]]))
+    monkeypatch.setattr(writer, "_existing", lambda *_args: ({}, {}))
+    rows = [["email"], ["a@example.com"], ["b@example.com"]]
+    started = imports.start_import(
+        state, "s1", imports.ImportOptions(), upload=io.BytesIO(csv_bytes(rows))
+    )
+    result = batch(state, started["id"])
+    assert (result["status"], result["created"], result["errors"]) == ("done", 1, 1)
+    assert report(state, started["id"]) == [(3, "email", writer.GONE)]
 
 
 def _scope(session, state):

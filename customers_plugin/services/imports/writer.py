@@ -38,6 +38,7 @@ from .staging import Additions, StagedChunk
 
 SOURCE = "import"
 UNCHANGED = "unchanged"  # the action of an undo record that changed nothing
+GONE = "the customer with this email or phone was deleted during the import: import it again"
 _HIDDEN = {"email_normalized", "search_name", "marketing_consent_at", "marketing_consent_source"}
 CONSENT_COLUMNS = ("marketing_consent", "marketing_consent_at", "marketing_consent_source")
 _MATCH_COLUMNS = (
@@ -212,9 +213,12 @@ def _update(
     )
     written = []
     for row in rows:
-        match = (by_email.get(row.email_key) if row.email_key else None) or by_phone[
-            row.values["phone"]
-        ]
+        match = (by_email.get(row.email_key) if row.email_key else None) or by_phone.get(
+            row.values.get("phone")
+        )
+        if match is None:  # the customer it collided with was deleted a moment ago
+            result.errors.append((row.line, "email", GONE))
+            continue
         if match["id"] in touched:
             result.errors.append(
                 (row.line, "email", f"same customer as line {touched[match['id']]}")
