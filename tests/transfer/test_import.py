@@ -9,9 +9,9 @@ import datetime as dt
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from customers_plugin.models import ConsentEvent, CustomerSource, CustomerTag, Tag
+from customers_plugin.models import ConsentEvent, Customer, CustomerSource, CustomerTag, Tag
 from customers_plugin.services import customers, imports
 from customers_plugin.services.attachments import TooLarge
 from customers_plugin.services.errors import Invalid
@@ -367,3 +367,29 @@ def test_a_large_import_refreshes_postgresql_statistics(state, backend, monkeypa
     assert run_import(state, csv_bytes(large))["created"] == 3
     if backend == "postgresql":
         assert analyses() == before + 1
+
+
+def test_a_growing_import_refreshes_the_customer_tables_statistics_as_it_doubles(
+    make_app, tmp_path, monkeypatch
+):
+    """Plans made while the store was empty (foreign-key checks by sequential scan among
+    them) would make every chunk slower than the last: the writing pass analyzes the customer
+    tables once ``ANALYZE_GROWN_BY`` customers are created, then whenever that number
+    doubles. A dry run writes nothing and analyzes nothing."""
+    app = make_app(CUSTOMERS_TRANSFER_FOLDER=str(tmp_path), CUSTOMERS_IMPORT_CHUNK_ROWS=2)
+    state = app.extensions["customers"]
+    analyzed: list[tuple[int, list[str]]] = []
+
+    def spy(_state, tables):
+        with state.db.session() as session:
+            count = session.scalar(select(func.count()).select_from(Customer))
+        analyzed.append((count, [t.name for t in tables]))
+
+    monkeypatch.setattr(runner, "_analyze", spy)
+    monkeypatch.setattr(runner, "ANALYZE_GROWN_BY", 3)
+    rows = [["email"]] + [[f"c{i}@example.com"] for i in range(13)]
+    assert run_import(state, csv_bytes(rows), dry_run=True)["created"] == 13
+    assert [count for count, names in analyzed if "customers_customers" in names] == []
+    assert run_import(state, csv_bytes(rows))["created"] == 13
+    grown = [count for count, names in analyzed if "customers_customers" in names]
+    assert grown == [4, 8]  # chunks of two rows: 4 passes 3, 8 passes 2 × 4, 13 is short of 16

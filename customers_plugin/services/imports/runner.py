@@ -63,6 +63,9 @@ RUNNING = ("queued", "validating", "importing")
 
 ANALYZE_AFTER_ROWS = 50_000
 ANALYZED = (Customer.__table__, CustomerSource.__table__, CustomerTag.__table__)
+# while writing, the customer tables are analyzed once this many customers are created, then
+# each time the number created doubles (see _write)
+ANALYZE_GROWN_BY = 5_000
 
 
 class Superseded(Exception):
@@ -250,6 +253,7 @@ def _write(
     )
     dry_run = bool(options.get("dry_run"))
     committed = checkpoint  # where this run's next chunk must find the batch
+    created, analyze_at = 0, ANALYZE_GROWN_BY
     while True:
         with state.db.transaction() as session:
             staged = staging.next_chunk(session, batch_id, committed, chunk)
@@ -288,6 +292,14 @@ def _write(
             if not moved:  # rolls the chunk back
                 raise Superseded(str(batch_id))
         committed = staged.last_line
+        created += len(result.created)
+        if not dry_run and created >= analyze_at:
+            # Plans made while the store was nearly empty (the foreign-key checks of every
+            # row's source, tags and consent event among them) read the customers by a
+            # sequential scan, which costs more with every chunk: fresh statistics replace
+            # them (ANALYZE invalidates the plans of the tables it analyzes).
+            _analyze(state, ANALYZED)
+            analyze_at = 2 * created
         with state.db.session() as session:
             report(summary(session.get(ImportBatch, batch_id)))
 
