@@ -465,7 +465,8 @@ def _cached_page(
     if row_columns is None:
         row_columns = [*_LIST_COLUMNS, *row_extras.columns(dialect.name)]
     nulls = None if resume is None else tuple(v is None for v in resume)
-    shape = (dialect, tuple(map(id, row_columns)), signature(orders), len(statuses))
+    shape = (_compiles_as(dialect), tuple(map(id, row_columns)), signature(orders))
+    shape += (len(statuses),)
     shape += (column is not None and column.key, len(values), nulls, limit)
     query = _PAGES.get(shape)
     if query is None:
@@ -502,7 +503,8 @@ def _cached_rows_of(
     """The JSON page (``_json_page``) of the customers whose ids are the parameter ``ids``
     (a filtered page's, in any order; a customer deleted since is left out), compiled once per
     sort and page size."""
-    shape = ("ids", dialect, tuple(map(id, row_columns)), signature(orders), limit)
+    shape = ("ids", _compiles_as(dialect), tuple(map(id, row_columns)), signature(orders))
+    shape += (limit,)
     compiled = _PAGES.get(shape)
     if compiled is None:
         if len(_PAGES) >= _MAX_SHAPES:
@@ -515,6 +517,12 @@ def _cached_rows_of(
         page = _json_page(row_columns, clauses, orders, None, limit, overrides)
         compiled = _PAGES[shape] = page.compile(dialect=dialect)
     return compiled
+
+
+def _compiles_as(dialect: Dialect) -> tuple[Any, ...]:
+    """What a statement compiled for ``dialect`` depends on: apps on the same database and
+    driver (a host with several, or a test suite) share their compiled pages."""
+    return (type(dialect), dialect.server_version_info, dialect.paramstyle)
 
 
 def _any_of(column: Any, name: str, count: int) -> ColumnElement[bool]:
