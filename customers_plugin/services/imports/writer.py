@@ -1,8 +1,9 @@
-"""Writing one chunk of staged rows, set-based: one query finds the existing customers the
-rows match; the rows that match nobody become customers (with their ``import`` source and undo
-record) by ``INSERT … SELECT`` from the staged rows, without passing through Python; the matched
-rows are compared and updated here, their undo record holding the previous values. Tags, custom
-fields and consent events follow, all in the caller's transaction.
+"""Writing one chunk of staged rows, set-based: the good rows become customers (with their
+``import`` source and undo record) by ``INSERT … SELECT … ON CONFLICT DO NOTHING`` from the
+staged rows, without passing through Python; the rows that collide with a customer's email or
+phone are read back, matched, compared and updated here, their undo record holding the
+previous values. Tags, custom fields and consent events follow, all in the caller's
+transaction.
 """
 
 from __future__ import annotations
