@@ -27,6 +27,18 @@ POSTGRES_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("CUSTOMERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BACKENDS = os.environ.get("CUSTOMERS_TEST_BACKENDS", "sqlite,postgresql").split(",")
+
+
+# The files that take a minute or more run first: the two test processes take whole files
+# (--dist loadfile) in collection order, and one of these collected near the end would run
+# alone while the other process sat idle.
+LONGEST_FIRST = ("test_openapi_fuzz.py", "test_openapi_fuzz_wsgi.py", "test_benchmarks_smoke.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)  # stable: order kept
+
+
 RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
 
