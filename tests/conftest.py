@@ -30,8 +30,9 @@ BACKENDS = os.environ.get("CUSTOMERS_TEST_BACKENDS", "sqlite,postgresql").split(
 
 
 # The files that take a minute or more run first: the two test processes take whole files
-# (--dist loadfile) in collection order, and one of these collected near the end would run
-# alone while the other process sat idle.
+# (--dist loadfile --no-loadscope-reorder: in collection order, not xdist's default of files
+# with the most tests first), and one of these started near the end would run alone while the
+# other process sat idle.
 LONGEST_FIRST = ("test_openapi_fuzz.py", "test_openapi_fuzz_wsgi.py", "test_benchmarks_smoke.py")
 
 

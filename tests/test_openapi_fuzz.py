@@ -6,7 +6,9 @@
    the business rules a schema cannot express, listed in ``RULES`` (and, with their reasons,
    in docs/api/openapi-notes.md). ``CUSTOMERS_TEST_FUZZ_ENGINE_EXAMPLES`` (default 6) examples per
    operation and phase, ``CUSTOMERS_TEST_FUZZ_SEED`` to explore with another seed. The storefront
-   operations run as a signed-in shopper (the host's session cookie).
+   operations run as a signed-in shopper (the host's session cookie). This run takes two
+   minutes: it runs on one backend, PostgreSQL when the suite has it (the in-process runs
+   below cover both).
 2. In process (WSGI): tests/test_openapi_fuzz_wsgi.py (a file of its own, so that the two
    run side by side on the suite's processes).
 """
@@ -29,6 +31,7 @@ from schemathesis.engine import events, from_schema
 from werkzeug.serving import make_server
 
 from tests.api.conftest import PREFIX
+from tests.conftest import BACKENDS
 
 ENGINE_EXAMPLES = int(os.environ.get("CUSTOMERS_TEST_FUZZ_ENGINE_EXAMPLES", "6"))
 ENGINE_SEED = int(os.environ.get("CUSTOMERS_TEST_FUZZ_SEED", "20261206"))
@@ -299,6 +302,7 @@ def _reasons(check: str, label: str, status: int, parts: list[str]) -> list[str]
     return reasons
 
 
+@pytest.mark.parametrize("backend", [BACKENDS[-1]])
 def test_the_document_agrees_with_the_server_but_for_the_listed_rules(served_host):
     from examples.host_app.stores import DEMO_ADMIN_TOKEN
 

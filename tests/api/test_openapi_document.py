@@ -6,6 +6,7 @@ and integers in JSON bodies are JSON booleans and integers)."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -281,3 +282,26 @@ def test_every_operation_declares_who_may_call_it(document):
     for path, method, op in _operations(document):
         assert op.get("security"), (method, path)
         assert {name for requirement in op["security"] for name in requirement} <= schemes
+
+
+def test_the_document_is_whole_for_every_first_reader_and_grows_with_later_blueprints(api_app):
+    """Operations are documented when the document is first read: threads reading it at once
+    all get the whole of it, and a blueprint mounted after a read appears in the next."""
+    api = get_api(api_app)
+    assert api._undocumented  # nothing documented yet: building an app does not pay for it
+    with ThreadPoolExecutor(4) as pool:
+        counts = list(pool.map(lambda _i: len(api.spec.to_dict()["paths"]), range(4)))
+    assert len(set(counts)) == 1 and counts[0] > 50
+
+    blp = Blueprint("later", __name__)
+
+    @blp.route("/later")
+    @blp.response(200)
+    def later() -> Any:
+        return {}
+
+    api.register_blueprint(blp, url_prefix="/later")
+    document = api_app.test_client().get(f"{PREFIX}/openapi.json").json
+    assert f"{PREFIX}/later/later" in document["paths"]
+    assert len(document["paths"]) == counts[0] + 1
+    assert "later" in {tag["name"] for tag in document["tags"]}
