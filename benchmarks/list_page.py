@@ -116,9 +116,14 @@ def _scenarios(data: Generated, pg: bool) -> list[tuple[str, Any, Any]]:
     ]
 
 
+EMPTY_ROUTE = "/bench-empty"
+
+
 def bench_client(url: str, data: Generated) -> tuple[Flask, Any]:
-    """The app (everything allowed on the bench store) and its test client."""
+    """The app (everything allowed on the bench store) and its test client; the app also
+    answers ``EMPTY_ROUTE`` with an empty body (a request's cost before any work)."""
     app = make_app(url, CUSTOMERS_PLUGINS=[AllowBench(data.store_id)])
+    app.add_url_rule(EMPTY_ROUTE, "bench_empty", lambda: "")
     return app, app.test_client()
 
 
@@ -167,6 +172,16 @@ def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
         latency(name, backend, data.customers, api_samples, floor_samples)
         for name, api_samples, floor_samples in measure(client, conn, data, pg, calls)
     ]
+    # what any page pays before its own work: a request through Flask and its test client
+    # to a view that does nothing (no floor: read it against the pages above)
+    results.append(
+        latency(
+            "request to an empty Flask view (the pages' fixed cost)",
+            backend,
+            data.customers,
+            time_calls(lambda i: client.get(EMPTY_ROUTE), calls),
+        )
+    )
 
     # deep page: follow the cursor up to 20 pages down, then time that page
     response = api_page(client, f"limit={PAGE}")
