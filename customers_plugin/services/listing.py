@@ -120,7 +120,7 @@ def where_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
         Customer.status == statuses[0] if len(statuses) == 1 else Customer.status.in_(statuses)
     )
     if filters.q and filters.q.strip():
-        clauses.append(search_clause(filters.q, lambda: scope.region)[0])
+        clauses.append(search_clause(filters.q, lambda: scope.region, phone_holder(scope))[0])
     if filters.tags:
         clauses.append(
             exists().where(
@@ -177,14 +177,17 @@ def where_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def search_clause(q: str, region: Callable[[], str | None]) -> tuple[ColumnElement[bool], bool]:
+def search_clause(
+    q: str, region: Callable[[], str | None], held: Holder | None = None
+) -> tuple[ColumnElement[bool], bool]:
     """``q`` against names (folded), emails (normalised) and phones (however typed), and
-    whether the clause is an exact match on a unique key. ``region``: as ``exact_match``'s.
+    whether the clause is an exact match on a unique key. ``region``, ``held``: as
+    ``exact_match``'s.
 
     The shape of ``q`` picks the cheapest index: a whole email or a dialable phone number is
     an equality on the per-store unique keys; fragments use the trigram indexes (PostgreSQL).
     """
-    match = exact_match(q, region)
+    match = exact_match(q, region, held)
     if match is not None:
         column, values = match
         return (column == values[0] if len(values) == 1 else column.in_(values)), True
@@ -212,10 +215,20 @@ def search_clause(q: str, region: Callable[[], str | None]) -> tuple[ColumnEleme
     return fragment, False
 
 
-def exact_match(q: str, region: Callable[[], str | None]) -> tuple[Any, list[str]] | None:
+Holder = Callable[[list[str]], bool]
+
+
+def exact_match(
+    q: str, region: Callable[[], str | None], held: Holder | None = None
+) -> tuple[Any, list[str]] | None:
     """The unique key ``q`` names whole (a valid email, or a dialable phone number in its E.164
     candidates) and its values; None when ``q`` is a fragment. ``region`` answers the store's
-    phone region, asked only for a number typed without its country code."""
+    phone region, asked only for a number typed without its country code.
+
+    A number ``phonenumbers`` finds possible but not valid (a range its metadata does not know,
+    or a mistyped one) may still be a customer's, stored as typed: ``held`` answers whether a
+    customer of the store has one of its E.164 forms, and then it is an exact match too;
+    otherwise (or without ``held``) it is searched as a fragment."""
     text = q.strip()
     email = normalize_email(text) or ""
     if "@" in email:
@@ -226,14 +239,20 @@ def exact_match(q: str, region: Callable[[], str | None]) -> tuple[Any, list[str
     plain = ascii_digits(text)
     digits = re.sub(r"\D", "", plain)
     if _PHONE_CHARS.match(plain) and len(digits) >= 3:
-        numbers = _phone_candidates(plain, digits, region)
-        return (Customer.phone, numbers) if numbers else None
+        dialable, possible = _phone_candidates(plain, digits, region)
+        if dialable:
+            return Customer.phone, dialable
+        if possible and held is not None and held(possible):
+            return Customer.phone, possible
     return None
 
 
-def _phone_candidates(plain: str, digits: str, region: Callable[[], str | None]) -> list[str]:
-    """Valid E.164 numbers ``plain`` may mean: as typed (in the store's region) and, when
-    typed without ``+``, as an international number. Fragments give none."""
+def _phone_candidates(
+    plain: str, digits: str, region: Callable[[], str | None]
+) -> tuple[list[str], list[str]]:
+    """The E.164 numbers ``plain`` may mean (as typed, in the store's region, and, when typed
+    without ``+``, as an international number): the valid ones, and the possible ones when
+    none is valid. Short fragments give none."""
     found = []
     typed_region = None if plain.lstrip().startswith("+") else region()
     for candidate, candidate_region in ((plain, typed_region), ("+" + digits, None)):
@@ -241,9 +260,24 @@ def _phone_candidates(plain: str, digits: str, region: Callable[[], str | None])
             number = normalize_phone(candidate, candidate_region)
         except InvalidPhone:
             continue
-        if number and number not in found and _dialable(number):
+        if number and number not in found:
             found.append(number)
-    return found
+    dialable = [number for number in found if _dialable(number)]
+    return dialable, ([] if dialable else found)
+
+
+def phone_holder(scope: Scope) -> Holder:
+    """``exact_match``'s ``held`` for the scope's store: one look at the unique phone index,
+    remembered for the request's later questions."""
+
+    @functools.cache
+    def held(numbers: tuple[str, ...]) -> bool:
+        query = select(Customer.id).where(
+            Customer.store_id == scope.store_id, Customer.phone.in_(numbers)
+        )
+        return scope.session.execute(query.limit(1)).first() is not None
+
+    return lambda numbers: held(tuple(numbers))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -277,7 +311,8 @@ def list_customers(
     include_total: bool = False,
 ) -> Page:
     orders, resume, q = _reading(sort, cursor, filters)
-    match = exact_match(q, lambda: scope.region) if q else None
+    held = phone_holder(scope)
+    match = exact_match(q, lambda: scope.region, held) if q else None
     connection = scope.session.connection()
     dialect = connection.dialect.name
     total = None
@@ -287,7 +322,7 @@ def list_customers(
         )
         rows = connection.execute(compiled, params).all()
     else:
-        clauses, total = _narrowed(scope, filters, q)
+        clauses, total = _narrowed(scope, filters, q, held)
         overrides = settings.overrides_column(dialect, scope.store_id)
         columns = [*_LIST_COLUMNS, *row_extras.columns(dialect), overrides]
         rows = connection.execute(_page_query(columns, clauses, orders, resume, limit)).all()
@@ -301,13 +336,13 @@ def list_customers(
 
 
 def _narrowed(
-    scope: Scope, filters: Filters, q: str
+    scope: Scope, filters: Filters, q: str, held: Holder
 ) -> tuple[list[ColumnElement[bool]], int | None]:
     """The clauses of a page's rows beyond a plain page's, and their count when a fuzzy search
     has already counted them."""
     total = None
     clauses = where_clauses(scope, replace(filters, q=None))
-    search, exact = search_clause(q, lambda: scope.region) if q else (None, True)
+    search, exact = search_clause(q, lambda: scope.region, held) if q else (None, True)
     if search is not None:
         clauses.append(search)
     if not exact:
@@ -346,7 +381,8 @@ def page_as_json(
     if row_columns is None:
         return None
     orders, resume, q = _reading(sort, cursor, filters)
-    match = exact_match(q, lambda: scope.region) if q else None
+    held = phone_holder(scope)
+    match = exact_match(q, lambda: scope.region, held) if q else None
     connection = scope.session.connection()
     if (not q or match) and _plain(filters):
         compiled, params = _cached_page(
@@ -360,7 +396,7 @@ def page_as_json(
         # the page's ids and sort values by the filters' statement, then its rows by the one
         # statement kept for this sort: building and keying the whole JSON statement for each
         # request would cost more than the round trip
-        clauses, _total = _narrowed(scope, filters, q)
+        clauses, _total = _narrowed(scope, filters, q, held)
         found = connection.execute(
             _page_query(_sort_columns(orders), clauses, orders, resume, limit)
         ).all()

@@ -6,6 +6,9 @@ import itertools
 
 import pytest
 
+from customers_plugin.services import listing
+from customers_plugin.services.fields import FieldTypes
+from customers_plugin.services.scope import Scope
 from tests.helpers import statements_sent
 
 from .conftest import place_order
@@ -55,6 +58,30 @@ def test_search_matches_however_the_merchant_types_it(staff, people, q, who):
 def test_a_local_number_is_read_in_the_stores_region(staff, people):
     # 054… in a store whose region is SA is a Saudi number, not David's Israeli one
     assert _ids(staff.get("/customers", query_string={"q": "054-111-2233"})) == []
+
+
+def test_a_whole_number_phonenumbers_calls_invalid_is_found_as_a_whole_number(staff, api_app):
+    """+966 52… is possible but not valid for phonenumbers (its metadata knows no such range):
+    stored as typed, it is found by one look at the phone index, the page then read as any
+    exact match's; a possible number nobody has stays a fragment."""
+    held = staff.create(email="a@example.com", phone="+966521522152")["id"]
+    longer = staff.create(email="b@example.com", phone="+393100768150")["id"]
+    engine = api_app.extensions["customers"].db.engine
+    with statements_sent(engine) as statements:
+        assert _ids(staff.get("/customers", query_string={"q": "+966 52 152 2152"})) == [held]
+    assert len([s for s in statements if "customers_customers" in s]) == 2  # probe, page
+    # +39 3100768 1 is possible and invalid too, held by nobody: a part of +39 310 076 8150
+    assert _ids(staff.get("/customers", query_string={"q": "+39 3100 7681"})) == [longer]
+    # a bulk action by filter selects what the list shows
+    with api_app.app_context():
+        state = api_app.extensions["customers"]
+        with state.db.reading() as session:
+            scope = Scope(
+                session=session, store_id=staff.store, state=state, pm=state.pm,
+                field_types=FieldTypes(),
+            )  # fmt: skip
+            filters = listing.Filters(q="+966521522152")
+            assert [str(i) for i in listing.matching_ids(scope, filters, 10)] == [held]
 
 
 def test_one_or_two_letters_match_the_start_of_a_word(staff, people):
