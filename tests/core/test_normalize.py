@@ -59,7 +59,7 @@ _SCRIPTS = st.sampled_from(
 )
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(
     text=st.one_of(
         st.lists(_SCRIPTS.flatmap(lambda s: st.sampled_from(list(s)))).map("".join),
@@ -229,7 +229,7 @@ def _typed_phones(draw: st.DrawFn) -> str:
 _REGIONS = ["SA", "IL", "IT", "US", "AE", "GB", "FR", "DE", "CA", "VA", "BR", "AR", None]
 
 
-@settings(max_examples=6000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(phone=_typed_phones(), region=st.sampled_from(_REGIONS))
 def test_phone_answer_is_phonenumbers_answer(phone, region):
     """The cached answer and the fast paths for numbers written internationally or
@@ -256,7 +256,7 @@ def test_international_fast_path_takes_only_plain_international_numbers(raw, ans
     assert _international_answer(raw) == answer
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @given(
     prefix=st.sampled_from(["", "0", "0", "1", "00", "05", "3", "7"]),
     digits=st.text(alphabet="0123456789", min_size=3, max_size=13),
