@@ -51,10 +51,10 @@ class _BuildersOnFirstUse(Rule):
 Flask.url_rule_class = _BuildersOnFirstUse
 
 
-# The files that take a minute or more run first: the two test processes take whole files
+# The files that take a minute or more run first: the test processes take whole files
 # (--dist loadfile --no-loadscope-reorder: in collection order, not xdist's default of files
 # with the most tests first), and one of these started near the end would run alone while the
-# other process sat idle.
+# others sat idle.
 LONGEST_FIRST = ("test_openapi_fuzz.py", "test_openapi_fuzz_wsgi.py", "test_benchmarks_smoke.py")
 
 
