@@ -204,13 +204,15 @@ def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
     path = f"{PREFIX}/customers/{cid}/timeline?limit={PAGE}"
 
     def api(cursor: str | None) -> Any:
+        """The page's response; what is timed (reading its JSON is the caller's work, and the
+        list suite's pages are timed so too)."""
         response = client.get(path + (f"&cursor={cursor}" if cursor else ""))
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
-        return response.json
+        return response
 
     cursor = None
     for _ in range(DEPTH):
-        cursor = api(cursor)["next_cursor"]
+        cursor = api(cursor).json["next_cursor"]
     deep = keyset.decode(cursor, timeline._CURSOR)
     conn = raw_connection(url)
 
