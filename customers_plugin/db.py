@@ -135,6 +135,7 @@ class Database:
         self.job_statement_timeout_ms = job_statement_timeout_ms
         self._lock = threading.Lock()
         self._engine: Engine | None = None
+        self._reading_engine: Engine | None = None
         self._pid = 0
         self._sessionmaker = sessionmaker(expire_on_commit=False)
         event.listen(self._sessionmaker, "after_commit", _run_outbox)
@@ -191,12 +192,19 @@ class Database:
         takes its own snapshot anyway, so BEGIN and COMMIT would only add two round trips. On
         SQLite it is one deferred transaction (one snapshot, no write lock). Never write here.
         """
-        options: dict[str, Any] = {_WRITE_OPTION: False}
-        if self.dialect == "postgresql":
-            options["isolation_level"] = "AUTOCOMMIT"
-        with self._sessionmaker() as session:  # closing returns the connection, rolled back
-            session.connection(execution_options=options)
+        with self._sessionmaker(bind=self._reader()) as session:  # closing returns its connection
             yield session
+
+    def _reader(self) -> Engine:
+        """The engine of ``reading`` sessions: the same pool, its connections checked out in
+        the reading mode (a session checks one out on its first statement only)."""
+        engine = self.engine
+        if self._reading_engine is None or self._reading_engine.pool is not engine.pool:
+            options: dict[str, Any] = {_WRITE_OPTION: False}
+            if engine.dialect.name == "postgresql":
+                options["isolation_level"] = "AUTOCOMMIT"
+            self._reading_engine = engine.execution_options(**options)
+        return self._reading_engine
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import Compiled
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from ..driver import read_one
 from ..models import Customer, CustomerSource, CustomerTag, FieldValue, GroupMember, Tag
 from ..normalize import (
     InvalidEmail,
@@ -375,7 +376,8 @@ def page_as_json(
     row (see ``list_json``): Python spends nothing per row. None where Python writes the page:
     on another database, and when another module's row extra has no JSON-text writer. (A total
     is never asked for here.)"""
-    if scope.session.get_bind().dialect.name != "postgresql":
+    dialect = scope.session.get_bind().dialect
+    if dialect.name != "postgresql":
         return None
     row_columns = list_json.columns()
     if row_columns is None:
@@ -383,31 +385,32 @@ def page_as_json(
     orders, resume, q = _reading(sort, cursor, filters)
     held = phone_holder(scope)
     match = exact_match(q, lambda: scope.region, held) if q else None
-    connection = scope.session.connection()
     if (not q or match) and _plain(filters):
         compiled, params = _cached_page(
-            scope, connection.dialect, orders, filters, match, resume, limit, row_columns
+            scope, dialect, orders, filters, match, resume, limit, row_columns
         )
-        row = connection.execute(compiled, params).one()
+        row = read_one(scope.session, compiled, params)
         next_cursor = None
-        if row._mapping[list_json.READ] > limit:
+        if getattr(row, list_json.READ) > limit:
             next_cursor = encode(orders, row_values(orders, row))
     else:
         # the page's ids and sort values by the filters' statement, then its rows by the one
         # statement kept for this sort: building and keying the whole JSON statement for each
         # request would cost more than the round trip
         clauses, _total = _narrowed(scope, filters, q, held)
-        found = connection.execute(
-            _page_query(_sort_columns(orders), clauses, orders, resume, limit)
-        ).all()
+        found = (
+            scope.session.connection()
+            .execute(_page_query(_sort_columns(orders), clauses, orders, resume, limit))
+            .all()
+        )
         next_cursor = None
         if len(found) > limit:
             next_cursor = encode(orders, row_values(orders, found[limit - 1]))
-        compiled = _cached_rows_of(connection.dialect, orders, limit, row_columns)
+        compiled = _cached_rows_of(dialect, orders, limit, row_columns)
         params = {"store_id": scope.store_id, "ids": [r.id for r in found[:limit]]}
-        row = connection.execute(compiled, params).one()
-    settings.remember(scope.store_id, row._mapping[settings.OVERRIDES_LABEL])
-    body = row._mapping[list_json.ROWS]
+        row = read_one(scope.session, compiled, params)
+    settings.remember(scope.store_id, getattr(row, settings.OVERRIDES_LABEL))
+    body = getattr(row, list_json.ROWS)
     if body is None:
         return JsonPage("[]", None)
     currency = orjson.dumps(scope.currency).decode()
