@@ -145,6 +145,26 @@ def time_calls(func: Callable[[int], Any], n: int, warmup: int = 20) -> list[flo
     return out
 
 
+def time_paired(
+    ours: Callable[[int], Any], floor: Callable[[int], Any], n: int, warmup: int = 20
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of ``ours(i)`` and of ``floor(i)``, called in turn for i in range(n) after
+    a warm-up of each: both see the same moments of the machine (a batch of one then a batch
+    of the other lets a drift of the machine's speed between the batches into the ratio)."""
+    for i in range(min(warmup, n)):
+        ours(-1 - i)
+        floor(-1 - i)
+    mine, floors = [], []
+    for i in range(n):
+        start = time.perf_counter()
+        ours(i)
+        middle = time.perf_counter()
+        floor(i)
+        mine.append((middle - start) * 1000)
+        floors.append((time.perf_counter() - middle) * 1000)
+    return mine, floors
+
+
 def latency(
     name: str,
     backend: str,

@@ -13,7 +13,7 @@ from flask import Flask
 from customers_plugin import hookimpl
 from customers_plugin.normalize import search_key
 
-from .common import Result, latency, make_app, raw_connection, time_calls
+from .common import Result, latency, make_app, raw_connection, time_calls, time_paired
 from .generate import Generated
 
 PREFIX = "/api/v1"
@@ -152,14 +152,17 @@ def measure(
             continue
         if query is None:
             made = [floor(i) for i in range(calls + 20)]
-            api_samples = time_calls(
+            api_samples, floor_samples = time_paired(
                 lambda i, m=made: api_page(client, f"limit={PAGE}&q={quote(m[i][2], safe='')}"),
+                lambda i, m=made: fetch_all(conn, m[i][0], m[i][1]),
                 calls,
             )
-            floor_samples = time_calls(lambda i, m=made: fetch_all(conn, m[i][0], m[i][1]), calls)
         else:
-            api_samples = time_calls(lambda i, q=query: api_page(client, q(i)), calls)
-            floor_samples = time_calls(lambda i, f=floor: fetch_all(conn, *f(i)), calls)
+            api_samples, floor_samples = time_paired(
+                lambda i, q=query: api_page(client, q(i)),
+                lambda i, f=floor: fetch_all(conn, *f(i)),
+                calls,
+            )
         measured.append((name, api_samples, floor_samples))
     return measured
 
@@ -212,8 +215,8 @@ def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
             f"list page, deep page via cursor (page {depth + 1})",
             backend,
             data.customers,
-            time_calls(lambda i: api_page(client, f"limit={PAGE}&cursor={cursor}"), calls),
-            time_calls(
+            *time_paired(
+                lambda i: api_page(client, f"limit={PAGE}&cursor={cursor}"),
                 lambda i: fetch_all(conn, deep_sql, (data.store_id, joined_at, joined_at, last_id)),
                 calls,
             ),

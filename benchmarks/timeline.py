@@ -33,7 +33,7 @@ from customers_plugin.models import (
 from customers_plugin.services import keyset, timeline
 from customers_plugin.types import new_id
 
-from .common import Result, latency, make_app, raw_connection, time_calls
+from .common import Result, latency, make_app, raw_connection, time_calls, time_paired
 from .generate import Generated
 from .list_page import PREFIX, AllowBench
 
@@ -229,11 +229,11 @@ def run(url: str, backend: str, data: Generated, calls: int) -> list[Result]:
     results = [
         latency(
             "timeline first page (API)", backend, data.customers,
-            time_calls(lambda i: api(None), calls), time_calls(lambda i: floor(None), calls),
+            *time_paired(lambda i: api(None), lambda i: floor(None), calls),
         ),
         latency(
             f"timeline page {DEPTH + 1} by cursor (API)", backend, data.customers,
-            time_calls(lambda i: api(cursor), calls), time_calls(lambda i: floor(deep), calls),
+            *time_paired(lambda i: api(cursor), lambda i: floor(deep), calls),
         ),
     ]  # fmt: skip
     with db.reading() as session:

@@ -105,6 +105,32 @@ def test_refresh_adds_matches_removes_non_matches_and_keeps_manual_members(
     assert seen.changes[-1]["removed"] == {str(rich)}
 
 
+def test_a_refresh_nobody_listens_to_counts_who_joined_and_left(make_app: Any) -> None:
+    """Without a ``group_membership_changed`` listener the refresh counts the change instead
+    of reading the ids: the same members, the same counts."""
+    state = make_app(CUSTOMERS_PLUGINS=[]).extensions["customers"]
+    assert not membership.has_listeners(state.pm, "group_membership_changed")
+    with state.db.transaction() as session:
+        rich = [insert_customer(session, total_spent=Decimal(150 + i)) for i in range(3)]
+        poor = insert_customer(session, total_spent=Decimal(10))
+    group_id = make_group(state, BIG_SPENDERS)
+    assert members(state, group_id) == dict.fromkeys(rich, False)
+    with state.db.transaction() as session:
+        session.execute(
+            Customer.__table__.update()
+            .where(Customer.id.in_([rich[0], poor]))
+            .values(total_spent=Decimal(90))
+        )
+    result = state.jobs.submit("refresh_group", str(group_id))
+    assert (result["added"], result["removed"]) == (0, 1)
+    with state.db.transaction() as session:
+        session.execute(
+            Customer.__table__.update().where(Customer.id == poor).values(total_spent=Decimal(200))
+        )
+    assert state.jobs.submit("refresh_group", str(group_id))["added"] == 1
+    assert members(state, group_id) == {rich[1]: False, rich[2]: False, poor: False}
+
+
 def test_running_a_refresh_twice_changes_nothing_the_second_time(state: Any) -> None:
     with state.db.transaction() as session:
         insert_customer(session, total_spent=Decimal(150))

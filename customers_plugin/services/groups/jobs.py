@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ...jobs import job
 from ...models import CustomerGroup
+from ...plugins import has_listeners
 from .failures import clear_failure, failure_reason, mark_failing
 from .membership import announce, refresh_group
 from .registry import registry_for
@@ -43,16 +44,17 @@ def refresh_one(state: CustomersState, group_id: uuid.UUID) -> dict[str, Any] | 
         if group is None:
             return None
         store_id = group.store_id
+        listening = has_listeners(state.pm, "group_membership_changed")  # else only counted
         try:
             with session.begin_nested():
-                change = refresh_group(session, registry_for(state.pm), group)
+                change = refresh_group(session, registry_for(state.pm), group, ids=listening)
         except Exception as exc:
             reason = failure_reason(exc)
             mark_failing(session, state.pm, store_id, group_id, reason)
             return {"added": 0, "removed": 0, "failed": reason}
         clear_failure(session, store_id, group_id)
         announce(session, state.pm, [change])
-    return {"added": len(change.added), "removed": len(change.removed)}
+    return {"added": change.joined, "removed": change.left}
 
 
 @job("refresh_group", long=True)

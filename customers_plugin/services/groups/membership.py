@@ -54,13 +54,25 @@ _members = GroupMember.__table__
 
 @dataclass(frozen=True, slots=True)
 class MembershipChange:
+    """Who joined and who left a group; a refresh nobody listens to counts them without
+    reading their ids (``counts``: joined, left)."""
+
     store_id: str
     group_id: uuid.UUID
     added: tuple[uuid.UUID, ...] = ()
     removed: tuple[uuid.UUID, ...] = ()
+    counts: tuple[int, int] | None = None
+
+    @property
+    def joined(self) -> int:
+        return len(self.added) if self.counts is None else self.counts[0]
+
+    @property
+    def left(self) -> int:
+        return len(self.removed) if self.counts is None else self.counts[1]
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.removed)
+        return bool(self.joined or self.left)
 
 
 def context(store_id: str, today: dt.date | None = None) -> EvalContext:
@@ -81,26 +93,25 @@ def refresh_group(
     group: CustomerGroup,
     *,
     today: dt.date | None = None,
+    ids: bool = True,
 ) -> MembershipChange:
     """Make the automatic members of ``group`` exactly the customers matching its conditions.
 
     Leavers go first: the DELETE then checks only the members there were, not the ones the
-    INSERT is about to add (from empty, it has nothing to check).
+    INSERT is about to add (from empty, it has nothing to check). With ``ids=False`` (nobody
+    listens for membership changes) the change is counted, not read: bringing the ids of a
+    group of 175,000 members into Python costs about a quarter of the refresh.
     """
     ctx = context(group.store_id, today)
     predicate = compile_conditions(load(group.conditions, registry), registry, ctx)
     still_matches = exists(
         select(Customer.id).where(Customer.id == _members.c.customer_id, predicate)
     )
-    removed = session.scalars(
-        delete(_members)
-        .where(
-            _members.c.group_id == group.id,
-            _members.c.manual == false(),
-            ~still_matches,
-        )
-        .returning(_members.c.customer_id)
-    ).all()
+    leave = delete(_members).where(
+        _members.c.group_id == group.id,
+        _members.c.manual == false(),
+        ~still_matches,
+    )
     joiners = select(
         literal(group.id, Uuid()),
         Customer.id,
@@ -112,19 +123,27 @@ def refresh_group(
     # names only the rows inserted. (A NOT EXISTS on the members table here made the first
     # refresh of a group quadratic: planned on an empty table, it re-read the rows the
     # INSERT was adding — 179 s instead of 4 s at 1 M customers.)
-    added = session.scalars(
+    join = (
         insert(session, _members)
         .from_select(["group_id", "customer_id", "store_id", "manual", "added_at"], joiners)
         .on_conflict_do_nothing()
-        .returning(_members.c.customer_id)
-    ).all()
+    )
+    if ids:
+        removed = session.scalars(leave.returning(_members.c.customer_id)).all()
+        added = session.scalars(join.returning(_members.c.customer_id)).all()
+        change = MembershipChange(group.store_id, group.id, tuple(added), tuple(removed))
+    else:
+        left = session.execute(leave).rowcount
+        # an INSERT's rowcount is kept only when asked for (SQLAlchemy closes its cursor)
+        joined = session.execute(join.execution_options(preserve_rowcount=True)).rowcount
+        change = MembershipChange(group.store_id, group.id, counts=(joined, left))
     session.execute(
         update(CustomerGroup)
         .where(CustomerGroup.id == group.id)
         .values(refreshed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return MembershipChange(group.store_id, group.id, tuple(added), tuple(removed))
+    return change
 
 
 def reevaluate(
