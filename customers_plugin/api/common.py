@@ -17,6 +17,8 @@ from ..services.scope import Scope
 from ..state import CustomersState, get_state
 
 API_STATE_KEY = "customers_api"
+# keys sorted as jsonify sorts them; a datetime left to jsonify, which writes it its own way
+_ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_APPEND_NEWLINE
 
 
 @dataclass
@@ -69,10 +71,11 @@ def json_response(dumped: Any) -> Response:
     """A 200 answer of ``dumped`` (what a response schema's ``dump`` made) encoded by orjson,
     for hot read paths: ten times faster than the stdlib encoder behind ``jsonify``. The keys are
     sorted as ``jsonify`` sorts them; text outside ASCII is written as UTF-8, not escaped. What
-    orjson refuses (an integer beyond 64 bits in another module's row extras) goes through the
-    app's own encoder."""
+    orjson refuses or would write otherwise than the app's own encoder (an integer beyond 64
+    bits, a ``Decimal`` or a ``datetime`` in another module's row extras or timeline items) goes
+    through that encoder."""
     try:
-        body = orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS) + b"\n"
+        body = orjson.dumps(dumped, option=_ORJSON)
     except orjson.JSONEncodeError:
         return jsonify(dumped)
     return current_app.response_class(body, mimetype="application/json")

@@ -12,10 +12,11 @@ from .. import security
 from ..schemas.timeline import TimelineArgs, TimelinePage
 from ..security import require
 from ..services import timeline
-from .common import page_size, scope
+from .common import json_response, page_size, scope
 from .errors import install
 
 blp = install(Blueprint("customer-timeline", __name__, description="A customer's timeline."))
+_PAGE = TimelinePage()
 
 
 @blp.route("/<uuid:customer_id>/timeline", methods=["GET"])
@@ -34,4 +35,4 @@ def customer_timeline(customer_id: uuid.UUID, **args: Any) -> Any:
             limit=page_size(args),
             cursor=args.get("cursor"),
         )
-    return {"items": items, "next_cursor": next_cursor}
+    return json_response(_PAGE.dump({"items": items, "next_cursor": next_cursor}))

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from .common import PageArgs, Text, UTCDateTime
+from .fast_dump import FastDump
 
 
 class TimelineKinds(Text):
@@ -39,6 +40,6 @@ class TimelineItem(ma.Schema):
     )
 
 
-class TimelinePage(ma.Schema):
+class TimelinePage(FastDump):
     items = fields.List(fields.Nested(TimelineItem), required=True)
     next_cursor = fields.String(allow_none=True, required=True)

@@ -382,3 +382,57 @@ def test_an_unknown_kind_is_refused_in_hebrew_naming_it(filled):
     [message] = response.json["error"]["fields"]["kind"]
     assert message.startswith("סוג לא מוכר 'orders'; סוגים: ")
     assert "order" in message.removeprefix("סוג לא מוכר 'orders'; סוגים: ").split(", ")
+
+
+def _written_by_marshmallow_and_flask(staff: Staff, path: str, monkeypatch: Any) -> Any:
+    """The page as the view wrote it before its fast path: marshmallow's dump, ``jsonify``."""
+    import marshmallow as ma
+    from flask import jsonify
+
+    from customers_plugin.api import timeline as view
+
+    with monkeypatch.context() as m:
+        m.setattr(view._PAGE, "dump", lambda obj: ma.Schema.dump(view._PAGE, obj))
+        m.setattr(view, "json_response", jsonify)
+        return staff.get(path)
+
+
+def test_the_page_is_what_marshmallow_and_flask_write(filled, monkeypatch):
+    """The fast dump and orjson write the same document (text outside ASCII as UTF-8 where
+    ``jsonify`` escapes it: the same JSON)."""
+    staff, cid = filled
+    for path in (f"/customers/{cid}/timeline?limit=100", f"/customers/{cid}/timeline?limit=3"):
+        fast = staff.get(path)
+        assert fast.json == _written_by_marshmallow_and_flask(staff, path, monkeypatch).json
+        assert fast.json["items"]
+
+
+def test_a_module_s_item_with_a_datetime_is_written_as_flask_writes_it(filled, monkeypatch):
+    """orjson would write a ``datetime`` in ISO 8601: an item carrying one (a module's
+    serializer returning it as is) goes through the app's encoder, as it always did."""
+    staff, cid = filled
+    stamp = dt.datetime(2026, 3, 1, 12, 30, tzinfo=dt.UTC)
+
+    def rows(store_id: str, customer_id: uuid.UUID) -> Any:
+        return select(Review.submitted_at.label("at"), Review.id.label("id")).where(
+            Review.store_id == store_id, Review.customer_id == customer_id
+        )
+
+    timeline.register(timeline.TimelineSource("review", rows, lambda row: {"seen": stamp}))
+    try:
+        review = Review(
+            store_id="a",
+            customer_id=uuid.UUID(cid),
+            source="shop",
+            external_id="r-2",
+            product_id="p",
+            rating=4,
+            submitted_at=_at(8),
+        )
+        _rows(staff.app, review)
+        path = f"/customers/{cid}/timeline?kind=review"
+        fast = staff.get(path)
+        assert fast.json["items"][0]["data"] == {"seen": "Sun, 01 Mar 2026 12:30:00 GMT"}
+        assert fast.data == _written_by_marshmallow_and_flask(staff, path, monkeypatch).data
+    finally:
+        timeline.unregister("review")
