@@ -306,17 +306,22 @@ def reviews_source():
     timeline.unregister("review")
 
 
-def test_a_registered_source_joins_the_feed_the_filter_and_the_document(filled, reviews_source):
-    staff, cid = filled
-    review = Review(
+def _review(cid: str, external_id: str) -> Review:
+    """A review of store ``a``'s customer ``cid``, at minute 8."""
+    return Review(
         store_id="a",
         customer_id=uuid.UUID(cid),
         source="shop",
-        external_id="r-1",
+        external_id=external_id,
         product_id="p-1",
         rating=5,
         submitted_at=_at(8),
     )
+
+
+def test_a_registered_source_joins_the_feed_the_filter_and_the_document(filled, reviews_source):
+    staff, cid = filled
+    review = _review(cid, "r-1")
     line = Activity(
         store_id="a", customer_id=uuid.UUID(cid), kind="review_submitted", occurred_at=_at(8)
     )
@@ -420,16 +425,7 @@ def test_a_module_s_item_with_a_datetime_is_written_as_flask_writes_it(filled, m
 
     timeline.register(timeline.TimelineSource("review", rows, lambda row: {"seen": stamp}))
     try:
-        review = Review(
-            store_id="a",
-            customer_id=uuid.UUID(cid),
-            source="shop",
-            external_id="r-2",
-            product_id="p",
-            rating=4,
-            submitted_at=_at(8),
-        )
-        _rows(staff.app, review)
+        _rows(staff.app, _review(cid, "r-2"))
         path = f"/customers/{cid}/timeline?kind=review"
         fast = staff.get(path)
         assert fast.json["items"][0]["data"] == {"seen": "Sun, 01 Mar 2026 12:30:00 GMT"}
