@@ -3,12 +3,12 @@
 A statement compiled once (a list page's) can run on the DBAPI cursor instead of through a
 SQLAlchemy ``Connection``: its parameters and result values are still converted by their
 SQLAlchemy types, and a driver error still comes out as SQLAlchemy's ``DBAPIError`` (the API
-answers it as any database error; a lost connection is invalidated), but a list request
-spends about a quarter less Python. It runs on the session's connection when the session has
-begun, else on a connection checked out of the same pool for that statement alone, in
-autocommit (the session is not used meanwhile: a request holds one connection at a time).
-When something listens to SQLAlchemy's cursor events on the engine (a host's tracing or
-metrics), the statement runs through SQLAlchemy instead, so that it is seen.
+answers it as any database error; a lost connection is invalidated), while a list request
+spends about an eighth less CPU (75 µs at a million customers). It runs on the session's
+connection when the session has begun, else on a connection checked out of the same pool for
+that statement alone, in autocommit (the session is not used meanwhile: a request holds one
+connection at a time). When something listens to SQLAlchemy's cursor events on the engine (a
+host's tracing or metrics), the statement runs through SQLAlchemy instead, so that it is seen.
 """
 
 from __future__ import annotations

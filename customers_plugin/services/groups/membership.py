@@ -100,7 +100,7 @@ def refresh_group(
     Leavers go first: the DELETE then checks only the members there were, not the ones the
     INSERT is about to add (from empty, it has nothing to check). With ``ids=False`` (nobody
     listens for membership changes) the change is counted, not read: bringing the ids of a
-    group of 175,000 members into Python costs about a quarter of the refresh.
+    group of 175,000 members into Python costs about a third of the refresh.
     """
     ctx = context(group.store_id, today)
     predicate = compile_conditions(load(group.conditions, registry), registry, ctx)
